@@ -1,0 +1,86 @@
+"""Plain typed objects that leave the ingest step: what `vectorstore/` and `assistant/` receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class IngestError(Exception):
+    """A file that cannot go in. `str()` is one line: what is wrong and what to do."""
+
+    def __init__(self, name: str, problem: str, hint: str = ""):
+        self.name, self.problem, self.hint = name, problem, hint
+        super().__init__(f"{name}: {problem}" + (f" — {hint}" if hint else ""))
+
+
+@dataclass
+class Page:
+    number: int | None  # 1-based page of a PDF; None where the source has no pages
+    text: str
+
+
+@dataclass
+class RawDocument:
+    """A file read into text, before any clean-up."""
+
+    path: Path
+    name: str  # file name as ingested
+    format: str  # pdf | docx | txt | md
+    pages: list[Page]
+    sha256: str
+    footnotes: dict[str, str] = field(default_factory=dict)  # native DOCX footnotes: marker -> text
+
+
+@dataclass
+class TaskRecord:
+    """One task of a plan document with its result, lead and coordinating agencies and deadline."""
+
+    task: str
+    result: str | None
+    lead: str | None
+    coordinating: str | None
+    deadline: str | None
+    section: str
+    document: str
+    page: int | None = None
+    chunk_id: str = ""
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    document: str
+    title: str
+    section: str  # e.g. "I. MỘT SỐ KẾT QUẢ ĐẠT ĐƯỢC > 2."
+    text: str  # cleaned text, what quotes are taken from
+    page: int | None = None
+    issuer: str | None = None
+    report_date: str | None = None  # ISO, may be partial ("2025-08")
+    as_of: str | None = None  # ISO date the figures in this chunk speak of
+    kind: str = "text"  # text | footnote | task | table
+    footnotes: list[str] = field(default_factory=list)  # "1 Các bộ, ngành: ..." linked to this chunk
+    annotates: str | None = None  # footnote chunks: chunk_id of the body chunk they annotate
+    context: str | None = None  # footnote chunks: the sentence that carries the marker
+    task: TaskRecord | None = None
+    order: int = 0
+
+    def index_text(self) -> str:
+        """What BM25 and the embedder see: the section heading for context, the text, linked footnotes."""
+        parts = [self.section, self.context or "", self.text, *self.footnotes]
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass
+class IngestedDocument:
+    doc_id: str  # content hash: the same bytes always give the same id
+    document: str
+    title: str
+    issuer: str | None
+    report_date: str | None
+    as_of: str | None
+    chunks: list[Chunk]
+    tasks: list[TaskRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chars: int = 0
