@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     # Chunking
     chunk_chars: int = Field(900, description="Target chunk size in characters (BM25 and a small embedder both like ~100-250 words).")
     max_file_mb: float = Field(40.0, description="Files larger than this are refused at ingest.")
+    allow_non_vietnamese: bool = Field(False, description="Accept documents that are not in Vietnamese.")
+
+    # Retrieval
+    fusion_weights: str = Field(
+        "dense=0.25,bm25=1,folded=1",
+        description="Weighted RRF over dense, BM25 and diacritic-folded BM25; chosen per embedding model by `baocao eval`.",
+    )
 
     # Generation (unset base URL = the offline extractive answerer)
     llm_base_url: str | None = None

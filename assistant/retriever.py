@@ -1,0 +1,90 @@
+"""Hybrid retrieval as a LangChain retriever: Chroma dense + BM25 plain + BM25 folded, fused by weighted RRF.
+
+Weights are per embedding model (settings, chosen with the evaluation suite): the offline MiniLM is
+weak on Vietnamese, so by default it only breaks ties; a strong Vietnamese embedder earns a larger weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.query import Query, understand
+from baocao.settings import Settings
+from ingest.models import Chunk
+from vectorstore.store import Index, SearchHit
+
+RRF_K = 60
+
+
+@dataclass
+class FusionWeights:
+    dense: float = 0.25
+    bm25: float = 1.0
+    folded: float = 1.0
+
+    @classmethod
+    def parse(cls, spec: str) -> "FusionWeights":
+        """`dense=0.25,bm25=1,folded=1`"""
+        values = dict(part.split("=") for part in spec.replace(" ", "").split(",") if part)
+        return cls(**{k: float(v) for k, v in values.items()})
+
+
+def fuse(ranked_lists: list[tuple[float, list[SearchHit]]], k: int) -> list[SearchHit]:
+    """Weighted reciprocal-rank fusion; the score is the fused score."""
+    scores: dict[str, float] = {}
+    chunks: dict[str, Chunk] = {}
+    for weight, hits in ranked_lists:
+        if weight <= 0:
+            continue
+        for rank, hit in enumerate(hits):
+            cid = hit.chunk.chunk_id
+            scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+            chunks[cid] = hit.chunk
+    best = sorted(scores, key=scores.get, reverse=True)[:k]
+    return [SearchHit(chunks[cid], scores[cid]) for cid in best]
+
+
+class HybridRetriever(BaseRetriever):
+    """`invoke(question)` returns LangChain Documents; `search(question)` the typed hits."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Index
+    weights: FusionWeights = FusionWeights()
+    k: int = 8
+    depth: int = 40  # how deep each single retriever is read before fusion
+
+    @classmethod
+    def from_index(cls, index: Index, settings: Settings, **kwargs) -> "HybridRetriever":
+        return cls(index=index, weights=FusionWeights.parse(settings.fusion_weights), **kwargs)
+
+    def ranked_lists(self, query: Query) -> list[tuple[float, list[SearchHit]]]:
+        text = query.search_text
+        lists = [
+            (self.weights.bm25 if query.has_diacritics else 0.0, self.index.search_lexical(text, self.depth)),
+            (self.weights.folded, self.index.search_lexical(text, self.depth, fold=True)),
+        ]
+        if self.weights.dense > 0:
+            lists.append((self.weights.dense, self.index.search_dense(query.text, self.depth)))
+        return lists
+
+    def search(self, question: str | Query, k: int | None = None) -> list[SearchHit]:
+        query = understand(question) if isinstance(question, str) else question
+        return fuse(self.ranked_lists(query), k or self.k)
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [to_document(hit) for hit in self.search(query)]
+
+
+def to_document(hit: SearchHit) -> Document:
+    c = hit.chunk
+    metadata = {
+        "chunk_id": c.chunk_id, "document": c.document, "title": c.title, "section": c.section, "page": c.page,
+        "as_of": c.as_of, "kind": c.kind, "score": hit.score,
+    }
+    return Document(page_content=c.text, metadata={k: v for k, v in metadata.items() if v is not None})
