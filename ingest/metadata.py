@@ -88,11 +88,11 @@ def document_title(blocks: list[Block], file_name: str) -> str:
 
 
 def issuer_of(text: str) -> str | None:
-    head = text[:4000]
-    for line in head.splitlines()[:15]:
+    for line in text[:4000].splitlines()[:15]:
         m = ISSUER_UPPER.match(line.strip())
         if m:
             return mixed_case_form(m.group(1).strip(" ,"), text)
+    head = " ".join(text[:6000].split())  # patterns may span hard line wraps
     for pattern in (ISSUER_ATTACHED, ISSUER_REPORTS):
         m = pattern.search(head)
         if m:
@@ -114,8 +114,17 @@ def most_common_as_of(dates: list[str]) -> str | None:
     return Counter(full).most_common(1)[0][0] if full else None
 
 
+def most_precise(*dates: str | None) -> str | None:
+    """The most precise of dates that agree (`2025` from a half-filled signing line, `2025-03` from the file name)."""
+    known = [d for d in dates if d]
+    if not known:
+        return None
+    best = max(known, key=len)
+    return best if all(best.startswith(d) for d in known) else known[0]
+
+
 def read_facts(blocks: list[Block], text: str, file_name: str) -> DocumentFacts:
-    report_date = signing_date(text) or file_name_date(file_name)
+    report_date = most_precise(signing_date(text), file_name_date(file_name))
     year = int(report_date[:4]) if report_date else None
     return DocumentFacts(
         title=document_title(blocks, file_name),

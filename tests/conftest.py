@@ -1,0 +1,46 @@
+"""Shared fixtures: one embedder per session, one index over the sample reports per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import pytest  # noqa: E402
+
+from baocao.settings import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = REPO / "data" / "sample"
+
+
+@pytest.fixture
+def tmp_settings(tmp_path) -> Settings:
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from vectorstore.embedder import SentenceEmbedder
+
+    return SentenceEmbedder.from_settings(Settings())
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory) -> Settings:
+    return Settings(home=tmp_path_factory.mktemp("sample-home"))
+
+
+@pytest.fixture(scope="session")
+def sample_index(sample_settings, embedder):
+    from ingest.loaders import iter_input_files
+    from vectorstore.ingest_files import ingest_paths
+    from vectorstore.store import open_index
+
+    index = open_index(sample_settings, embedder)
+    report = ingest_paths(index, iter_input_files([SAMPLE_DIR]), sample_settings)
+    assert not report.failed, report.lines()
+    return index
