@@ -24,6 +24,7 @@ class Answer(BaseModel):
     grounded: bool = True
     as_of: str | None = None
     conversation_id: str | None = None
+    question: str | None = Field(None, description="The standalone question answered, when a follow-up was rewritten.")
     related: list[Citation] = Field(default_factory=list, description="Closest passages when not grounded ('có thể liên quan').")
     generator: str = "extractive"
 

@@ -56,8 +56,11 @@ def signing_date(text: str) -> str | None:
     return iso(m.group(3), m.group(2), m.group(1)) if m else None
 
 
-def as_of_dates(text: str, default_year: int | None = None) -> list[str]:
-    """Every "as of" date the text states, in order, as ISO strings."""
+def as_of_dates(text: str, default_year: int | None = None, not_after: str | None = None) -> list[str]:
+    """Every "as of" date the text states, in order, as ISO strings.
+
+    `not_after` (the report date) drops deadlines that read like as-of dates ("phấn đấu đến 31/12/2025").
+    """
     found = []
     for m in AS_OF.finditer(text):
         day, month, year, month_only, year_of_month = m.groups()
@@ -65,7 +68,7 @@ def as_of_dates(text: str, default_year: int | None = None) -> list[str]:
             value = iso(year_of_month, month_only)
         else:
             value = iso(year or default_year, month, day)
-        if value:
+        if value and not (not_after and value[: len(not_after)] > not_after):
             found.append(value)
     return found
 
@@ -75,7 +78,7 @@ def file_name_date(name: str) -> str | None:
     return iso(*m.groups()) if m else None
 
 
-def document_title(blocks: list[Block], file_name: str) -> str:
+def document_title(blocks: list[Block], file_name: str, text: str) -> str:
     """`BÁO CÁO` + the subject line that follows it; else the file name made readable."""
     for i, block in enumerate(blocks[:40]):
         if block.kind == "part" and PART_TITLE.match(block.text):
@@ -84,7 +87,35 @@ def document_title(blocks: list[Block], file_name: str) -> str:
             return f"{keyword} {subject}".strip()
     stem = re.sub(r"\.[a-z0-9]+$", "", file_name, flags=re.IGNORECASE)
     stem = FILE_DATE.sub("", stem)
-    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or file_name
+    words = re.sub(r"[-_]+", " ", stem).split()
+    restored = " ".join(restore_diacritics(words, text)) if words else file_name
+    return restored[:1].upper() + restored[1:]
+
+
+def restore_diacritics(folded_words: list[str], text: str) -> list[str]:
+    """`ke hoach cds` → `kế hoạch CĐS`, choosing for each word the form the text uses most next to its neighbours."""
+    from ingest.vietnamese import fold
+
+    tokens = re.findall(r"[^\W_]+", text)
+    unigrams: dict[str, Counter] = {}
+    bigrams: dict[tuple[str, str], Counter] = {}
+    for a, b in zip(tokens, tokens[1:] + [""]):
+        unigrams.setdefault(fold(a).lower(), Counter())[a if a.isupper() and len(a) > 1 else a.lower()] += 1
+        if b:
+            bigrams.setdefault((fold(a).lower(), fold(b).lower()), Counter())[(a.lower(), b.lower())] += 1
+    out: list[str] = []
+    for i, word in enumerate(w.lower() for w in folded_words):
+        pair_next = bigrams.get((word, folded_words[i + 1].lower())) if i + 1 < len(folded_words) else None
+        pair_prev = bigrams.get((folded_words[i - 1].lower(), word)) if i else None
+        if pair_next:
+            out.append(pair_next.most_common(1)[0][0][0])
+        elif pair_prev:
+            out.append(pair_prev.most_common(1)[0][0][1])
+        elif word in unigrams:
+            out.append(unigrams[word].most_common(1)[0][0])
+        else:
+            out.append(word)
+    return out
 
 
 def issuer_of(text: str) -> str | None:
@@ -110,8 +141,11 @@ def mixed_case_form(upper_name: str, text: str) -> str:
 
 
 def most_common_as_of(dates: list[str]) -> str | None:
-    full = [d for d in dates if len(d) == 10] or dates
-    return Counter(full).most_common(1)[0][0] if full else None
+    """The date most figures speak of; ties go to the later date."""
+    if not dates:
+        return None
+    counts = Counter(dates)
+    return max(counts, key=lambda d: (counts[d], d))
 
 
 def most_precise(*dates: str | None) -> str | None:
@@ -127,8 +161,8 @@ def read_facts(blocks: list[Block], text: str, file_name: str) -> DocumentFacts:
     report_date = most_precise(signing_date(text), file_name_date(file_name))
     year = int(report_date[:4]) if report_date else None
     return DocumentFacts(
-        title=document_title(blocks, file_name),
+        title=document_title(blocks, file_name, text),
         issuer=issuer_of(text),
         report_date=report_date,
-        as_of=most_common_as_of(as_of_dates(text, year)) or report_date,
+        as_of=most_common_as_of(as_of_dates(text, year, report_date)) or report_date,
     )

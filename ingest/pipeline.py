@@ -74,7 +74,7 @@ class _ChunkBuilder:
         if key in self.seen:  # the same text twice (e.g. a report and its summary) is indexed once
             return None
         self.seen.add(key)
-        dates = as_of_dates(text, self.year)
+        dates = as_of_dates(text, self.year, self.facts.report_date)
         chunk = Chunk(
             chunk_id=f"{self.doc_id}:{len(self.chunks):04d}",
             doc_id=self.doc_id,
@@ -176,7 +176,7 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
             block.text, sections[body_index] if body_index is not None else sections[note_index], block.page,
             kind="footnote", annotates=parent.chunk_id if parent else None, context=context,
         )
-        if chunk and parent and not as_of_dates(block.text, builder.year):
+        if chunk and parent and not as_of_dates(block.text, builder.year, facts.report_date):
             chunk.as_of = parent.as_of
 
     warnings = list(prepared.warnings)

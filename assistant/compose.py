@@ -1,0 +1,81 @@
+"""Compose Answer objects from chosen sentences: dates spelled out, every sentence cited, quotes verbatim."""
+
+from __future__ import annotations
+
+from assistant.evidence import Sentence
+from assistant.models import Answer, Citation
+from ingest.models import Chunk
+from vectorstore.store import SearchHit
+
+NOT_FOUND = "Không tìm thấy thông tin này trong các báo cáo hiện có."
+
+
+def vn_date(iso: str | None) -> str:
+    """`2025-03-26` → `26/3/2025`; `2025-10` → `tháng 10/2025`; `2025` → `năm 2025`."""
+    if not iso:
+        return ""
+    parts = iso.split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
+    if len(parts) == 2:
+        return f"tháng {int(parts[1])}/{parts[0]}"
+    return f"năm {parts[0]}"
+
+
+def as_of_phrase(iso: str | None) -> str:
+    if not iso:
+        return ""
+    return f"tính đến {vn_date(iso)}" if len(iso) == 10 else vn_date(iso)
+
+
+class CitationList:
+    """Numbers passages in the order they are first cited."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+
+    def cite(self, chunk: Chunk, quote: str) -> int:
+        quote = quote if quote in chunk.text else chunk.text[:300]
+        for c in self.citations:
+            if c.chunk_id == chunk.chunk_id and c.quote == quote:
+                return c.marker
+        marker = len(self.citations) + 1
+        self.citations.append(citation(chunk, quote, marker))
+        return marker
+
+
+def citation(chunk: Chunk, quote: str, marker: int) -> Citation:
+    return Citation(
+        marker=marker, document=chunk.document, title=chunk.title, section=chunk.section, page=chunk.page,
+        quote=quote, chunk_id=chunk.chunk_id, as_of=chunk.as_of, text=chunk.text,
+    )
+
+
+def source_phrase(chunk: Chunk) -> str:
+    when = as_of_phrase(chunk.as_of)
+    return f"Theo {chunk.title}" + (f" ({when})" if when else "")
+
+
+def sentence_answer(sentences: list[Sentence]) -> Answer:
+    """One line per chosen sentence, each introduced by its source and date and cited."""
+    cites = CitationList()
+    lines = []
+    for s in sentences:
+        marker = cites.cite(s.chunk, s.text)
+        lines.append(f"{source_phrase(s.chunk)}: {s.text.rstrip()} [{marker}]")
+    primary = sentences[0].chunk.as_of if sentences else None
+    return Answer(answer="\n".join(lines), citations=cites.citations, grounded=True, as_of=primary)
+
+
+def disagreement_answer(sentences: list[Sentence]) -> Answer:
+    """Reports give different figures at different dates: say which is from when, newest first."""
+    ordered = sorted(sentences, key=lambda s: s.as_of or "", reverse=True)
+    answer = sentence_answer(ordered)
+    dates = ", ".join(vn_date(s.as_of) for s in ordered if s.as_of)
+    answer.answer = f"Các báo cáo nêu số liệu khác nhau theo thời điểm ({dates}); số liệu mới nhất ở trên.\n" + answer.answer
+    return answer
+
+
+def refusal(related: list[SearchHit]) -> Answer:
+    cites = [citation(h.chunk, h.chunk.text[:240], i) for i, h in enumerate(related[:3], 1)]
+    return Answer(answer=NOT_FOUND, citations=[], grounded=False, related=cites)

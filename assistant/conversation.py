@@ -1,0 +1,91 @@
+"""Short per-conversation history, and follow-ups rewritten into standalone questions.
+
+"Thế tháng 8 thì sao?" after "Tốc độ Internet di động tháng 10/2025?" becomes
+"Tốc độ Internet di động tháng 8/2025?": the follow-up's slots (time, kind of entity, named
+entity) replace the same slots of the previous question; a follow-up with no slot is appended.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from ingest.vietnamese import fold
+
+FOLLOW_UP_OPENERS = re.compile(r"^(còn|thế|vậy|thì|với|ngoài ra|so với|và|the|con|vay|thi|voi|va)\b", re.IGNORECASE)
+FOLLOW_UP_TAILS = re.compile(r"\s*(thì sao|thi sao|như thế nào|nhu the nao|ra sao)?\s*\??\s*$", re.IGNORECASE)
+TIME_SLOT = re.compile(
+    r"(?:(?:tháng|thang)\s+\d{1,2}(?:\s*/\s*\d{4})?|(?:quý|quy)\s+(?:I{1,3}|IV|[1-4])(?:\s*/\s*\d{4})?|\d{1,2}/\d{1,2}/\d{4}|(?:năm|nam)\s+\d{4})",
+    re.IGNORECASE,
+)
+KIND_SLOT = re.compile(r"\b(tỉnh|tinh|địa phương|dia phuong|bộ, ngành|bộ|bo|ngành|nganh|xã|xa)\b(?=\s+(?:nào|nao)\b)", re.IGNORECASE)
+AGENCY_SLOT = re.compile(r"\b(Bộ|Bo)\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+(?:và\s+)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)*")
+YEAR = re.compile(r"\d{4}")
+
+
+@dataclass
+class Turn:
+    question: str  # the standalone question
+    answer: str
+
+
+@dataclass
+class Conversation:
+    turns: list[Turn] = field(default_factory=list)
+
+
+def is_follow_up(question: str) -> bool:
+    words = question.split()
+    return bool(FOLLOW_UP_OPENERS.match(question.strip())) or len(words) <= 4
+
+
+def _replace_slot(previous: str, follow_up: str, pattern: re.Pattern) -> tuple[str, bool]:
+    new = pattern.search(follow_up)
+    old = pattern.search(previous)
+    if not new or not old:
+        return previous, False
+    value = new.group(0)
+    if pattern is TIME_SLOT and not YEAR.search(value) and (year := YEAR.search(old.group(0))):
+        value = f"{value}/{year.group(0)}"  # "tháng 8" after "tháng 10/2025" means August 2025
+    return previous[: old.start()] + value + previous[old.end():], True
+
+
+def rewrite(question: str, history: list[Turn]) -> str:
+    """The follow-up as a standalone question (unchanged if it stands on its own)."""
+    if not history or not is_follow_up(question):
+        return question
+    previous = history[-1].question
+    rewritten, changed = previous, False
+    for slot in (TIME_SLOT, AGENCY_SLOT, KIND_SLOT):
+        rewritten, did = _replace_slot(rewritten, question, slot)
+        changed = changed or did
+    if changed:
+        return rewritten
+    core = FOLLOW_UP_TAILS.sub("", FOLLOW_UP_OPENERS.sub("", question.strip())).strip(" ,?")
+    return f"{previous.rstrip(' ?')} {core}?" if core and fold(core).lower() not in fold(previous).lower() else previous
+
+
+class ConversationStore:
+    """In-memory, bounded: the last `max_turns` turns of the last `max_conversations` conversations."""
+
+    def __init__(self, max_conversations: int = 1000, max_turns: int = 6):
+        self._items: OrderedDict[str, Conversation] = OrderedDict()
+        self.max_conversations, self.max_turns = max_conversations, max_turns
+        self._lock = threading.Lock()
+
+    def get(self, conversation_id: str | None) -> tuple[str, Conversation]:
+        with self._lock:
+            cid = conversation_id or uuid.uuid4().hex
+            conversation = self._items.pop(cid, None) or Conversation()
+            self._items[cid] = conversation
+            while len(self._items) > self.max_conversations:
+                self._items.popitem(last=False)
+            return cid, conversation
+
+    def record(self, conversation: Conversation, question: str, answer: str) -> None:
+        with self._lock:
+            conversation.turns.append(Turn(question, answer))
+            del conversation.turns[: -self.max_turns]

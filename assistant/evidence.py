@@ -1,0 +1,145 @@
+"""Sentences of retrieved passages, scored against the question: the raw material of every answer."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.query import Query
+from ingest.models import Chunk
+from ingest.vietnamese import fold
+from vectorstore.store import SearchHit
+
+# Question words and glue that say nothing about the subject (folded).
+QUESTION_WORDS = {
+    "nao", "gi", "bao", "nhieu", "may", "the", "sao", "la", "co", "khong", "duoc", "nhu", "hay", "cho", "biet",
+    "voi", "cua", "va", "cac", "nhung", "mot", "hien", "nay", "moi", "nhat", "thi", "o", "tai", "trong", "den",
+    "ai", "dau", "vay", "a", "nhe", "oi", "cho", "toi", "hoi", "xin", "ve", "bang", "dat", "da", "ra", "sao",
+    "ket", "qua", "tinh", "hinh", "so", "lieu", "luong",
+}
+SYLLABLE = re.compile(r"[^\W_]+(?:[/,.-]\d+)*", re.UNICODE)
+NUMBER = re.compile(r"\d")
+# Dates, years and document numbers are not figures: `13/3/2025`, `2025`, `598/QĐ-TTg`, `57-NQ/TW`.
+NOT_A_FIGURE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
+
+
+def has_figure(text: str) -> bool:
+    return bool(NUMBER.search(NOT_A_FIGURE.sub(" ", text)))
+
+
+@dataclass
+class Sentence:
+    text: str  # verbatim substring of chunk.text
+    chunk: Chunk
+    rank: int  # rank of its chunk in retrieval
+    score: float = 0.0
+    coverage: float = 0.0
+
+    @property
+    def as_of(self) -> str | None:
+        return self.chunk.as_of
+
+
+def syllables(text: str) -> list[str]:
+    return [fold(s).lower() for s in SYLLABLE.findall(text)]
+
+
+@dataclass
+class Requirement:
+    """A content word of the question, met by itself or by any expansion (`cđs` or `chuyển đổi số`)."""
+
+    term: str
+    alternatives: list[tuple[str, ...]]
+    weight: float
+
+    def met_by(self, present: set[str]) -> bool:
+        return any(all(t in present for t in alternative) for alternative in self.alternatives)
+
+
+@lru_cache(maxsize=1)
+def _folded_abbreviations() -> dict[str, list[tuple[str, ...]]]:
+    from assistant.query import ABBREVIATIONS
+
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for abbr, expansions in ABBREVIATIONS.items():
+        key = syllables(abbr)
+        if len(key) == 1:
+            out.setdefault(key[0], []).extend(tuple(syllables(e)) for e in expansions)
+    return out
+
+
+def requirements(query: Query, weights: "TermWeights") -> list[Requirement]:
+    out: list[Requirement] = []
+    for term in dict.fromkeys(syllables(query.text)):
+        if term in QUESTION_WORDS:
+            continue
+        alternatives = [(term,), *_folded_abbreviations().get(term, [])]
+        weight = weights.weight(term)
+        if not weights.known(term) and len(alternatives) > 1:
+            weight = min(sum(weights.weight(t) for t in alt) for alt in alternatives[1:])
+        out.append(Requirement(term, alternatives, weight))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _sent_tokenize():
+    from underthesea import sent_tokenize
+
+    return sent_tokenize
+
+
+def split_sentences(chunk: Chunk) -> list[str]:
+    """Sentences (and list lines) of the chunk, each a verbatim substring of its text."""
+    if chunk.kind == "task":  # a task and its lead, partners and deadline answer together
+        return [chunk.text]
+    out: list[str] = []
+    for line in chunk.text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        pieces = _sent_tokenize()(line) if len(line) > 200 else [line]
+        for piece in pieces:
+            piece = piece.strip()
+            out.append(piece if piece in chunk.text else line)
+    return list(dict.fromkeys(out))
+
+
+class TermWeights:
+    """Inverse document frequency of folded syllables over the indexed chunks."""
+
+    def __init__(self, chunks: list[Chunk]):
+        df: dict[str, int] = {}
+        for chunk in chunks:
+            for term in set(syllables(chunk.index_text())):
+                df[term] = df.get(term, 0) + 1
+        self.n = max(1, len(chunks))
+        self.df = df
+
+    def weight(self, term: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
+
+    def known(self, term: str) -> bool:
+        return term in self.df
+
+
+def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights) -> list[Sentence]:
+    needs = requirements(query, weights)
+    total = sum(r.weight for r in needs) or 1.0
+    terms = [r.term for r in needs]
+    pairs = set(zip(terms, terms[1:]))
+    scored: list[Sentence] = []
+    for rank, hit in enumerate(hits):
+        context = syllables(hit.chunk.section + " " + (hit.chunk.context or ""))
+        for text in split_sentences(hit.chunk):
+            own = syllables(text)
+            present = set(own) | set(context)
+            covered = sum(r.weight for r in needs if r.met_by(present))
+            coverage = covered / total
+            bigrams = sum(1 for pair in zip(own, own[1:]) if pair in pairs)
+            score = coverage + 0.05 * min(bigrams, 6) + 0.08 / (rank + 1)
+            if query.wants_count or "bao nhieu" in query.folded or "ty le" in query.folded:
+                score += 0.05 if has_figure(text) else -0.05
+            scored.append(Sentence(text, hit.chunk, rank, score, coverage))
+    return sorted(scored, key=lambda s: s.score, reverse=True)
