@@ -62,6 +62,13 @@ def find_entities(
     ]
 
 
+# Python's \w takes superscript digits ('ngành²', a footnote marker after ingestion) for letters: not here.
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_TO_ASCII_DIGITS = str.maketrans(_SUPERSCRIPTS, "0123456789")
+_LETTER = r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u2079]"
+_NO_LETTER_AHEAD, _NO_LETTER_BEHIND = rf"(?!{_LETTER})", rf"(?<!{_LETTER})"
+
+
 class _AccentAware:
     """A regex written with Vietnamese diacritics, and its twin for text typed without them ('chua bao cao')."""
 
@@ -104,7 +111,7 @@ _MIXED_NOUNS = "|".join([
 ])
 _COUNT_RE = _AccentAware(
     rf"(?<![\d./,%])(?P<count>\d{{1,3}})(?:\s*/\s*(?P<total>\d{{1,3}}))?{_S}(?:các{_S})?"
-    rf"(?:(?P<mixed>{_MIXED_NOUNS})|(?P<province>{_PROVINCE_NOUNS})|(?P<agency>{_AGENCY_NOUNS}))(?![^\W\d_])"
+    rf"(?:(?P<mixed>{_MIXED_NOUNS})|(?P<province>{_PROVINCE_NOUNS})|(?P<agency>{_AGENCY_NOUNS})){_NO_LETTER_AHEAD}"
 )
 _AS_OF_RE = _AccentAware(r"(?:tính\s+)?đến\s+(?:hết\s+)?(?:ngày\s+)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
 
@@ -153,9 +160,10 @@ def find_as_of(text: str, start: int = 0, end: int | None = None) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 _ABBREVIATION_BEFORE_DOT_RE = re.compile(r"(?:^|[^\w])(?:tp|tt|v\.v|ths|ts|pgs|gs|nxb|tr|st|q|p)$", re.IGNORECASE)
-_FOOTNOTE_LINE_RE = re.compile(r"(?m)^[ \t]*(\d{1,3})[ \t]+(?=[^\W\d_])")
+# '1 Các bộ, ngành: ...' in extracted PDF text; '¹ Các bộ, ngành: ...' once ingestion marked it up
+_FOOTNOTE_LINE_RE = re.compile(rf"(?m)^[ \t]*(?:(\d{{1,3}})[ \t]+|([{_SUPERSCRIPTS}]{{1,3}})[ \t]*)(?={_LETTER})")
 _BULLET_LINE_RE = re.compile(r"(?m)^[ \t]*[-+•*–][ \t]+")
-_NEGATION_RE = _AccentAware(r"(?<![^\W\d_])(?:chưa|không|chậm|thiếu|quá hạn)(?![^\W\d_])")
+_NEGATION_RE = _AccentAware(rf"{_NO_LETTER_BEHIND}(?:chưa|không|chậm|thiếu|quá hạn){_NO_LETTER_AHEAD}")
 
 
 def _is_sentence_end(text: str, i: int) -> bool:
@@ -168,6 +176,10 @@ def _is_sentence_end(text: str, i: int) -> bool:
     if not rest:
         return True
     return rest[0].isupper() or rest[0] in "(-+•–" or bool(re.match(r"\d{1,2}[.)]\s", rest))
+
+
+def _footnote_number(footnote_line: re.Match[str]) -> str:
+    return footnote_line.group(1) or footnote_line.group(2).translate(_TO_ASCII_DIGITS)
 
 
 def _footnote_starts(text: str, start: int, end: int) -> list[re.Match[str]]:
@@ -183,34 +195,30 @@ class _ClauseStart:
     footnote_pos: int = 0
 
 
+_CLAUSE_MARK_RE = re.compile(r"[;:()]|[.!?](?=\s)")
+
+
 def _clause_start(text: str, pos: int, lookback: int = 500) -> _ClauseStart:
     """Where the clause ending at `pos` begins: after ; : ( or a sentence end, a bullet or a footnote
     number at a line start. Balanced '(...)' groups inside the clause are stepped over."""
     floor = max(0, pos - lookback)
-    line_starts = [(m.end(), m) for m in _footnote_starts(text, floor, pos)]
-    line_starts += [(m.end(), None) for m in _BULLET_LINE_RE.finditer(text, floor, pos)]
-    depth = 0
-    i = pos - 1
     boundary = floor
-    while i >= floor:
-        ch = text[i]
+    depth = 0
+    for mark in reversed(list(_CLAUSE_MARK_RE.finditer(text, floor, pos))):
+        ch, i = mark.group(), mark.start()
         if ch == ")":
             depth += 1
-        elif ch == "(":
-            if depth == 0:
-                boundary = i + 1
-                break
+        elif ch == "(" and depth:
             depth -= 1
-        elif depth == 0 and (ch in ";:" or (ch in ".!?" and _is_sentence_end(text, i))):
+        elif depth == 0 and (ch in ";:(" or _is_sentence_end(text, i)):
             boundary = i + 1
             break
-        i -= 1
+    line_starts = [(m.end(), m) for m in _footnote_starts(text, boundary, pos)]
+    line_starts += [(m.end(), None) for m in _BULLET_LINE_RE.finditer(text, boundary, pos)]
     later_lines = [(p, m) for p, m in line_starts if p > boundary]
     if later_lines:
         p, m = max(later_lines, key=lambda pm: pm[0])
-        if m is not None:
-            return _ClauseStart(p, m.group(1), m.start(1))
-        return _ClauseStart(p)
+        return _ClauseStart(p, _footnote_number(m), m.start()) if m is not None else _ClauseStart(p)
     return _ClauseStart(boundary)
 
 
@@ -261,13 +269,48 @@ def _is_marker_at(text: str, start: int, end: int) -> bool:
 
 
 def find_footnote_marker(text: str, number: str, before: int | None = None, window: int = 12000) -> int | None:
-    """Offset of the last marker `number` in the `window` characters before `before`, else None."""
+    """Offset of the last marker `number` in the `window` characters before `before`, else None.
+
+    Markers come as extracted ('ngành2', 'Đề án 06.1'), as ingestion marks them up ('ngành²') or as
+    DOCX references ('[^2]')."""
+    span = _marker_span(text, number, before, window)
+    return span[0] if span else None
+
+
+def _marker_span(text: str, number: str, before: int | None, window: int = 12000) -> tuple[int, int] | None:
     end = len(text) if before is None else before
-    position = text.rfind(number, max(0, end - window), end)
+    floor = max(0, end - window)
+    found = [span for span in (_last_superscript(text, number, floor, end), _last_reference(text, number, floor, end),
+                               _last_glued(text, number, floor, end)) if span]
+    return max(found) if found else None
+
+
+def _last_superscript(text: str, number: str, floor: int, end: int) -> tuple[int, int] | None:
+    mark = number.translate(str.maketrans("0123456789", _SUPERSCRIPTS))
+    position = text.rfind(mark, floor, end)
+    while position != -1:
+        after = position + len(mark)
+        alone = (position == 0 or text[position - 1] not in _SUPERSCRIPTS) and (
+            after == len(text) or text[after] not in _SUPERSCRIPTS
+        )  # '¹' of '¹²' (footnote 12) is no marker 1
+        if alone:
+            return position, after
+        position = text.rfind(mark, floor, position)
+    return None
+
+
+def _last_reference(text: str, number: str, floor: int, end: int) -> tuple[int, int] | None:
+    reference = f"[^{number}]"
+    position = text.rfind(reference, floor, end)
+    return (position, position + len(reference)) if position != -1 else None
+
+
+def _last_glued(text: str, number: str, floor: int, end: int) -> tuple[int, int] | None:
+    position = text.rfind(number, floor, end)
     while position != -1:
         if _is_marker_at(text, position, position + len(number)):
-            return position
-        position = text.rfind(number, max(0, end - window), position)
+            return position, position + len(number)
+        position = text.rfind(number, floor, position)
     return None
 
 
@@ -288,10 +331,10 @@ _SUBJECT_RE = _AccentAware(
     r"^(?:(?:(?:các|những|tất\s+cả\s+các)\s+)?(?:"
     r"bộ,\s*ngành,\s*địa\s+phương|bộ,\s*ngành|bộ,\s*cơ\s+quan(?:\s+ngang\s+bộ)?(?:,\s*cơ\s+quan\s+thuộc\s+chính\s+phủ)?"
     r"|địa\s+phương|tỉnh,\s*thành\s+phố(?:\s+trực\s+thuộc\s+trung\s+ương)?|tỉnh|cơ\s+quan(?:,\s*đơn\s+vị)?|đơn\s+vị"
-    r")|(?:các|những|tất\s+cả\s+các)\s+(?:bộ|ngành|thành\s+phố))(?![^\W\d_])\s*",
+    r")|(?:các|những|tất\s+cả\s+các)\s+(?:bộ|ngành|thành\s+phố))" + _NO_LETTER_AHEAD + r"\s*",
 )
 _TRAILING_NOISE_RE = _AccentAware(
-    r"(?:[\s,:;.\-–]+|(?<![^\W\d_])(?:bao\s+gồm|gồm\s+có|gồm|là|như\s+sau|cụ\s+thể\s+là|cụ\s+thể|sau\s+đây"
+    r"(?:[\s,:;.\-–]+|" + _NO_LETTER_BEHIND + r"(?:bao\s+gồm|gồm\s+có|gồm|là|như\s+sau|cụ\s+thể\s+là|cụ\s+thể|sau\s+đây"
     r"|(?:đã|mới|vẫn|chỉ|hiện)?\s*(?:có|còn|c\ufffdn))\s*)$",
 )
 
@@ -349,7 +392,7 @@ def analyse_annotated_sentence(text: str, marker_pos: int | None = None) -> Body
         scope_end = len(text)
     else:
         start, end = _sentence_span(text, marker_pos)
-        marker_end = re.match(r"\d+", text[marker_pos:]).end() + marker_pos
+        marker_end = _marker_end(text, marker_pos)
         scope_end = marker_pos
     phrases = find_count_phrases(text, start, scope_end) or find_count_phrases(text, start, end)
     counts = {kind: p for kind in KINDS if (p := _last_count_of_kind(phrases, kind))}
@@ -358,6 +401,15 @@ def analyse_annotated_sentence(text: str, marker_pos: int | None = None) -> Body
     # a date stated in an earlier sentence of the paragraph still scopes this one
     as_of = find_as_of(text, start, scope_end) or find_as_of(text, start, end) or find_as_of(text, max(0, start - 400), start)
     return BodyClaim(counts, predicate, polarity_of(predicate), as_of, (start, end))
+
+
+def _marker_end(text: str, marker_pos: int) -> int:
+    if text.startswith("[^", marker_pos):
+        return text.index("]", marker_pos) + 1
+    end = marker_pos
+    while end < len(text) and (text[end].isdigit() or text[end] in _SUPERSCRIPTS):
+        end += 1
+    return end
 
 
 def _body_predicate(
@@ -372,7 +424,16 @@ def _body_predicate(
             return _predicate_around_counts(text, start, marker_pos, counts)
         after_start = marker_end  # "... 07 địa phương3 chưa ban hành ...": the predicate follows the marker
     after = clean_predicate(text[after_start : _clause_end(text, after_start)])
-    return after or clean_predicate(text[start : counts[0].start])
+    return after or _shared_predicate_after(text, after_start, end) or clean_predicate(text[start : counts[0].start])
+
+
+def _shared_predicate_after(text: str, start: int, end: int) -> str:
+    """'Còn 06 bộ, ngành²; 02 địa phương³ chưa báo cáo': the predicate after the sentence's last count."""
+    later = find_count_phrases(text, start, end)
+    if not later:
+        return ""
+    position = _marker_end(text, later[-1].end)  # steps over a marker glued to the count's noun
+    return clean_predicate(text[position : _clause_end(text, position)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -530,7 +591,7 @@ class _Header:
         return source[self.start : self.end]
 
 
-_INTRO_END_RE = _AccentAware(r"(?<![^\W\d_])(?:bao\s+gồm|gồm\s+có|gồm|là|như\s+sau)\s*$")
+_INTRO_END_RE = _AccentAware(_NO_LETTER_BEHIND + r"(?:bao\s+gồm|gồm\s+có|gồm|là|như\s+sau)\s*$")
 
 
 def _names_only_a_subject(header_text: str) -> bool:
@@ -620,6 +681,9 @@ class _ListAssembler:
         chain_header: _Header | None = None
         previous_end: int | None = None
         for run in runs:
+            if not self._may_qualify(run):
+                chain_header, previous_end = None, None
+                continue
             header = _header_before(self.text, run.start)
             if chain_header and header.opener == ":" and self._continues_chain(previous_end, header):
                 header = _Header(header.start, header.end, ":", chain_header.footnote, chain_header.footnote_pos)
@@ -635,6 +699,13 @@ class _ListAssembler:
     def _continues_chain(self, previous_end: int | None, header: _Header) -> bool:
         """'...; Các địa phương: ...' right after a footnote's first list belongs to the same footnote."""
         return previous_end is not None and re.fullmatch(r"[\s;,.]*", self.text[previous_end : header.start]) is not None
+
+    def _may_qualify(self, run: _Run) -> bool:
+        """A cheap first look, before reading the header: most single names in prose end here."""
+        if self.footnote_mode or len(run.items) >= self.min_items or self._ends_like_a_list(run):
+            return True
+        before = self.text[max(0, run.start - 40) : run.start]
+        return re.sub(rf"{_ENUMERATOR}\s*$", "", before.rstrip()).rstrip().endswith(":")
 
     def _qualifies(self, run: _Run, header: _Header) -> bool:
         if len(run.items) >= self.min_items:
@@ -753,10 +824,12 @@ def extract_lists(
     `as_of` (ISO date) overrides the date read from the text.
     """
     g = gazetteer or Gazetteer.load()
-    kinds = tuple(kinds)
-    mentions = find_entities(text, kinds, require_capital=require_capital, gazetteer=g)
-    runs = _RunBuilder(text, g, kinds).build(mentions)
-    return _ListAssembler(text, g, as_of, min_items, _default_resolver(text)).assemble(runs)
+    # all kinds are read even when fewer are wanted: a footnote's second list ('...; Các địa phương: ...')
+    # finds its footnote through the first one
+    mentions = find_entities(text, KINDS, require_capital=require_capital, gazetteer=g)
+    runs = _RunBuilder(text, g, KINDS).build(mentions)
+    wanted = set(kinds)
+    return [lst for lst in _ListAssembler(text, g, as_of, min_items, _default_resolver(text)).assemble(runs) if lst.kind in wanted]
 
 
 def extract_lists_from_footnote(
@@ -764,17 +837,21 @@ def extract_lists_from_footnote(
     annotated_sentence: str,
     *,
     as_of: str | None = None,
+    number: str | None = None,
     gazetteer: Gazetteer | None = None,
 ) -> list[EntityList]:
     """Lists of a footnote ('1 Các bộ, ngành: ...; Các địa phương: ...') with the predicate and stated
     counts taken from the body sentence carrying its marker ('... 09/22 bộ, ngành; 43/63 địa phương
     thành lập ... Đề án 06.1'). A header with its own predicate ('Các địa phương chưa báo cáo:') wins;
     if it says the opposite of the body, the count becomes total - body count.
+    `number`: the footnote's marker when `footnote_text` does not start with it (a DOCX footnote).
     Spans are offsets in `footnote_text`.
     """
     g = gazetteer or Gazetteer.load()
-    number = re.match(r"\s*(\d{1,3})\s", footnote_text)
-    marker = find_footnote_marker(annotated_sentence, number.group(1)) if number else None
+    if number is None:
+        leading = _FOOTNOTE_LINE_RE.match(footnote_text)
+        number = _footnote_number(leading) if leading else None
+    marker = find_footnote_marker(annotated_sentence, number) if number else None
     claim = analyse_annotated_sentence(annotated_sentence, marker)
     mentions = find_entities(footnote_text, KINDS, gazetteer=g)
     runs = _RunBuilder(footnote_text, g, KINDS).build(mentions)

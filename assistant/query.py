@@ -54,6 +54,29 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "Đề án 06": ["Đề án 06/CP"],
 }
 
+# Words reports use for what officials ask with other words; added for retrieval only.
+SYNONYMS: dict[str, list[str]] = {
+    "tỉnh": ["địa phương", "tỉnh, thành phố"],
+    "tỉnh thành": ["địa phương"],
+    "thành phố": ["địa phương"],
+    "địa phương": ["tỉnh"],
+    "bộ": ["bộ, ngành"],
+    "bộ ngành": ["bộ, ngành"],
+    "hạn": ["thời hạn hoàn thành"],
+    "deadline": ["thời hạn hoàn thành"],
+    "chủ trì": ["cơ quan chủ trì"],
+    "phối hợp": ["cơ quan phối hợp"],
+    "tốc độ mạng": ["tốc độ Internet"],
+    "mạng di động": ["băng rộng di động"],
+}
+_SYNONYM_PATTERNS = [(re.compile(rf"(?<!\w){re.escape(fold(k).lower())}(?!\w)"), v) for k, v in SYNONYMS.items()]
+
+
+def synonyms_of(folded_text: str) -> list[str]:
+    found = [e for pattern, expansions in _SYNONYM_PATTERNS if pattern.search(folded_text) for e in expansions]
+    return [e for e in dict.fromkeys(found) if fold(e).lower() not in folded_text]
+
+
 LIST_CUES = re.compile(r"\b(nao|nhung|danh sach|ke ten|liet ke|gom nhung|bao gom nhung|la nhung)\b")
 COMPLEMENT_CUES = re.compile(r"\b(chua|khong|con lai|ngoai ra)\b")
 COUNT_CUES = re.compile(r"\b(bao nhieu|may|so luong|tong so)\b")
@@ -131,7 +154,7 @@ def understand(question: str) -> Query:
     return Query(
         text=text,
         folded=folded_text,
-        expansions=expand_abbreviations(folded_text),
+        expansions=list(dict.fromkeys(expand_abbreviations(folded_text) + synonyms_of(folded_text))),
         has_diacritics=has_vietnamese_diacritics(text),
         wants_list=bool(LIST_CUES.search(folded_text)),
         wants_complement=bool(COMPLEMENT_CUES.search(folded_text)),

@@ -88,3 +88,12 @@ def to_document(hit: SearchHit) -> Document:
         "as_of": c.as_of, "kind": c.kind, "score": hit.score,
     }
     return Document(page_content=c.text, metadata={k: v for k, v in metadata.items() if v is not None})
+
+
+def search_result(hit: SearchHit) -> dict:
+    """One result of `baocao search --json` and `POST /api/search` (CONTRACT.md)."""
+    c = hit.chunk
+    return {
+        "text": c.text, "document": c.document, "title": c.title, "section": c.section, "page": c.page,
+        "as_of": c.as_of, "score": round(hit.score, 4), "chunk_id": c.chunk_id, "kind": c.kind, "footnotes": c.footnotes,
+    }

@@ -12,6 +12,7 @@ identical again (except the case of a few capital toned vowels TCVN3 cannot enco
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ingest.vietnamese import WORD_RE, nfc, vietnamese_ratio
@@ -125,8 +126,8 @@ _UNICODE_VIETNAMESE_RE = re.compile(
     "[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9\u0300-\u0323]"
 )
 
-MIN_DOCUMENT_GAIN = 0.2  # share of suspect tokens that must become valid syllables
-MIN_LINE_GAIN = 0.1
+MIN_DOCUMENT_GAIN = 0.2  # rise of vietnamese_ratio over the candidate lines for a document to convert
+MIN_LINE_GAIN = 0.1  # the same for one line of such a document
 
 
 def _is_legacy_candidate(line: str) -> bool:
@@ -161,39 +162,40 @@ def _convert_run(run: str, convert) -> str:
     return converted if vietnamese_ratio(converted) > vietnamese_ratio(run) else run
 
 
+# What to do with one line of a legacy document.
+PLAIN, CONVERT, KEEP, RUNS = "plain", "convert", "keep", "runs"
+
+
 def _line_decision(line: str, convert) -> str | None:
-    """"convert", "tokens" (mixed line), "keep", or None when the line alone cannot tell."""
+    """PLAIN (no legacy byte), RUNS (Unicode and legacy words mixed), CONVERT, KEEP, or None when
+    the line alone cannot tell (`cã.` is as good Vietnamese as `có.`)."""
     if not _LEGACY_BYTES_RE.search(line):
-        return "keep"
+        return PLAIN
     if _UNICODE_VIETNAMESE_RE.search(nfc(line)):
-        return "tokens"
+        return RUNS
     gain = vietnamese_ratio(convert(line)) - vietnamese_ratio(line)
     if gain >= MIN_LINE_GAIN:
-        return "convert"
-    return "keep" if gain < 0 else None
+        return CONVERT
+    return KEEP if gain < 0 else None
 
 
-def _fill_undecided(decisions: list[str | None], suspect: list[bool]) -> list[str]:
-    """A short line (`cã.`, `3.321 §VHC.`) follows the nearest decided legacy line."""
-    filled: list[str] = []
-    last = None
-    for decision, is_suspect in zip(decisions, suspect):
-        if decision is not None and is_suspect and decision != "tokens":
-            last = decision
-        filled.append(decision if decision is not None else (last or ""))
-    following = None
-    for i in range(len(filled) - 1, -1, -1):
-        if decisions[i] is not None and suspect[i] and decisions[i] != "tokens":
-            following = decisions[i]
-        if filled[i] == "":
-            filled[i] = following or "convert"
+def _fill_undecided(decisions: list[str | None]) -> list[str]:
+    """An undecided line follows the nearest line decided before it, else after it, else converts."""
+    decided = [i for i, d in enumerate(decisions) if d in (CONVERT, KEEP)]
+    filled = []
+    for i, decision in enumerate(decisions):
+        if decision is None:
+            k = bisect.bisect_left(decided, i)
+            nearest = decided[k - 1] if k > 0 else (decided[k] if k < len(decided) else None)
+            decision = decisions[nearest] if nearest is not None else CONVERT
+        filled.append(decision)
     return filled
 
 
 def _apply(decision: str, line: str, convert) -> str:
-    if decision == "convert":
+    if decision == CONVERT:
         return convert(line)
-    if decision == "tokens":
+    if decision == RUNS:
         return _convert_runs(line, convert)
     return line
 
@@ -209,8 +211,7 @@ def fix_legacy_encoding(text: str) -> tuple[str, str | None]:
         return text, None
     convert = CONVERTERS[name]
     lines = text.splitlines(keepends=True)
-    suspect_flags = [bool(_LEGACY_BYTES_RE.search(line)) for line in lines]
-    decisions = _fill_undecided([_line_decision(line, convert) for line in lines], suspect_flags)
+    decisions = _fill_undecided([_line_decision(line, convert) for line in lines])
     fixed = "".join(_apply(decision, line, convert) for decision, line in zip(decisions, lines))
     if fixed == text:
         return text, None

@@ -120,6 +120,11 @@ class SyllableModel:
         model.update(texts)
         return model
 
+    @classmethod
+    def from_files(cls, paths: Iterable[Path]) -> SyllableModel:
+        """Counted from text files, each cut at its lines holding U+FFFD (`clean_runs`)."""
+        return cls.from_texts(run for path in paths for run in clean_runs(path.read_text(encoding="utf-8")))
+
     def update(self, texts: Iterable[str]) -> None:
         """Add counts from clean text; words holding U+FFFD are skipped and break the phrase."""
         if isinstance(texts, str):

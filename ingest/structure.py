@@ -42,8 +42,8 @@ class Block:
 def join_wrapped(text: str, line: str) -> str:
     if not text:
         return line
-    if text.endswith("-") and not text.endswith(" -") and line[:1].islower():
-        return text + line  # a word hyphenated over the wrap, e.g. "57-" + "NQ/TW" keeps the hyphen
+    if text.endswith("-") and not text.endswith(" -"):
+        return text + line  # a code broken over the wrap: "57-" + "NQ/TW" is "57-NQ/TW"
     return f"{text} {line}"
 
 

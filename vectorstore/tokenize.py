@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from ingest.vietnamese import fold
 
-PROTECTED = re.compile(r"\d[\w]*(?:[/\-.,&][\w]+)+|[^\W\d_]+(?:[&/-][^\W\d_]+)+|\w+(?:/\w+)+")
+# `57-NQ/TW`, `43/63`, `159,57`, `26/3/2025`; all-caps codes `KH&CN`, `TT&TT`; not `lập/kiện` (two words).
+PROTECTED = re.compile(r"\d[\w]*(?:[/\-.,&][\w]+)+|\b[A-ZĐ]{1,6}(?:[&/-][A-ZĐ]{1,6})+\b")
 SUPERSCRIPTS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 WORD = re.compile(r"\w", re.UNICODE)
 
