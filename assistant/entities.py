@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal
 
@@ -345,7 +346,7 @@ def _squash(s: str) -> str:
 
 def clean_predicate(raw: str) -> str:
     """'Các địa phương chưa báo cáo:' -> 'chưa báo cáo'; strips subjects, enumerators, dates, 'bao gồm'."""
-    s = _squash(raw)
+    s = _squash(unicodedata.normalize("NFC", raw))
     previous = None
     while s != previous:
         previous = s
@@ -399,7 +400,11 @@ def analyse_annotated_sentence(text: str, marker_pos: int | None = None) -> Body
     chosen = sorted(counts.values(), key=lambda p: p.start)
     predicate = _body_predicate(text, start, end, chosen, marker_pos, marker_end)
     # a date stated in an earlier sentence of the paragraph still scopes this one
-    as_of = find_as_of(text, start, scope_end) or find_as_of(text, start, end) or find_as_of(text, max(0, start - 400), start)
+    as_of = (
+        find_as_of(text, start, scope_end)
+        or find_as_of(text, start, end)
+        or find_as_of(text, max(0, start - 400), start)
+    )
     return BodyClaim(counts, predicate, polarity_of(predicate), as_of, (start, end))
 
 
@@ -493,7 +498,9 @@ _ENUMERATOR = r"(?:[-+•*–]|\(\d{1,2}\)|\d{1,2}[.)]|[a-zđ]\))"  # '-', '(2)'
 _SEPARATOR_RE = re.compile(
     rf"\s*(?:[,;]\s*(?:{_AND}\s+|{_ENUMERATOR}\s*)?|{_AND}\s+|\n\s*{_ENUMERATOR}\s*)", re.IGNORECASE
 )
-_FRAGMENTS_GAP_RE = re.compile(rf"\s*[,;]\s*(?P<frags>[^().:]+?)\s*(?:[,;]\s*(?:{_AND}\s+)?|\s+{_AND}\s+)", re.IGNORECASE)
+_FRAGMENTS_GAP_RE = re.compile(
+    rf"\s*[,;]\s*(?P<frags>[^().:]+?)\s*(?:[,;]\s*(?:{_AND}\s+)?|\s+{_AND}\s+)", re.IGNORECASE
+)
 _MAX_FRAGMENT_WORDS = 9  # 'Đại học Quốc gia Thành phố Hồ Chí Minh'
 
 
@@ -571,7 +578,8 @@ class _RunBuilder:
         if note:
             self._add_note(run, note)
         tail_start = note.end() if note else run.end
-        m = re.match(r"\s*[,;]\s*(?P<frags>[^()\n:;.]+?)\s*(?=[.;)]|\n\s*\n|$)", self.text[tail_start : tail_start + 80])
+        tail = self.text[tail_start : tail_start + 80]
+        m = re.match(r"\s*[,;]\s*(?P<frags>[^()\n:;.]+?)\s*(?=[.;)]|\n\s*\n|$)", tail)
         if m:
             span = (tail_start + m.start("frags"), tail_start + m.end("frags"))
             self._absorb_fragments(run, m.group("frags"), span)
@@ -698,7 +706,9 @@ class _ListAssembler:
 
     def _continues_chain(self, previous_end: int | None, header: _Header) -> bool:
         """'...; Các địa phương: ...' right after a footnote's first list belongs to the same footnote."""
-        return previous_end is not None and re.fullmatch(r"[\s;,.]*", self.text[previous_end : header.start]) is not None
+        if previous_end is None:
+            return False
+        return re.fullmatch(r"[\s;,.]*", self.text[previous_end : header.start]) is not None
 
     def _may_qualify(self, run: _Run) -> bool:
         """A cheap first look, before reading the header: most single names in prose end here."""
@@ -829,7 +839,8 @@ def extract_lists(
     mentions = find_entities(text, KINDS, require_capital=require_capital, gazetteer=g)
     runs = _RunBuilder(text, g, KINDS).build(mentions)
     wanted = set(kinds)
-    return [lst for lst in _ListAssembler(text, g, as_of, min_items, _default_resolver(text)).assemble(runs) if lst.kind in wanted]
+    lists = _ListAssembler(text, g, as_of, min_items, _default_resolver(text)).assemble(runs)
+    return [lst for lst in lists if lst.kind in wanted]
 
 
 def extract_lists_from_footnote(
@@ -893,7 +904,8 @@ def _agency_universe(g: Gazetteer, day: dt.date | None, total: int | None, items
     only_old = any(n in old and n not in new for n in items)
     if day is not None and day < MINISTRY_REFORM_DAY:
         return g.agencies_on(day, include_government_agencies=mentions_government_agency)
-    if day is not None or only_new or (total is not None and total in (len(new), len(new_with_agencies)) and not only_old):
+    counted_after_reform = total in (len(new), len(new_with_agencies)) and not only_old
+    if day is not None or only_new or counted_after_reform:
         if total == len(new) and not mentions_government_agency:
             return new
         return new_with_agencies

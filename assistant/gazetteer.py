@@ -83,7 +83,10 @@ def strip_tone(ch: str) -> str:
 
 
 def normalise_name(s: str) -> str:
-    """Canonical comparison key of a name: 'Tp. Hồ  Chí Minh' -> 'hồ chí minh', 'Bà Rịa - Vũng Tàu' -> 'bà rịa-vũng tàu'."""
+    """Canonical comparison key of a name.
+
+    'Tp. Hồ  Chí Minh' -> 'hồ chí minh', 'Bà Rịa - Vũng Tàu' -> 'bà rịa-vũng tàu', 'Khánh Hoà' -> 'khánh hòa'.
+    """
     s = unify_tone_placement(unicodedata.normalize("NFC", s).lower())
     s = re.sub(r"\s*[-–—]\s*", "-", s)
     s = re.sub(r"\s+", " ", s).strip(" .,;:")
@@ -501,8 +504,9 @@ class Gazetteer:
         return 0, -1
 
     def _blocked_by_context(self, tokens: TokenStream, i: int, entity: Entity) -> bool:
-        """'Chủ tịch Hồ Chí Minh', 'Đại học Quốc gia Thành phố Hồ Chí Minh': the words before word i say it is no province."""
-        return any(self._words_match(tokens, i - len(phrase), phrase) for phrase in self._not_after.get(entity.name, []))
+        """The words before word i say it is no province: 'Chủ tịch Hồ Chí Minh', 'Đại học Quốc gia TP HCM'."""
+        phrases = self._not_after.get(entity.name, [])
+        return any(self._words_match(tokens, i - len(phrase), phrase) for phrase in phrases)
 
 
 @functools.lru_cache(maxsize=8)

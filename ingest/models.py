@@ -67,8 +67,12 @@ class Chunk:
     order: int = 0
 
     def index_text(self) -> str:
-        """What BM25 and the embedder see: the section heading for context, the text, linked footnotes."""
-        parts = [self.section, self.context or "", self.text, *self.footnotes]
+        """What BM25 and the embedder see: the section heading for context, then the text.
+
+        A footnote chunk carries the sentence it annotates (`context`); a body chunk keeps its footnotes
+        in `footnotes` for display but does not index them, so a long list does not bury its sentence.
+        """
+        parts = [self.section, self.context or "", self.text]
         return "\n".join(p for p in parts if p)
 
 
