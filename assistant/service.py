@@ -12,6 +12,7 @@ from assistant.extractive import extractive_answer
 from assistant.models import Answer
 from assistant.query import Query, understand
 from assistant.retriever import HybridRetriever
+from assistant.sets import SetAnswerer
 from baocao.settings import Settings
 from vectorstore.store import Index, open_index
 
@@ -28,6 +29,7 @@ class Assistant:
         self.conversations = ConversationStore()
         self._weights: tuple[str, TermWeights] | None = None
         self._lock = threading.Lock()
+        self.sets = SetAnswerer()
 
     @classmethod
     def from_settings(cls, settings: Settings, index: Index | None = None) -> "Assistant":
@@ -43,12 +45,16 @@ class Assistant:
             return self._weights[1]
 
     def answer_query(self, query: Query) -> Answer:
+        weights = self.term_weights()
+        listed = self.sets.answer(query, self.index.lexical().generation, self.index.all_chunks(), weights)
+        if listed is not None:
+            return listed
         hits = self.retriever.search(query)
         if not hits:
             from assistant.compose import refusal
 
             return refusal([])
-        return extractive_answer(query, hits, self.term_weights())
+        return extractive_answer(query, hits, weights)
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
         cid, conversation = self.conversations.get(conversation_id)

@@ -39,15 +39,8 @@ def cmd_ingest(args, settings: Settings) -> int:
     return 0 if not report.failed else 1
 
 
-def search_result(hit) -> dict:
-    c = hit.chunk
-    return {"text": c.text, "document": c.document, "title": c.title, "section": c.section, "page": c.page,
-            "as_of": c.as_of, "score": round(hit.score, 4), "chunk_id": c.chunk_id, "kind": c.kind,
-            "footnotes": c.footnotes}
-
-
 def cmd_search(args, settings: Settings) -> int:
-    from assistant.retriever import HybridRetriever
+    from assistant.retriever import HybridRetriever, search_result
     from vectorstore.store import open_index
 
     retriever = HybridRetriever.from_index(open_index(settings), settings)
