@@ -13,6 +13,7 @@ from assistant.models import Answer
 from assistant.query import Query, understand
 from assistant.retriever import HybridRetriever
 from assistant.sets import SetAnswerer
+from assistant.tasks import TaskAnswerer
 from baocao.settings import Settings
 from vectorstore.store import Index, open_index
 
@@ -30,6 +31,7 @@ class Assistant:
         self._weights: tuple[str, TermWeights] | None = None
         self._lock = threading.Lock()
         self.sets = SetAnswerer()
+        self.tasks = TaskAnswerer()
 
     @classmethod
     def from_settings(cls, settings: Settings, index: Index | None = None) -> "Assistant":
@@ -46,9 +48,14 @@ class Assistant:
 
     def answer_query(self, query: Query) -> Answer:
         weights = self.term_weights()
-        listed = self.sets.answer(query, self.index.lexical().generation, self.index.all_chunks(), weights)
-        if listed is not None:
-            return listed
+        chunks = self.index.all_chunks()
+        for special in (
+            lambda: self.tasks.answer(query, chunks, weights),
+            lambda: self.sets.answer(query, self.index.lexical().generation, chunks, weights),
+        ):
+            answer = special()
+            if answer is not None:
+                return answer
         hits = self.retriever.search(query)
         if not hits:
             from assistant.compose import refusal

@@ -1,0 +1,94 @@
+"""Questions about plan tasks, answered from the structured task records.
+
+"Cơ quan nào chủ trì …?" / "… hạn khi nào?" → the one task that matches; "Bộ Công an chủ trì những
+nhiệm vụ nào?" / "Nhiệm vụ nào hạn tháng 12/2025?" → every task that matches the agency and deadline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.compose import CitationList
+from assistant.entities import find_entities
+from assistant.evidence import QUESTION_WORDS, TermWeights, syllables
+from assistant.models import Answer
+from assistant.query import Query
+from ingest.models import Chunk, TaskRecord
+from ingest.vietnamese import fold
+
+TASK_WORDS = {"co", "quan", "chu", "tri", "phoi", "hop", "thoi", "han", "hoan", "thanh", "nhiem", "vu", "bo", "khi",
+              "nao", "deadline", "to", "chuc", "trien", "khai", "dau", "moi", "giao", "phu", "trach"}
+DEADLINE = re.compile(r"(?:thang|tháng)\s+(\d{1,2})\s*/\s*(\d{4})|(?:quy|quý)\s+([IV]+|\d)\s*/\s*(\d{4})", re.IGNORECASE)
+MIN_TASK_MATCH = 0.5
+
+
+def deadline_key(text: str | None) -> str | None:
+    """`Tháng 12/2025` → `2025-12`."""
+    m = DEADLINE.search(fold(text or ""))
+    if m and m.group(1):
+        return f"{int(m.group(2)):04d}-{int(m.group(1)):02d}"
+    return None
+
+
+def agencies_in(text: str) -> set[str]:
+    return {m.entity.name for m in find_entities(text, ("agency",), require_capital=False)}
+
+
+def task_lines(task: TaskRecord) -> str:
+    fields = [("chủ trì", task.lead), ("phối hợp", task.coordinating), ("thời hạn", task.deadline), ("kết quả", task.result)]
+    return "; ".join(f"{label}: {value}" for label, value in fields if value)
+
+
+def topic_score(query: Query, task: TaskRecord, weights: TermWeights) -> float:
+    wanted = [t for t in dict.fromkeys(syllables(query.text)) if t not in QUESTION_WORDS and t not in TASK_WORDS]
+    if not wanted:
+        return 0.0
+    present = set(syllables(f"{task.task} {task.result or ''}"))
+    total = sum(weights.weight(t) for t in wanted)
+    return sum(weights.weight(t) for t in wanted if t in present) / total if total else 0.0
+
+
+class TaskAnswerer:
+    def answer(self, query: Query, chunks: list[Chunk], weights: TermWeights) -> Answer | None:
+        tasks = [(c, c.task) for c in chunks if c.task is not None]
+        if not tasks or not query.about_tasks:
+            return None
+        agencies = agencies_in(query.text)
+        deadline = query.period[0][:7] if query.period else None
+        if query.wants_list and (agencies or deadline):
+            return self.list_answer(query, tasks, agencies, deadline)
+        return self.single_answer(query, tasks, weights)
+
+    def list_answer(self, query: Query, tasks, agencies: set[str], deadline: str | None) -> Answer | None:
+        role = "coordinating" if "phoi hop" in query.folded else "lead"
+        chosen = []
+        for chunk, task in tasks:
+            if agencies and not agencies & agencies_in(getattr(task, role) or ""):
+                continue
+            if deadline and deadline_key(task.deadline) != deadline:
+                continue
+            chosen.append((chunk, task))
+        if not chosen:
+            return None
+        cites = CitationList()
+        lines = []
+        for chunk, task in chosen:
+            marker = cites.cite(chunk, chunk.text)
+            lines.append(f"- {task.task.rstrip('.')} ({task_lines(task)}) [{marker}]")
+        who = ", ".join(sorted(agencies)) if agencies else "Các cơ quan"
+        what = "phối hợp" if role == "coordinating" else "chủ trì"
+        when = f" có thời hạn {deadline[5:].lstrip('0')}/{deadline[:4]}" if deadline else ""
+        title = chosen[0][0].title
+        head = f"Theo {title}, {who} {what} {len(chosen)} nhiệm vụ{when}:" if agencies else f"Theo {title}, có {len(chosen)} nhiệm vụ{when}:"
+        return Answer(answer="\n".join([head, *lines]), citations=cites.citations,
+                      items=[t.task.rstrip(".") for _, t in chosen], grounded=True, as_of=chosen[0][0].as_of)
+
+    def single_answer(self, query: Query, tasks, weights: TermWeights) -> Answer | None:
+        scored = sorted(((topic_score(query, t, weights), c, t) for c, t in tasks), key=lambda x: x[0], reverse=True)
+        if not scored or scored[0][0] < MIN_TASK_MATCH:
+            return None
+        score, chunk, task = scored[0]
+        cites = CitationList()
+        marker = cites.cite(chunk, chunk.text)
+        text = f"Theo {chunk.title}, nhiệm vụ «{task.task.rstrip('.')}»: {task_lines(task)} [{marker}]."
+        return Answer(answer=text, citations=cites.citations, grounded=True, as_of=chunk.as_of)
