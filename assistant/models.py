@@ -27,6 +27,7 @@ class Answer(BaseModel):
     question: str | None = Field(None, description="The standalone question answered, when a follow-up was rewritten.")
     related: list[Citation] = Field(default_factory=list, description="Closest passages when not grounded ('có thể liên quan').")
     generator: str = "extractive"
+    dropped: list[str] = Field(default_factory=list, description="Sentences of a generated answer the grounding guard removed.")
 
     def render_text(self) -> str:
         lines = [self.answer]

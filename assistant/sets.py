@@ -118,6 +118,8 @@ def set_answer(
     lst = found.entities
     want_negative = bool(NEGATION.search(query.folded))
     list_negative = lst.polarity == "negative"
+    if want_negative == list_negative and query.wants_count and not query.wants_list:
+        return None  # the report states this count itself: the sentences answer it, with their dates
     marker = cites.cite(found.chunk, quote_of(found))
     when = as_of_phrase(lst.as_of or found.chunk.as_of)
     label = KIND_LABEL[kind]

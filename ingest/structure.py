@@ -83,9 +83,9 @@ class _FootnoteTracker:
 
 
 def marker_pattern(number: str) -> re.Pattern:
-    # `phương3` / `ngành2.` (digit glued to a letter) or `06.1` (after a number and a full stop, at a clause end)
+    # `phương3` / `ngành2.` (digit glued to a letter) or `06.1` / `xã.1` (glued after a full stop, at a clause end)
     return re.compile(
-        rf"(?<=[^\W\d_]){number}(?=[\s.,;:)]|$)|(?<=\d\.){number}(?=\s|$)|(?<=[)”\"]){number}(?=[\s.,;:]|$)"
+        rf"(?<=[^\W\d_]){number}(?=[\s.,;:)]|$)|(?<=\w\.){number}(?=\s|$)|(?<=[)”\"]){number}(?=[\s.,;:]|$)"
         rf"|\[\^{number}\]"
     )
 
@@ -136,9 +136,18 @@ def continues_footnote(footnote: Block, line: Line, width: int) -> bool:
     return starts_lowercase(line.text) or not ends_paragraph(footnote.lines[-1], width)
 
 
+INLINE_ENUMERATION = re.compile(r"^\(\d{1,2}\)")
+
+
 def continues_paragraph(body: Block, line: Line, width: int, hard_wraps: bool) -> bool:
     text = line.text
-    if BLOCK_OPENER.match(text) or PART_TITLE.match(text) or body.kind == "part":
+    if PART_TITLE.match(text) or body.kind == "part":
+        return False
+    if INLINE_ENUMERATION.match(text) and hard_wraps:
+        # "(3) …" wrapped onto a new line mid-paragraph, after a full line, continues the enumeration
+        previous = body.lines[-1]
+        return not ends_paragraph(previous, width, text) and not previous.rstrip().endswith(":")
+    if BLOCK_OPENER.match(text):
         return False
     if starts_lowercase(text):
         return True
