@@ -51,8 +51,8 @@ def citation(chunk: Chunk, quote: str, marker: int) -> Citation:
     )
 
 
-def source_phrase(chunk: Chunk) -> str:
-    when = as_of_phrase(chunk.as_of)
+def source_phrase(chunk: Chunk, as_of: str | None = None) -> str:
+    when = as_of_phrase(as_of or chunk.as_of)
     return f"Theo {chunk.title}" + (f" ({when})" if when else "")
 
 
@@ -62,8 +62,8 @@ def sentence_answer(sentences: list[Sentence]) -> Answer:
     lines = []
     for s in sentences:
         marker = cites.cite(s.chunk, s.text)
-        lines.append(f"{source_phrase(s.chunk)}: {s.text.rstrip()} [{marker}]")
-    primary = sentences[0].chunk.as_of if sentences else None
+        lines.append(f"{source_phrase(s.chunk, s.as_of)}: {s.text.rstrip()} [{marker}]")
+    primary = sentences[0].as_of if sentences else None
     return Answer(answer="\n".join(lines), citations=cites.citations, grounded=True, as_of=primary)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.query import Query
+from ingest.metadata import as_of_dates
 from ingest.models import Chunk
 from ingest.vietnamese import fold
 from vectorstore.store import SearchHit
@@ -39,7 +40,10 @@ class Sentence:
 
     @property
     def as_of(self) -> str | None:
-        return self.chunk.as_of
+        """The date the sentence itself states ("tính đến hết tháng 9/2025"), else its passage's."""
+        year = int(self.chunk.report_date[:4]) if self.chunk.report_date else None
+        own = as_of_dates(self.text, year, self.chunk.report_date)
+        return own[0] if own else self.chunk.as_of
 
 
 def syllables(text: str) -> list[str]:
@@ -139,7 +143,7 @@ def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights) -
             coverage = covered / total
             bigrams = sum(1 for pair in zip(own, own[1:]) if pair in pairs)
             score = coverage + 0.05 * min(bigrams, 6) + 0.08 / (rank + 1)
-            if query.wants_count or "bao nhieu" in query.folded or "ty le" in query.folded:
-                score += 0.05 if has_figure(text) else -0.05
+            if query.wants_figure:
+                score += 0.05 if has_figure(text) else -0.1
             scored.append(Sentence(text, hit.chunk, rank, score, coverage))
     return sorted(scored, key=lambda s: s.score, reverse=True)

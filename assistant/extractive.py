@@ -28,6 +28,8 @@ def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], boo
         if dated:
             return dated[:1], False
     if query.wants_latest:
+        if query.wants_figure:
+            close = [s for s in close if has_figure(s.text)] or close
         newest = max(close, key=lambda s: s.as_of or "")
         return [newest], False
     with_numbers = [s for s in close if has_figure(s.text)]

@@ -80,6 +80,8 @@ def synonyms_of(folded_text: str) -> list[str]:
 LIST_CUES = re.compile(r"\b(nao|nhung|danh sach|ke ten|liet ke|gom nhung|bao gom nhung|la nhung)\b")
 COMPLEMENT_CUES = re.compile(r"\b(chua|khong|con lai|ngoai ra)\b")
 COUNT_CUES = re.compile(r"\b(bao nhieu|may|so luong|tong so)\b")
+# Questions whose answer is a figure: "bao nhiêu", "tỷ lệ", "tốc độ", or opening with "Số …".
+FIGURE_CUES = re.compile(r"\b(bao nhieu|may|so luong|tong so|ty le|ti le|toc do|quy mo|muc|gia tri|doanh thu|xep hang|xep thu)\b|^so\b")
 LATEST_CUES = re.compile(r"\b(moi nhat|hien nay|hien tai|gan nhat|bay gio|den nay)\b")
 TASK_CUES = re.compile(r"\b(chu tri|phoi hop|thoi han|han hoan thanh|han (?:chot|nop)?|nhiem vu)\b")
 MONTH_YEAR = re.compile(r"\bthang\s+(\d{1,2})\s*(?:/|nam\s+)(\d{4})\b")
@@ -97,6 +99,7 @@ class Query:
     wants_list: bool = False
     wants_complement: bool = False
     wants_count: bool = False
+    wants_figure: bool = False
     wants_latest: bool = False
     about_tasks: bool = False
     period: tuple[str, str] | None = None  # ISO start, end the question is about
@@ -159,6 +162,7 @@ def understand(question: str) -> Query:
         wants_list=bool(LIST_CUES.search(folded_text)),
         wants_complement=bool(COMPLEMENT_CUES.search(folded_text)),
         wants_count=bool(COUNT_CUES.search(folded_text)),
+        wants_figure=bool(FIGURE_CUES.search(folded_text)),
         wants_latest=bool(LATEST_CUES.search(folded_text)),
         about_tasks=bool(TASK_CUES.search(folded_text)),
         period=period_of(folded_text),

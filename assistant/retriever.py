@@ -49,6 +49,24 @@ def fuse(ranked_lists: list[tuple[float, list[SearchHit]]], k: int) -> list[Sear
     return [SearchHit(chunks[cid], scores[cid]) for cid in best]
 
 
+DATE_BOOST = 1.25
+
+
+def prefer_dates(query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+    """Time cues re-rank: passages as of the asked period first; for "mới nhất"/"hiện nay", newer first."""
+    if query.period:
+        start, end = query.period[0][:7], query.period[1][:7]
+        for hit in hits:
+            if hit.chunk.as_of and start <= hit.chunk.as_of[:7] <= end:
+                hit.score *= DATE_BOOST
+    elif query.wants_latest:
+        dates = sorted({h.chunk.as_of[:7] for h in hits if h.chunk.as_of})
+        for hit in hits:
+            if hit.chunk.as_of:
+                hit.score *= 1 + 0.1 * dates.index(hit.chunk.as_of[:7]) / max(1, len(dates) - 1)
+    return sorted(hits, key=lambda h: h.score, reverse=True)
+
+
 class HybridRetriever(BaseRetriever):
     """`invoke(question)` returns LangChain Documents; `search(question)` the typed hits."""
 
@@ -75,7 +93,8 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, question: str | Query, k: int | None = None) -> list[SearchHit]:
         query = understand(question) if isinstance(question, str) else question
-        return fuse(self.ranked_lists(query), k or self.k)
+        fused = fuse(self.ranked_lists(query), self.depth)
+        return prefer_dates(query, fused)[: k or self.k]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [to_document(hit) for hit in self.search(query)]
