@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-dev
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test ingest-sample bench clean
+.PHONY: install run test ingest-sample bench clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -23,10 +23,19 @@ install: $(STAMP)
 ingest-sample: install
 	@if [ "$$($(BAOCAO) documents | wc -l)" -eq 0 ]; then $(BAOCAO) ingest data/sample; fi
 
+# The chat page, the API and the Zalo webhook on http://127.0.0.1:8000 over the sample reports.
 run: ingest-sample
-	$(BAOCAO) ask
+	$(BAOCAO) serve
 
-test: install
+# Debian's Chromium for the widget's browser test (Playwright drives it; no browser download, never `playwright install`).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps: install
+	@if [ ! -x /usr/bin/chromium ]; then \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	fi
+	@$(PY) -c "import playwright" 2>/dev/null || $(PIP) install -q playwright
+
+test: install browser-deps
 	$(PY) -m pytest -q
 
 bench: install

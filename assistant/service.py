@@ -43,12 +43,12 @@ class Assistant:
         generation = self.index.lexical().generation
         with self._lock:
             if self._weights is None or self._weights[0] != generation:
-                self._weights = (generation, TermWeights(self.index.all_chunks()))
+                self._weights = (generation, TermWeights(self.index.current_chunks()))
             return self._weights[1]
 
     def answer_query(self, query: Query) -> Answer:
         weights = self.term_weights()
-        chunks = self.index.all_chunks()
+        chunks = self.index.current_chunks()
         for special in (
             lambda: self.tasks.answer(query, chunks, weights),
             lambda: self.sets.answer(query, self.index.lexical().generation, chunks, weights),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,8 +47,33 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_gguf_path: str | None = Field(None, description="Local GGUF model for llama-cpp-python.")
 
+    # LLM (assistant/generators.py)
+    llm_mode: Literal["chat", "completion"] = Field(
+        "chat", description="chat: /v1/chat/completions (instruction-tuned models); completion: /v1/completions "
+        "with a plain prompt (base models). A local GGUF always uses completion.",
+    )
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = Field(400, description="Longest answer the LLM may write, in tokens.")
+    llm_timeout: float = Field(120.0, description="Seconds to wait for the LLM server before falling back to extractive.")
+    llm_passages: int = Field(6, description="How many retrieved passages are numbered and given to the LLM.")
+    llm_context_tokens: int = Field(4096, description="Context window of a local GGUF model (llama-cpp n_ctx).")
+
     # API
     admin_token: str | None = None
+    # API (api/): who may do what, limits, CORS
+    chat_token: str | None = Field(None, description="If set, /api/chat and /api/search need `Authorization: Bearer <token>`.")
+    cors_origins: str = Field("", description="Comma-separated origins allowed to call the API from a browser (the widget on other sites); '*' for any.")
+    chat_rate_per_minute: float = Field(30.0, description="Chat/search requests per minute per client (token bucket); 0 = no limit.")
+    chat_rate_burst: int = Field(10, description="Requests a client may send at once before the per-minute rate applies.")
+    trust_forwarded_for: bool = Field(False, description="Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).")
+    max_request_kb: int = Field(64, description="Largest JSON request body, in KiB (uploads use max_file_mb).")
+    max_message_chars: int = Field(2000, description="Longest chat message or search query, in characters.")
+    api_answer_cache: int = Field(256, description="Answers kept per (question, index generation) for first questions of a conversation; 0 = off.")
+
+    # Eval (eval/judge.py): optional LLM judge, RAGAS-style; unset = deterministic metrics only
+    eval_judge_base_url: str | None = Field(None, description="OpenAI-compatible base URL of an LLM judge for `baocao eval`.")
+    eval_judge_model: str | None = Field(None, description="Model name of the LLM judge.")
+    eval_judge_api_key: str | None = Field(None, description="API key of the LLM judge (if it needs one).")
 
     # Zalo OA
     zalo_app_id: str | None = None
@@ -57,6 +83,10 @@ class Settings(BaseSettings):
     zalo_app_secret: str | None = None
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_url: str = "https://oauth.zaloapp.com/v4/oa/access_token"
+    # Zalo (api/zalo.py)
+    zalo_event_max_age_s: float = Field(300.0, description="Webhook events older than this (by their timestamp) are ignored as replays.")
+    zalo_reply_max_chars: int = Field(2000, description="Zalo text messages are split at sentence boundaries to this length.")
+    zalo_workers: int = Field(2, description="Threads answering Zalo messages in the background.")
 
     def state_dir(self, *parts: str) -> Path:
         path = self.home.joinpath(*parts)

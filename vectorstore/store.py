@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
@@ -103,6 +104,7 @@ class Index:
         self._lexical: LexicalIndex | None = None
         self._chunk_cache: dict[str, Chunk] = {}
         self._checked_at = 0.0
+        self._refresh_lock = threading.RLock()  # one snapshot rebuild at a time in this process
 
     def _check_model(self) -> None:
         built_with = (self.chunks.metadata or {}).get("embedding_model")
@@ -160,7 +162,9 @@ class Index:
     def reset(self) -> None:
         for collection in (self.chunks, self.documents):
             self.client.delete_collection(collection.name)
+        lock = self._refresh_lock
         self.__init__(self.settings, self.embedder)
+        self._refresh_lock = lock
         self.refresh_lexical(force=True)
 
     def sweep_orphans(self) -> int:
@@ -183,6 +187,11 @@ class Index:
         ]
         return sorted(chunks, key=lambda c: (c.document, c.order))
 
+    def current_chunks(self) -> list[Chunk]:
+        """The live chunks from the in-memory cache (kept in step with the committed documents)."""
+        self.lexical()
+        return list(self._chunk_cache.values())
+
     def get_chunks(self, chunk_ids: list[str]) -> list[Chunk]:
         self.lexical()  # keeps the cache current
         return [self._chunk_cache[c] for c in chunk_ids if c in self._chunk_cache]
@@ -199,6 +208,10 @@ class Index:
         return hashlib.sha1(",".join(self.live_doc_ids()).encode()).hexdigest()[:16]
 
     def refresh_lexical(self, force: bool = False) -> LexicalIndex:
+        with self._refresh_lock:
+            return self._refresh_lexical(force)
+
+    def _refresh_lexical(self, force: bool) -> LexicalIndex:
         generation = self.generation()
         root = self.settings.state_dir("lexical")
         if not force:

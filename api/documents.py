@@ -1,0 +1,140 @@
+"""`GET/POST/DELETE /api/documents` and the ingestion jobs behind uploads."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import PurePath
+
+from fastapi import APIRouter, File, Request, Response, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from api.errors import ApiError
+from api.jobs import IngestJobs, Job, safe_filename
+from api.security import Admin, Reader
+from ingest.loaders import SUPPORTED_SUFFIXES
+
+log = logging.getLogger("baocao.api")
+router = APIRouter(prefix="/api/documents", tags=["documents"])
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    document: str
+    title: str
+    issuer: str | None = None
+    report_date: str | None = None
+    as_of: str | None = None
+    chunks: int
+    chars: int
+    ingested_at: float
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentOut]
+    total_chunks: int
+
+
+class JobOut(BaseModel):
+    id: str
+    filename: str
+    status: str
+    stage: str
+    progress: float
+    queue_position: int | None = None
+    outcome: str | None = None
+    message: str = ""
+    warnings: list[str] = []
+    chunks: int = 0
+    doc_id: str | None = None
+    duplicate: bool = False
+    duplicate_of: str | None = None
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    url: str
+
+
+class JobEnvelope(BaseModel):
+    job: JobOut
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
+
+
+class Deleted(BaseModel):
+    deleted: DocumentOut
+
+
+def job_out(jobs: IngestJobs, job: Job) -> JobOut:
+    return JobOut(
+        id=job.id, filename=job.filename, status=job.status, stage=job.stage, progress=job.progress,
+        queue_position=jobs.queue_position(job), outcome=job.outcome, message=job.message, warnings=job.warnings,
+        chunks=job.chunks, doc_id=job.doc_id, duplicate=job.outcome == "duplicate", duplicate_of=job.duplicate_of,
+        created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+        url=f"/api/documents/jobs/{job.id}",
+    )
+
+
+@router.get("", response_model=DocumentList, dependencies=[Reader], summary="The documents in the index")
+def list_documents(request: Request) -> dict:
+    records = request.app.state.assistant.index.list_documents()
+    return {"documents": [asdict(r) for r in records], "total_chunks": sum(r.chunks for r in records)}
+
+
+@router.post(
+    "",
+    response_model=JobEnvelope,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Admin],
+    summary="Upload a PDF, DOCX, TXT or MD file; ingestion runs as a background job",
+    responses={200: {"model": JobEnvelope, "description": "The same content was already uploaded: the existing or a "
+                     "finished `duplicate` job, nothing ingested again"}},
+)
+async def upload_document(request: Request, response: Response, file: UploadFile = File(description="The report")) -> dict:
+    jobs: IngestJobs = request.app.state.jobs
+    filename = safe_filename(file.filename or "")
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ApiError(415, "unsupported_type",
+                       f"{filename}: only {', '.join(sorted(SUPPORTED_SUFFIXES))} files can be ingested")
+    tmp, sha256 = await run_in_threadpool(jobs.save_upload, file.file, filename)
+    await file.close()
+    if tmp.stat().st_size == 0:
+        tmp.unlink(missing_ok=True)
+        raise ApiError(400, "empty_file", f"{filename}: the file is empty")
+    job, created = await run_in_threadpool(jobs.submit, tmp, sha256, filename)
+    response.status_code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+    if created:
+        response.headers["Location"] = f"/api/documents/jobs/{job.id}"
+    return {"job": job_out(jobs, job)}
+
+
+@router.get("/jobs", response_model=JobList, dependencies=[Admin], summary="Recent ingestion jobs, newest first")
+def list_jobs(request: Request) -> dict:
+    jobs: IngestJobs = request.app.state.jobs
+    return {"jobs": [job_out(jobs, j) for j in jobs.list()]}
+
+
+@router.get("/jobs/{job_id}", response_model=JobEnvelope, dependencies=[Admin], summary="Progress of one ingestion job")
+def get_job(job_id: str, request: Request) -> dict:
+    jobs: IngestJobs = request.app.state.jobs
+    job = jobs.get(job_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"no ingestion job {job_id!r}")
+    return {"job": job_out(jobs, job)}
+
+
+@router.delete("/{document_id}", response_model=Deleted, dependencies=[Admin], summary="Remove a document (id or file name)")
+def delete_document(document_id: str, request: Request) -> dict:
+    state = request.app.state
+    with state.write_lock:
+        record = state.assistant.index.delete(document_id)
+    if record is None:
+        raise ApiError(404, "not_found", f"no document {document_id!r} (see GET /api/documents)")
+    state.jobs.remove_upload(record.doc_id)
+    state.on_index_change()
+    log.info("deleted %s (%s)", record.document, record.doc_id)
+    return {"deleted": asdict(record)}

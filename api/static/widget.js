@@ -1,0 +1,650 @@
+/*
+ * baocao chat widget: plain JavaScript and CSS, no framework, nothing fetched from outside.
+ *
+ * Embed in any page with one tag:
+ *   <script src="https://baocao.intranet/widget.js"
+ *           data-api-base="https://baocao.intranet"   (default: where widget.js came from)
+ *           data-title="Trợ lý báo cáo" data-color="#0f5fa8"
+ *           data-token="..."                           (only if the server sets BAOCAO_CHAT_TOKEN)
+ *           data-mode="bubble"                         ("bubble": a button in the corner; "page": fills data-target)
+ *           data-target="#chat"  data-starters="Câu hỏi 1|Câu hỏi 2"  data-open="false"></script>
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript || (function () {
+    var all = document.querySelectorAll("script[src*='widget.js']");
+    return all[all.length - 1];
+  })();
+  var data = (script && script.dataset) || {};
+  var scriptBase = script && script.src ? script.src.replace(/\/widget\.js(\?.*)?$/, "") : "";
+  var config = {
+    apiBase: (data.apiBase || scriptBase || "").replace(/\/+$/, ""),
+    title: data.title || "Trợ lý báo cáo",
+    color: /^#[0-9a-fA-F]{3,8}$|^[a-zA-Z]+$|^rgb/.test(data.color || "") ? data.color : "#0f5fa8",
+    token: data.token || "",
+    mode: data.mode === "page" ? "page" : "bubble",
+    target: data.target || "",
+    open: data.open === "true",
+    starters: data.starters ? data.starters.split("|").map(function (s) { return s.trim(); }).filter(Boolean) : [
+      "Tỉnh nào chưa thành lập Ban Chỉ đạo?",
+      "Tốc độ Internet di động tháng 10/2025?",
+      "Bộ Công an chủ trì những nhiệm vụ nào?"
+    ]
+  };
+
+  var CSS = [
+    ":host{all:initial}",
+    ".bc{--c:" + config.color + ";--ink:#17212b;--muted:#5b6875;--line:#d8dee6;--bg:#fff;--soft:#f3f6f9;",
+    "font:15px/1.55 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Helvetica Neue',Arial,sans-serif;color:var(--ink);box-sizing:border-box}",
+    ".bc *,.bc *::before,.bc *::after{box-sizing:inherit}",
+    ".bc button{font:inherit;cursor:pointer}",
+    ".bc :focus-visible{outline:3px solid #f5a623;outline-offset:2px}",
+    ".sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}",
+    ".panel{display:flex;flex-direction:column;background:var(--bg);height:100%;min-height:0}",
+    ".bc.page{height:100%}",
+    ".bc.page .panel{height:100%;border-left:1px solid var(--line);border-right:1px solid var(--line)}",
+    ".bc.bubble .panel{position:fixed;right:20px;bottom:88px;width:400px;height:min(640px,calc(100vh - 110px));border-radius:14px;",
+    "box-shadow:0 12px 40px rgba(0,0,0,.25);overflow:hidden;z-index:2147483000}",
+    ".bc.bubble .panel[hidden]{display:none}",
+    ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:28px;background:var(--c);color:#fff;",
+    "padding:13px 20px;font-weight:600;box-shadow:0 6px 20px rgba(0,0,0,.25);display:inline-flex;align-items:center;gap:8px}",
+    "header.top{display:flex;align-items:center;gap:8px;padding:12px 16px;background:var(--c);color:#fff}",
+    "header.top h1,header.top h2{font-size:17px;margin:0;flex:1;font-weight:650}",
+    "header.top button{background:rgba(255,255,255,.16);color:#fff;border:1px solid rgba(255,255,255,.45);border-radius:8px;padding:6px 10px;font-size:14px}",
+    "header.top button:hover{background:rgba(255,255,255,.28)}",
+    ".log{flex:1;overflow-y:auto;padding:16px;display:flex;flex-direction:column;gap:14px;background:var(--soft);min-height:0}",
+    ".intro{background:var(--bg);border:1px solid var(--line);border-radius:12px;padding:14px 16px}",
+    ".intro p{margin:0 0 10px}",
+    ".starters{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:8px}",
+    ".starters button{width:100%;text-align:left;background:var(--bg);border:1px solid var(--c);color:var(--c);border-radius:10px;padding:9px 12px}",
+    ".starters button:hover{background:var(--soft)}",
+    ".msg{max-width:92%;border-radius:12px;padding:10px 14px;word-wrap:break-word;overflow-wrap:anywhere}",
+    ".msg.user{align-self:flex-end;background:var(--c);color:#fff;white-space:pre-wrap}",
+    ".msg.bot{align-self:flex-start;background:var(--bg);border:1px solid var(--line)}",
+    ".msg.bot p{margin:0 0 8px}.msg.bot p:last-child{margin-bottom:0}",
+    ".msg.bot ul.items{margin:4px 0 8px;padding-left:22px;columns:2;column-gap:22px}",
+    "@media (max-width:480px){.msg.bot ul.items{columns:1}}",
+    ".msg.bot ul.items li{break-inside:avoid}",
+    ".msg.bot ul.bullets{columns:1;padding-left:20px}.msg.bot ul.bullets li{margin-bottom:6px}",
+    ".msg.notfound{border-color:#e0b44c;background:#fffaf0}",
+    ".badge{display:inline-block;font-size:12.5px;font-weight:650;border-radius:6px;padding:1px 8px;margin-bottom:6px;background:#fdecc8;color:#6b4b00}",
+    ".chip{display:inline-flex;align-items:center;justify-content:center;min-width:1.6em;height:1.45em;padding:0 5px;margin:0 1px;border-radius:9px;",
+    "border:1px solid var(--c);background:var(--soft);color:var(--c);font-size:12.5px;font-weight:700;line-height:1;vertical-align:1px}",
+    ".chip:hover,.chip[aria-expanded=true]{background:var(--c);color:#fff}",
+    ".sources{margin:10px 0 0;padding:8px 0 0;border-top:1px dashed var(--line);list-style:none;font-size:13.5px}",
+    ".sources h3,.related h3{font-size:13px;margin:0 0 4px;color:var(--muted);font-weight:650;text-transform:none}",
+    ".sources li{margin:2px 0}",
+    ".sources button,.related button{background:none;border:0;padding:2px 0;text-align:left;color:var(--ink);text-decoration:underline;text-decoration-color:var(--line);text-underline-offset:3px}",
+    ".sources button:hover,.related button:hover{color:var(--c)}",
+    ".related li::marker{color:var(--muted)}.related button,.sources button{vertical-align:top;max-width:100%}",
+    ".related{margin-top:10px}.related ul{margin:0;padding-left:18px;font-size:13.5px}",
+    ".tools{display:flex;gap:8px;margin-top:8px}",
+    ".tools button{background:none;border:1px solid var(--line);border-radius:7px;padding:3px 10px;font-size:13px;color:var(--muted)}",
+    ".tools button:hover{color:var(--ink);border-color:var(--muted)}",
+    ".asof{font-size:12.5px;color:var(--muted);margin-top:6px}",
+    ".stream{white-space:pre-wrap}",
+    ".typing{color:var(--muted);font-style:italic}",
+    ".error{border-color:#d64545;background:#fff3f3;color:#8a1c1c}",
+    "form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid var(--line);background:var(--bg)}",
+    "textarea{flex:1;resize:none;border:1px solid var(--line);border-radius:10px;padding:9px 12px;font:inherit;color:inherit;min-height:42px;max-height:140px}",
+    "textarea:focus{border-color:var(--c)}",
+    "form button{border:0;border-radius:10px;background:var(--c);color:#fff;padding:0 18px;font-weight:650;min-width:64px}",
+    "form button[disabled]{opacity:.55;cursor:progress}",
+    ".foot{margin:0;padding:0 14px 8px;font-size:12px;color:var(--muted);background:var(--bg)}",
+    ".source{position:fixed;inset:0;z-index:2147483001;background:rgba(10,20,30,.35);display:flex;justify-content:flex-end}",
+    ".source[hidden]{display:none}",
+    ".sheet{background:var(--bg);width:min(520px,100%);height:100%;display:flex;flex-direction:column;box-shadow:-8px 0 30px rgba(0,0,0,.2)}",
+    ".sheet header{display:flex;align-items:flex-start;gap:10px;padding:14px 16px;border-bottom:1px solid var(--line)}",
+    ".sheet h2{font-size:16px;margin:0;flex:1}",
+    ".sheet header button{border:1px solid var(--line);background:var(--bg);border-radius:8px;padding:4px 10px}",
+    ".sheet .body{padding:12px 16px;overflow-y:auto}",
+    ".sheet dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:0 0 12px;font-size:13.5px}",
+    ".sheet dt{color:var(--muted)}.sheet dd{margin:0}",
+    ".passage{white-space:pre-wrap;background:var(--soft);border-radius:8px;padding:12px;margin:0;font-size:14.5px}",
+    ".passage mark{background:#ffe58a;color:inherit;padding:1px 0;border-radius:2px}",
+    "blockquote{margin:0 0 10px;padding:8px 12px;border-left:4px solid var(--c);background:#fff8d6}",
+    "@media (max-width:600px){",
+    ".bc.bubble .panel{right:0;bottom:0;width:100%;height:100%;border-radius:0}",
+    ".source{align-items:flex-end}",
+    ".sheet{width:100%;height:82%;border-radius:14px 14px 0 0}",
+    "header.top{padding:10px 12px}.log{padding:12px}.msg{max-width:100%}",
+    "}"
+  ].join("\n");
+
+  // ---------------------------------------------------------------- small helpers
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (key) {
+        var value = attrs[key];
+        if (value === null || value === undefined || value === false) return;
+        if (key === "text") node.textContent = value;
+        else if (key === "class") node.className = value;
+        else if (key.indexOf("on") === 0) node.addEventListener(key.slice(2), value);
+        else node.setAttribute(key, value === true ? "" : value);
+      });
+    }
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) return;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function vnDate(iso) {
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(iso || "");
+    if (!m) return iso || "";
+    return (m[3] ? m[3] + "/" : "") + m[2] + "/" + m[1];
+  }
+
+  function icon() { // a speech bubble; no emoji font needed
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "20");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2h-9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 5v2h10V8H7zm0 4v2h7v-2H7z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function sourceLabel(c) {
+    return [c.title || c.document, c.section, c.page ? "tr. " + c.page : "", c.as_of ? vnDate(c.as_of) : ""]
+      .filter(Boolean).join(" · ");
+  }
+
+  function escapeRegExp(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  /** Where `quote` sits in `text`, tolerant of spacing and line breaks: [start, end] or null. */
+  function findQuote(text, quote) {
+    if (!text || !quote) return null;
+    var at = text.indexOf(quote);
+    if (at >= 0) return [at, at + quote.length];
+    var attempts = [quote, quote.replace(/[.;:,\s]+$/, ""), quote.slice(0, 160)];
+    for (var i = 0; i < attempts.length; i++) {
+      var words = attempts[i].trim().split(/\s+/).filter(Boolean).map(escapeRegExp);
+      if (!words.length) continue;
+      var match = new RegExp(words.join("\\s+")).exec(text);
+      if (match) return [match.index, match.index + match[0].length];
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- the widget
+  function Widget(host) {
+    this.host = host;
+    this.conversationId = null;
+    this.busy = false;
+    this.controller = null;
+    this.lastChip = null;
+    this.build();
+  }
+
+  Widget.prototype.build = function () {
+    var self = this;
+    var root = this.host.attachShadow ? this.host.attachShadow({ mode: "open" }) : this.host;
+    root.appendChild(el("style", { text: CSS }));
+    var page = config.mode === "page";
+    this.announcer = el("div", { class: "sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+    this.log = el("div", { class: "log", role: "log", "aria-live": "off", "aria-label": "Hội thoại", tabindex: "0" });
+    this.input = el("textarea", {
+      id: "bc-input", rows: "1", maxlength: "2000", autocomplete: "off",
+      placeholder: "Nhập câu hỏi về các báo cáo…", "aria-describedby": "bc-hint"
+    });
+    this.send = el("button", { type: "submit", class: "send", text: "Gửi", "aria-label": "Gửi câu hỏi" });
+    this.form = el("form", { class: "ask", "aria-label": "Đặt câu hỏi", onsubmit: function (e) { e.preventDefault(); self.submit(); } }, [
+      el("label", { for: "bc-input", class: "sr", text: "Câu hỏi của bạn" }),
+      this.input,
+      this.send
+    ]);
+    this.foot = el("p", { class: "foot", id: "bc-hint", text: "Enter để gửi, Shift+Enter để xuống dòng. Câu trả lời chỉ dựa trên các báo cáo đã nạp." });
+    this.input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); self.submit(); }
+    });
+    this.input.addEventListener("input", function () { self.autosize(); });
+
+    var headerButtons = [el("button", {
+      type: "button", class: "new", text: page ? "Cuộc trò chuyện mới" : "Mới", title: "Cuộc trò chuyện mới",
+      "aria-label": "Cuộc trò chuyện mới", onclick: function () { self.reset(); }
+    })];
+    if (!page) headerButtons.push(el("button", { type: "button", class: "close", "aria-label": "Đóng trợ lý", text: "✕", onclick: function () { self.toggle(false); } }));
+    this.panel = el("section", { class: "panel", id: "bc-panel", "aria-label": config.title, hidden: !page && !config.open }, [
+      el("header", { class: "top" }, [el(page ? "h1" : "h2", { text: config.title })].concat(headerButtons)),
+      this.log,
+      this.announcer,
+      this.form,
+      this.foot
+    ]);
+
+    this.sourceTitle = el("h2", { id: "bc-source-title" });
+    this.sourceBody = el("div", { class: "body" });
+    this.sourceClose = el("button", { type: "button", class: "source-close", text: "Đóng", onclick: function () { self.closeSource(); } });
+    this.source = el("div", { class: "source", hidden: true, onclick: function (e) { if (e.target === self.source) self.closeSource(); } }, [
+      el("div", { class: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "bc-source-title" }, [
+        el("header", null, [this.sourceTitle, this.sourceClose]),
+        this.sourceBody
+      ])
+    ]);
+    this.source.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { e.stopPropagation(); self.closeSource(); }
+      if (e.key === "Tab") { // keep focus inside the dialog
+        var focusables = self.source.querySelectorAll("button,[tabindex='0']");
+        var first = focusables[0], last = focusables[focusables.length - 1];
+        var active = root.activeElement;
+        if (e.shiftKey && active === first) { e.preventDefault(); last.focus(); }
+        else if (!e.shiftKey && active === last) { e.preventDefault(); first.focus(); }
+      }
+    });
+
+    var children = [this.panel, this.source];
+    if (!page) {
+      this.launcher = el("button", {
+        type: "button", class: "launcher", "aria-controls": "bc-panel", "aria-expanded": config.open ? "true" : "false",
+        onclick: function () { self.toggle(); }
+      }, [icon(), el("span", { text: config.title })]);
+      children.unshift(this.launcher);
+      this.panel.addEventListener("keydown", function (e) { if (e.key === "Escape") self.toggle(false); });
+    }
+    this.root = root;
+    root.appendChild(el("div", { class: "bc " + config.mode, lang: "vi" }, children));
+    this.showIntro();
+    this.loadHealth();
+  };
+
+  Widget.prototype.toggle = function (open) {
+    var show = open === undefined ? this.panel.hidden : open;
+    this.panel.hidden = !show;
+    this.launcher.setAttribute("aria-expanded", show ? "true" : "false");
+    if (show) this.input.focus(); else this.launcher.focus();
+  };
+
+  Widget.prototype.autosize = function () {
+    this.input.style.height = "auto";
+    this.input.style.height = Math.min(this.input.scrollHeight + 2, 140) + "px";
+  };
+
+  Widget.prototype.headers = function (extra) {
+    var h = { "Content-Type": "application/json" };
+    if (config.token) h.Authorization = "Bearer " + config.token;
+    Object.keys(extra || {}).forEach(function (k) { h[k] = extra[k]; });
+    return h;
+  };
+
+  Widget.prototype.loadHealth = function () {
+    var self = this;
+    if (!window.fetch) return;
+    fetch(config.apiBase + "/api/health").then(function (r) { return r.ok ? r.json() : null; }).then(function (h) {
+      if (h && typeof h.documents === "number") {
+        self.foot.textContent = "Enter để gửi, Shift+Enter để xuống dòng. Trả lời từ " + h.documents + " báo cáo đã nạp, kèm nguồn trích dẫn.";
+      }
+    }).catch(function () {});
+  };
+
+  Widget.prototype.showIntro = function () {
+    var self = this;
+    var list = el("ul", { class: "starters", "aria-label": "Câu hỏi gợi ý" }, config.starters.map(function (q) {
+      return el("li", null, [el("button", { type: "button", text: q, onclick: function () { self.ask(q); } })]);
+    }));
+    this.intro = el("div", { class: "intro" }, [
+      el("p", { text: "Xin chào! Hãy hỏi về nội dung các báo cáo. Mỗi câu trả lời có nguồn [1] để bạn kiểm chứng." }),
+      el("p", { class: "sr", text: "Gợi ý:" }),
+      list
+    ]);
+    this.log.appendChild(this.intro);
+  };
+
+  Widget.prototype.reset = function () {
+    if (this.controller) this.controller.abort();
+    this.conversationId = null;
+    this.setBusy(false);
+    this.log.textContent = "";
+    this.showIntro();
+    this.closeSource(true);
+    this.announce("Đã bắt đầu cuộc trò chuyện mới.");
+    this.input.value = "";
+    this.input.focus();
+  };
+
+  Widget.prototype.announce = function (text) {
+    var a = this.announcer;
+    a.textContent = "";
+    setTimeout(function () { a.textContent = text; }, 60);
+  };
+
+  Widget.prototype.setBusy = function (busy) {
+    this.busy = busy;
+    this.send.disabled = busy;
+    this.send.textContent = busy ? "…" : "Gửi";
+    this.send.setAttribute("aria-label", busy ? "Đang trả lời" : "Gửi câu hỏi");
+  };
+
+  Widget.prototype.scrollDown = function () { this.log.scrollTop = this.log.scrollHeight; };
+
+  Widget.prototype.submit = function () {
+    var q = this.input.value.trim();
+    if (!q || this.busy) return;
+    this.input.value = "";
+    this.autosize();
+    this.ask(q);
+  };
+
+  Widget.prototype.ask = function (question) {
+    var self = this;
+    if (this.busy) return;
+    if (this.intro && this.intro.parentNode) this.intro.parentNode.removeChild(this.intro);
+    this.log.appendChild(el("div", { class: "msg user" }, [el("span", { class: "sr", text: "Bạn hỏi: " }), question]));
+    var stream = el("p", { class: "stream" });
+    var typing = el("p", { class: "typing", text: "Đang tìm trong các báo cáo…" });
+    var bubble = el("div", { class: "msg bot", "aria-busy": "true" }, [typing, stream]);
+    this.log.appendChild(bubble);
+    this.scrollDown();
+    this.setBusy(true);
+    this.announce("Đang tìm câu trả lời…");
+    this.input.focus();
+    var controller = window.AbortController ? new AbortController() : null;
+    this.controller = controller;
+    this.request(question, controller, function (text) {
+      if (typing.parentNode) typing.parentNode.removeChild(typing);
+      stream.textContent += text;
+      self.scrollDown();
+    }).then(function (answer) {
+      if (controller !== self.controller) return;
+      if (answer.conversation_id) self.conversationId = answer.conversation_id;
+      self.renderAnswer(bubble, answer);
+      self.announce("Trả lời: " + answer.answer + (answer.citations && answer.citations.length ? " (" + answer.citations.length + " nguồn)" : ""));
+    }).catch(function (err) {
+      if (err && err.name === "AbortError") return;
+      bubble.className = "msg bot error";
+      bubble.textContent = "";
+      bubble.appendChild(el("p", { role: "alert", text: err.message || String(err) }));
+      self.announce(err.message || String(err));
+    }).then(function () {
+      bubble.removeAttribute("aria-busy");
+      if (controller === self.controller) { self.setBusy(false); self.controller = null; }
+      self.scrollDown();
+    });
+  };
+
+  function httpError(response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      var message = body && body.error && body.error.message;
+      var text;
+      if (response.status === 401) text = "Cần mã truy cập để hỏi trợ lý (liên hệ quản trị hệ thống).";
+      else if (response.status === 429) text = "Bạn đang hỏi quá nhanh. Vui lòng thử lại sau " + (response.headers.get("Retry-After") || "ít") + " giây.";
+      else if (response.status === 413) text = "Câu hỏi quá dài, hãy rút gọn.";
+      else if (response.status >= 500) text = "Máy chủ gặp lỗi, vui lòng thử lại." + (message ? " (" + message + ")" : "");
+      else text = message || ("Lỗi " + response.status);
+      return new Error(text);
+    });
+  }
+
+  /** POST /api/chat as Server-Sent Events: `delta` pieces, then the whole Answer (citations never lost). */
+  Widget.prototype.request = function (question, controller, onDelta) {
+    var self = this;
+    var body = { message: question };
+    if (this.conversationId) body.conversation_id = this.conversationId;
+    var canStream = !!(window.ReadableStream && window.TextDecoder);
+    return fetch(config.apiBase + "/api/chat", {
+      method: "POST",
+      headers: this.headers({ Accept: canStream ? "text/event-stream" : "application/json" }),
+      body: JSON.stringify(body),
+      signal: controller ? controller.signal : undefined
+    }).catch(function (err) {
+      if (err && err.name === "AbortError") throw err;
+      throw new Error("Không kết nối được máy chủ trợ lý. Kiểm tra mạng rồi thử lại.");
+    }).then(function (response) {
+      if (!response.ok) return httpError(response).then(function (e) { throw e; });
+      var type = response.headers.get("content-type") || "";
+      if (type.indexOf("text/event-stream") < 0 || !response.body) return response.json();
+      return self.readEvents(response, onDelta);
+    });
+  };
+
+  Widget.prototype.readEvents = function (response, onDelta) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    var answer = null;
+    var failure = null;
+    function handle(block) {
+      var event = "message", lines = [];
+      block.split("\n").forEach(function (line) {
+        if (line.indexOf("event:") === 0) event = line.slice(6).trim();
+        else if (line.indexOf("data:") === 0) lines.push(line.slice(5).replace(/^ /, ""));
+      });
+      if (!lines.length) return;
+      var payload;
+      try { payload = JSON.parse(lines.join("\n")); } catch (e) { return; }
+      if (event === "delta") onDelta(payload.text || "");
+      else if (event === "answer") answer = payload;
+      else if (event === "error") failure = new Error((payload.error && payload.error.message) || "Máy chủ gặp lỗi.");
+    }
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) {
+          buffer += decoder.decode();
+          if (buffer.trim()) handle(buffer.replace(/\r\n/g, "\n"));
+          if (answer) return answer;
+          throw failure || new Error("Mất kết nối trước khi nhận đủ câu trả lời. Vui lòng hỏi lại.");
+        }
+        buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n/g, "\n");
+        var cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          handle(buffer.slice(0, cut));
+          buffer = buffer.slice(cut + 2);
+        }
+        return pump();
+      });
+    }
+    return pump();
+  };
+
+  // ---------------------------------------------------------------- rendering an Answer
+  Widget.prototype.chip = function (marker, citation) {
+    var self = this;
+    var chip = el("button", {
+      type: "button", class: "chip", text: String(marker), "aria-haspopup": "dialog",
+      "aria-label": "Nguồn " + marker + ": " + sourceLabel(citation)
+    });
+    chip.title = sourceLabel(citation);
+    chip.addEventListener("click", function () { self.openSource(citation, chip, marker); });
+    return chip;
+  };
+
+  /** Text with [n] markers turned into chips; unknown markers stay as text. */
+  Widget.prototype.inline = function (text, byMarker) {
+    var self = this;
+    var nodes = [];
+    var re = /\[(\d+)\]/g, last = 0, m;
+    while ((m = re.exec(text))) {
+      if (m.index > last) nodes.push(document.createTextNode(text.slice(last, m.index)));
+      var c = byMarker[m[1]];
+      nodes.push(c ? self.chip(Number(m[1]), c) : document.createTextNode(m[0]));
+      last = re.lastIndex;
+    }
+    if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+    return nodes;
+  };
+
+  /** Where the enumeration of `items` sits in a line: [start, end] or null. */
+  function findItems(line, items) {
+    if (!items || items.length < 2) return null;
+    var start = line.indexOf(items[0]);
+    if (start < 0) return null;
+    var pos = start;
+    for (var i = 0; i < items.length; i++) {
+      var at = line.indexOf(items[i], pos);
+      if (at < 0) return null;
+      if (i > 0 && !/^[\s,;]*(và\s+)?$/.test(line.slice(pos, at))) return null;
+      pos = at + items[i].length;
+    }
+    return [start, pos];
+  }
+
+  Widget.prototype.renderAnswer = function (bubble, answer) {
+    var self = this;
+    var citations = answer.citations || [];
+    var byMarker = {};
+    citations.forEach(function (c) { byMarker[String(c.marker)] = c; });
+    var items = answer.items || [];
+    var grounded = answer.grounded !== false;
+    var parts = [];
+    if (!grounded) parts.push(el("span", { class: "badge", text: "Không tìm thấy trong báo cáo" }));
+    var text = answer.answer || "";
+    var placed = items.length > 0 && items.every(function (item) { return text.indexOf(item) >= 0; }) && /^\s*[-•]\s+/m.test(text);
+    var bullets = null;
+    text.split("\n").forEach(function (line) {
+      if (!line.trim()) { bullets = null; return; }
+      var bullet = /^\s*[-•]\s+(.*)$/.exec(line);
+      if (bullet) { // "- item [1]" lines: one list
+        if (!bullets) { bullets = el("ul", { class: "items bullets" }); parts.push(bullets); }
+        bullets.appendChild(el("li", null, self.inline(bullet[1], byMarker)));
+        return;
+      }
+      bullets = null;
+      var span = !placed ? findItems(line, items) : null;
+      if (span) { // "…: An Giang, Bắc Giang, … [1]": the enumeration as a list
+        placed = true;
+        var before = line.slice(0, span[0]).replace(/[:\s]+$/, "") + ":";
+        parts.push(el("p", null, self.inline(before, byMarker)));
+        parts.push(el("ul", { class: "items", "aria-label": "Danh sách (" + items.length + ")" },
+          items.map(function (item) { return el("li", { text: item }); })));
+        var after = line.slice(span[1]).trim();
+        if (after && after !== ".") parts.push(el("p", null, self.inline(after, byMarker)));
+      } else {
+        parts.push(el("p", null, self.inline(line, byMarker)));
+      }
+    });
+    if (items.length && !placed && !items.every(function (item) { return text.indexOf(item) >= 0; })) {
+      parts.push(el("ul", { class: "items", "aria-label": "Danh sách (" + items.length + ")" },
+        items.map(function (item) { return el("li", { text: item }); })));
+    }
+    if (citations.length) {
+      parts.push(el("div", { class: "sources" }, [
+        el("h3", { text: "Nguồn" }),
+        el("ol", { style: "margin:0;padding-left:0;list-style:none" }, citations.map(function (c) {
+          var b = el("button", { type: "button", "aria-haspopup": "dialog", text: "[" + c.marker + "] " + sourceLabel(c) });
+          b.addEventListener("click", function () { self.openSource(c, b, c.marker); });
+          return el("li", null, [b]);
+        }))
+      ]));
+    }
+    var related = answer.related || [];
+    if (!grounded && related.length) {
+      parts.push(el("div", { class: "related" }, [
+        el("h3", { text: "Có thể liên quan" }),
+        el("ul", null, related.slice(0, 5).map(function (c) {
+          var b = el("button", { type: "button", "aria-haspopup": "dialog", text: sourceLabel(c) });
+          b.addEventListener("click", function () { self.openSource(c, b, null); });
+          return el("li", null, [b]);
+        }))
+      ]));
+    }
+    if (answer.as_of && grounded) parts.push(el("p", { class: "asof", text: "Số liệu tính đến " + vnDate(answer.as_of) }));
+    var copy = el("button", { type: "button", class: "copy", text: "Sao chép", "aria-label": "Sao chép câu trả lời" });
+    copy.addEventListener("click", function () { self.copy(answer, copy); });
+    parts.push(el("div", { class: "tools" }, [copy]));
+
+    bubble.className = "msg bot" + (grounded ? "" : " notfound");
+    bubble.textContent = "";
+    bubble.appendChild(el("span", { class: "sr", text: "Trợ lý trả lời: " }));
+    parts.forEach(function (p) { bubble.appendChild(p); });
+  };
+
+  Widget.prototype.copy = function (answer, button) {
+    var self = this;
+    var lines = [answer.answer];
+    var items = answer.items || [];
+    if (items.length && items.some(function (i) { return answer.answer.indexOf(i) < 0; })) {
+      items.forEach(function (i) { lines.push("- " + i); });
+    }
+    if ((answer.citations || []).length) {
+      lines.push("", "Nguồn:");
+      answer.citations.forEach(function (c) { lines.push("[" + c.marker + "] " + sourceLabel(c)); });
+    }
+    var text = lines.join("\n");
+    function done() {
+      button.textContent = "Đã sao chép";
+      self.announce("Đã sao chép câu trả lời.");
+      setTimeout(function () { button.textContent = "Sao chép"; }, 2000);
+    }
+    function fallback() {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed"; area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      try { document.execCommand("copy"); done(); } catch (e) { self.announce("Không sao chép được."); }
+      document.body.removeChild(area);
+      button.focus();
+    }
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  };
+
+  // ---------------------------------------------------------------- the source panel
+  Widget.prototype.openSource = function (c, opener, marker) {
+    if (this.lastChip) this.lastChip.removeAttribute("aria-expanded");
+    this.lastChip = opener;
+    opener.setAttribute("aria-expanded", "true");
+    this.sourceTitle.textContent = (marker ? "[" + marker + "] " : "") + (c.title || c.document);
+    var body = this.sourceBody;
+    body.textContent = "";
+    var facts = [["Tài liệu", c.document], ["Mục", c.section], ["Trang", c.page ? String(c.page) : ""], ["Số liệu đến", vnDate(c.as_of)]];
+    var dl = el("dl");
+    facts.forEach(function (f) {
+      if (!f[1]) return;
+      dl.appendChild(el("dt", { text: f[0] }));
+      dl.appendChild(el("dd", { text: f[1] }));
+    });
+    body.appendChild(dl);
+    var text = c.text || "";
+    var span = findQuote(text, c.quote);
+    var passage = el("p", { class: "passage", tabindex: "0", "aria-label": "Đoạn nguồn" });
+    if (span) {
+      passage.appendChild(document.createTextNode(text.slice(0, span[0])));
+      passage.appendChild(el("mark", { text: text.slice(span[0], span[1]) }));
+      passage.appendChild(document.createTextNode(text.slice(span[1])));
+    } else {
+      if (c.quote) body.appendChild(el("blockquote", { text: c.quote }));
+      passage.textContent = text;
+    }
+    if (text) body.appendChild(passage);
+    this.source.hidden = false;
+    this.sourceClose.focus();
+    var mark = passage.querySelector("mark");
+    if (mark && mark.scrollIntoView) setTimeout(function () { mark.scrollIntoView({ block: "center" }); }, 30);
+  };
+
+  Widget.prototype.closeSource = function (quiet) {
+    if (this.source.hidden) return;
+    this.source.hidden = true;
+    if (this.lastChip) {
+      this.lastChip.removeAttribute("aria-expanded");
+      if (!quiet && this.lastChip.isConnected) this.lastChip.focus();
+    }
+  };
+
+  // ---------------------------------------------------------------- mount
+  function mount() {
+    var host;
+    if (config.mode === "page" && config.target) host = document.querySelector(config.target);
+    if (!host) {
+      host = document.createElement("div");
+      document.body.appendChild(host);
+    }
+    host.classList.add("baocao-widget");
+    if (config.mode === "page") host.style.display = "block";
+    var widget = new Widget(host);
+    window.baocaoWidget = widget;
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
+  else mount();
+})();

@@ -1,0 +1,374 @@
+"""The HTTP API with real parts: FastAPI's TestClient over the real sample index (read-only), a fresh
+index for uploads and deletes, and once a real `chroma run` server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from assistant.service import Assistant
+
+ADMIN = {"Authorization": "Bearer admin-secret"}
+SSE = {"Accept": "text/event-stream"}
+LIST_QUESTION = "Tỉnh nào chưa thành lập Ban Chỉ đạo?"
+SPEED_QUESTION = "Tốc độ Internet di động tháng 10/2025?"
+
+REPORT = """BÁO CÁO
+Tình hình chuyển đổi số tỉnh Hòa Bình quý III năm 2025
+
+I. KẾT QUẢ ĐẠT ĐƯỢC
+1. Hạ tầng số
+Tính đến ngày 30/9/2025, tỉnh Hòa Bình đã phủ sóng 5G tại 87 xã, phường; tỷ lệ hộ gia đình có kết nối Internet cáp quang đạt 91,3%.
+Tỉnh đã hoàn thành nâng cấp Trung tâm dữ liệu tỉnh và kết nối với Nền tảng tích hợp, chia sẻ dữ liệu quốc gia.
+2. Dịch vụ công trực tuyến
+Tỷ lệ hồ sơ trực tuyến toàn trình của tỉnh Hòa Bình trong quý III năm 2025 đạt 72,4%, tăng 9,1 điểm phần trăm so với quý II.
+Các sở, ngành và Ủy ban nhân dân cấp xã tiếp tục rà soát, cắt giảm thủ tục hành chính, số hóa hồ sơ, kết quả giải quyết.
+II. NHIỆM VỤ TRỌNG TÂM QUÝ IV
+Sở Khoa học và Công nghệ chủ trì triển khai ứng dụng định danh điện tử trong giải quyết thủ tục hành chính.
+Văn phòng Ủy ban nhân dân tỉnh chủ trì vận hành Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh.
+"""
+
+
+def sse_events(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        name, data = "message", []
+        for line in block.split("\n"):
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].lstrip())
+        if data:
+            events.append((name, json.loads("\n".join(data))))
+    return events
+
+
+@pytest.fixture(scope="module")
+def assistant(sample_index):
+    return Assistant.from_settings(sample_index.settings, index=sample_index)
+
+
+@pytest.fixture(scope="module")
+def client(assistant, tmp_path_factory):
+    from baocao.settings import Settings
+
+    settings = Settings(home=tmp_path_factory.mktemp("api-home"), chat_rate_per_minute=0)
+    with TestClient(create_app(settings, assistant)) as test_client:
+        yield test_client
+
+
+def make_client(assistant, settings_factory, **overrides) -> TestClient:
+    return TestClient(create_app(settings_factory(**overrides), assistant))
+
+
+# ------------------------------------------------------------------------------ chat
+
+
+def test_chat_answers_with_citations_as_the_contract_says(client):
+    response = client.post("/api/chat", json={"message": LIST_QUESTION})
+    assert response.status_code == 200
+    assert re.fullmatch(r"[0-9a-f]{16}", response.headers["x-request-id"])
+    body = response.json()
+    assert body["grounded"] is True and body["conversation_id"]
+    assert {"An Giang", "Hải Phòng", "Yên Bái"} <= set(body["items"]) and len(body["items"]) == 20
+    assert body["citations"], body
+    for c in body["citations"]:
+        assert {"marker", "document", "title", "section", "page", "quote", "chunk_id"} <= set(c) | {"page"}
+        assert c["quote"] in c["text"]  # the widget highlights the quote inside the whole passage
+        assert f"[{c['marker']}]" in body["answer"]
+    assert body["as_of"] == "2025-03-26"
+
+
+def test_a_follow_up_continues_the_conversation(client):
+    first = client.post("/api/chat", json={"message": SPEED_QUESTION}).json()
+    follow = client.post("/api/chat", json={"message": "Thế tháng 8 thì sao?", "conversation_id": first["conversation_id"]})
+    assert follow.status_code == 200
+    body = follow.json()
+    assert body["conversation_id"] == first["conversation_id"]
+    assert "8/2025" in body.get("question", "")  # rewritten into a standalone question from the history
+
+
+def test_streaming_sends_text_then_the_whole_answer_with_its_citations(client):
+    plain = client.post("/api/chat", json={"message": LIST_QUESTION}).json()
+    with client.stream("POST", "/api/chat", json={"message": LIST_QUESTION}, headers=SSE) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = "".join(response.iter_text())
+    events = sse_events(text)
+    names = [name for name, _ in events]
+    assert names[-1] == "answer" and names.count("answer") == 1 and "delta" in names
+    assert set(names) == {"delta", "answer"}
+    streamed = "".join(data["text"] for name, data in events if name == "delta")
+    final = events[-1][1]
+    assert streamed.strip() == final["answer"].strip()
+    assert final["citations"] == plain["citations"] and final["items"] == plain["items"]
+    assert final["conversation_id"] and final["conversation_id"] != plain["conversation_id"]
+
+
+def test_a_stream_follow_up_keeps_citations(client):
+    first = client.post("/api/chat", json={"message": SPEED_QUESTION}).json()
+    body = {"message": "Thế tháng 8 thì sao?", "conversation_id": first["conversation_id"]}
+    with client.stream("POST", "/api/chat", json=body, headers=SSE) as response:
+        events = sse_events("".join(response.iter_text()))
+    final = events[-1]
+    assert final[0] == "answer" and final[1]["conversation_id"] == first["conversation_id"]
+    assert final[1]["citations"] or not final[1]["grounded"]
+
+
+def test_a_question_the_reports_do_not_answer_is_not_grounded(client):
+    body = client.post("/api/chat", json={"message": "Giá vàng SJC hôm nay là bao nhiêu?"}).json()
+    assert body["grounded"] is False
+    assert body["answer"].startswith("Không tìm thấy")
+
+
+def test_search_returns_the_cli_shape(client):
+    response = client.post("/api/search", json={"query": "tốc độ Internet di động", "k": 3})
+    results = response.json()["results"]
+    assert response.status_code == 200 and len(results) == 3
+    assert {"text", "document", "title", "section", "page", "as_of", "score", "chunk_id"} <= set(results[0])
+    assert any("Mbps" in r["text"] for r in results)
+
+
+def test_health_tells_index_size_models_and_versions(client):
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok"
+    assert body["documents"] == 5 and body["chunks"] > 100
+    assert body["embedding_model"] and body["generator"] == "extractive"
+    assert {"python", "fastapi", "chromadb"} <= set(body["versions"])
+    assert body["store"] == "embedded chroma"
+
+
+def test_openapi_docs_and_the_page_work_without_a_cdn(client):
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "cdn" not in docs.text.lower()
+    css = re.search(r'href="([^"]+swagger-ui\.css)"', docs.text).group(1)
+    assert client.get(css).status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/chat", "/api/search", "/api/documents", "/api/documents/{document_id}", "/api/health", "/zalo/webhook"} <= set(paths)
+
+    page = client.get("/")
+    assert page.status_code == 200 and 'src="widget.js"' in page.text and 'lang="vi"' in page.text
+    widget = client.get("/widget.js")
+    assert widget.headers["content-type"].startswith("application/javascript")
+    code = "\n".join(line for line in widget.text.splitlines() if not line.lstrip().startswith(("*", "/*", "//")))
+    code = code.replace("http://www.w3.org/2000/svg", "")  # the SVG namespace name, not a download
+    assert not re.search(r"https?://", code), "the widget must not load anything from outside"
+
+
+# ------------------------------------------------------------------------------ errors, limits, access
+
+
+def test_errors_have_one_shape_and_fitting_status_codes(client):
+    cases = [
+        (client.get("/api/nothing-here"), 404, "not_found"),
+        (client.get("/api/chat"), 405, "method_not_allowed"),
+        (client.post("/api/chat", json={"conversation_id": "x"}), 422, "invalid_request"),
+        (client.post("/api/chat", json={"message": "   "}), 422, "invalid_request"),
+        (client.post("/api/chat", json={"message": "hỏi", "conversation_id": "../../etc"}), 422, "invalid_request"),
+        (client.post("/api/chat", json={"message": "hỏi", "conversation_id": "zalo:123"}), 422, "invalid_request"),
+        (client.post("/api/chat", json={"message": "chuyển đổi số " * 300}), 413, "message_too_long"),
+        (client.post("/api/chat", content=b'{"message": "' + b"a" * 70_000 + b'"}',
+                     headers={"Content-Type": "application/json"}), 413, "payload_too_large"),
+        (client.post("/api/search", json={"query": "x", "k": 500}), 422, "invalid_request"),
+        (client.get("/api/documents/jobs/nope"), 403, "admin_disabled"),
+    ]
+    for response, status, code in cases:
+        assert response.status_code == status, (response.request.url, response.text)
+        assert set(response.json()) == {"error"} and response.json()["error"]["code"] == code
+        assert response.json()["error"]["message"]
+
+
+def test_a_failure_is_a_500_without_a_stack_trace_and_logged_with_the_request_id(sample_index, settings_factory, caplog):
+    class FailingAssistant(Assistant):  # a fault injected into the real assistant
+        def ask(self, question, conversation_id=None):
+            raise RuntimeError("secret internal detail /srv/baocao")
+
+    broken = FailingAssistant.from_settings(sample_index.settings, index=sample_index)
+    with TestClient(create_app(settings_factory(api_answer_cache=0), broken), raise_server_exceptions=False) as c, \
+            caplog.at_level(logging.ERROR, logger="baocao.api"):
+        response = c.post("/api/chat", json={"message": SPEED_QUESTION}, headers={"X-Request-ID": "req-abc-123"})
+        assert response.status_code == 500
+        assert response.json()["error"]["code"] == "internal_error"
+        assert "req-abc-123" in response.json()["error"]["message"]
+        assert "secret" not in response.text and "Traceback" not in response.text
+        assert response.headers["x-request-id"] == "req-abc-123"
+
+        with c.stream("POST", "/api/chat", json={"message": SPEED_QUESTION}, headers={**SSE, "X-Request-ID": "req-sse-1"}) as s:
+            events = sse_events("".join(s.iter_text()))
+        assert events == [("error", {"error": {"code": "internal_error", "message": events[0][1]["error"]["message"]}})]
+        assert "secret" not in json.dumps(events)
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert {r.request_id for r in failures} >= {"req-abc-123", "req-sse-1"}
+    assert any("secret internal detail" in (r.exc_text or "") for r in failures)  # the detail stays in the logs
+
+
+def test_chat_can_require_a_token(assistant, settings_factory):
+    with make_client(assistant, settings_factory, chat_token="chat-secret", admin_token="admin-secret") as c:
+        denied = c.post("/api/chat", json={"message": SPEED_QUESTION})
+        assert denied.status_code == 401 and denied.json()["error"]["code"] == "unauthorized"
+        assert c.post("/api/search", json={"query": "x"}).status_code == 401
+        assert c.post("/api/chat", json={"message": SPEED_QUESTION}, headers={"Authorization": "Bearer wrong"}).status_code == 401
+        ok = c.post("/api/chat", json={"message": SPEED_QUESTION}, headers={"Authorization": "Bearer chat-secret"})
+        assert ok.status_code == 200
+        assert c.post("/api/search", json={"query": "x"}, headers=ADMIN).status_code == 200
+        assert c.get("/api/health").status_code == 200  # health stays open for monitoring
+
+
+def test_chat_is_rate_limited_per_client(assistant, settings_factory):
+    with make_client(assistant, settings_factory, chat_rate_per_minute=6, chat_rate_burst=2, trust_forwarded_for=True) as c:
+        one = {"X-Forwarded-For": "10.0.0.1"}
+        statuses = [c.post("/api/search", json={"query": "Đề án 06"}, headers=one).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        limited = c.post("/api/chat", json={"message": SPEED_QUESTION}, headers=one)
+        assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+        assert 1 <= int(limited.headers["retry-after"]) <= 10
+        assert c.post("/api/chat", json={"message": SPEED_QUESTION}, headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 200
+
+
+def test_cors_lets_the_configured_sites_embed_the_widget(assistant, settings_factory):
+    with make_client(assistant, settings_factory, cors_origins="http://intranet.example, http://cong.example") as c:
+        preflight = c.options("/api/chat", headers={
+            "Origin": "http://intranet.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,authorization",
+        })
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "http://intranet.example"
+        other = c.options("/api/chat", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
+        assert "access-control-allow-origin" not in other.headers
+        answer = c.post("/api/chat", json={"message": SPEED_QUESTION}, headers={"Origin": "http://cong.example"})
+        assert answer.headers["access-control-allow-origin"] == "http://cong.example"
+
+
+# ------------------------------------------------------------------------------ documents
+
+
+@pytest.fixture
+def docs_client(embedder, settings_factory):
+    from vectorstore.store import open_index
+
+    settings = settings_factory(admin_token="admin-secret", max_file_mb=0.05)
+    index = open_index(settings, embedder)
+    with TestClient(create_app(settings, Assistant.from_settings(settings, index=index))) as c:
+        yield c
+
+
+def upload(c, name: str, content: bytes, headers=ADMIN):
+    return c.post("/api/documents", files={"file": (name, content, "text/plain")}, headers=headers)
+
+
+def wait_job(c, job_id: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = c.get(f"/api/documents/jobs/{job_id}", headers=ADMIN).json()["job"]
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def test_upload_is_ingested_in_the_background_then_answered_and_deleted(docs_client, settings_factory):
+    c = docs_client
+    data = REPORT.encode("utf-8")
+    assert upload(c, "bao-cao.txt", data, headers={}).status_code == 401
+    assert upload(c, "bao-cao.txt", data, headers={"Authorization": "Bearer nope"}).status_code == 401
+
+    accepted = upload(c, "../../etc/Báo cáo Hòa Bình quý III.txt", data)
+    assert accepted.status_code == 202, accepted.text
+    job = accepted.json()["job"]
+    assert accepted.headers["location"] == job["url"] == f"/api/documents/jobs/{job['id']}"
+    assert job["filename"] == "Báo cáo Hòa Bình quý III.txt"  # the client's folders are gone
+    assert job["status"] in ("queued", "running", "done") and 0 <= job["progress"] <= 1
+    done = wait_job(c, job["id"])
+    assert done["status"] == "done" and done["outcome"] == "added" and done["progress"] == 1.0 and done["chunks"] >= 1
+
+    home = settings_factory().home
+    stored = [p for p in (home / "uploads").rglob("*") if p.is_file()]
+    assert [p.name for p in stored] == ["Báo cáo Hòa Bình quý III.txt"]
+    assert stored[0].parent.parent == home / "uploads"
+    assert not (home.parent / "etc").exists()
+
+    listed = c.get("/api/documents").json()
+    assert [d["document"] for d in listed["documents"]] == ["Báo cáo Hòa Bình quý III.txt"]
+    doc_id = listed["documents"][0]["doc_id"]
+
+    answer = c.post("/api/chat", json={"message": "Tỷ lệ hồ sơ trực tuyến toàn trình của tỉnh Hòa Bình quý III?"}).json()
+    assert answer["grounded"] and "72,4%" in answer["answer"]
+    assert answer["citations"][0]["document"] == "Báo cáo Hòa Bình quý III.txt"
+
+    again = upload(c, "another-name.txt", data)  # the same bytes under any name: recognised, not ingested twice
+    assert again.status_code == 200
+    assert again.json()["job"]["duplicate"] is True and again.json()["job"]["duplicate_of"] == "Báo cáo Hòa Bình quý III.txt"
+    assert len(c.get("/api/documents").json()["documents"]) == 1
+    assert len(c.get("/api/documents/jobs", headers=ADMIN).json()["jobs"]) == 2
+
+    assert c.delete(f"/api/documents/{doc_id}").status_code == 401
+    deleted = c.delete(f"/api/documents/{doc_id}", headers=ADMIN)
+    assert deleted.status_code == 200 and deleted.json()["deleted"]["doc_id"] == doc_id
+    assert c.get("/api/documents").json()["documents"] == []
+    assert not (home / "uploads" / doc_id).exists()
+    assert c.delete(f"/api/documents/{doc_id}", headers=ADMIN).status_code == 404
+    gone = c.post("/api/chat", json={"message": "Tỷ lệ hồ sơ trực tuyến toàn trình của tỉnh Hòa Bình quý III?"}).json()
+    assert gone["grounded"] is False
+
+
+def test_bad_uploads_are_refused_clearly(docs_client):
+    c = docs_client
+    cases = [
+        (upload(c, "virus.exe", b"MZ..."), 415, "unsupported_type"),
+        (upload(c, "empty.txt", b""), 400, "empty_file"),
+        (upload(c, "huge.txt", "chuyển đổi số ".encode() * 10_000), 413, "payload_too_large"),
+    ]
+    for response, status, code in cases:
+        assert response.status_code == status, response.text
+        assert response.json()["error"]["code"] == code
+    broken = upload(c, "hỏng.pdf", b"%PDF-1.4 this is not really a pdf")
+    assert broken.status_code == 202
+    job = wait_job(c, broken.json()["job"]["id"])
+    assert job["status"] == "failed" and job["outcome"] == "failed"
+    assert job["message"].startswith("hỏng.pdf") and "Traceback" not in job["message"]
+    assert c.get("/api/documents").json()["documents"] == []
+
+
+def test_uploads_are_off_without_an_admin_token(client):
+    response = upload(client, "bao-cao.txt", REPORT.encode(), headers=ADMIN)
+    assert response.status_code == 403 and response.json()["error"]["code"] == "admin_disabled"
+
+
+# ------------------------------------------------------------------------------ a real Chroma server, once
+
+
+def test_the_api_over_a_chroma_server(embedder, tmp_path):
+    """BAOCAO_CHROMA_URL: upload, search, chat and delete through the API, with the store in `chroma run`."""
+    from baocao.settings import Settings
+    from test_chroma_server import chroma_executable, start_server, stop
+    from vectorstore.store import open_index
+
+    executable = chroma_executable()
+    if executable is None:
+        pytest.fail("the `chroma` console script (chromadb) is missing: run `make install`")
+    process, url = start_server(executable, tmp_path / "chroma-data", tmp_path / "chroma.log")
+    try:
+        settings = Settings(home=tmp_path / "home", chroma_url=url, admin_token="admin-secret")
+        assistant = Assistant.from_settings(settings, index=open_index(settings, embedder))
+        with TestClient(create_app(settings, assistant)) as c:
+            assert c.get("/api/health").json()["store"] == f"chroma server {url}"
+            job = wait_job(c, upload(c, "hoa-binh.txt", REPORT.encode()).json()["job"]["id"])
+            assert job["outcome"] == "added", job
+            assert not (tmp_path / "home" / "chroma").exists()  # nothing embedded
+            health = c.get("/api/health").json()
+            assert health["documents"] == 1 and health["chunks"] == job["chunks"]
+            results = c.post("/api/search", json={"query": "phủ sóng 5G", "k": 2}).json()["results"]
+            assert results[0]["document"] == "hoa-binh.txt" and "5G" in results[0]["text"]
+            answer = c.post("/api/chat", json={"message": "Tỉnh Hòa Bình đã phủ sóng 5G tại bao nhiêu xã, phường?"}).json()
+            assert answer["grounded"] and "87" in answer["answer"]
+            assert c.delete("/api/documents/hoa-binh.txt", headers=ADMIN).status_code == 200
+        # another API process on the same server sees the same (now empty) index
+        assert open_index(Settings(home=tmp_path / "home2", chroma_url=url), embedder).list_documents() == []
+    finally:
+        stop(process)
