@@ -44,3 +44,21 @@ def sample_index(sample_settings, embedder):
     report = ingest_paths(index, iter_input_files([SAMPLE_DIR]), sample_settings)
     assert not report.failed, report.lines()
     return index
+
+
+@pytest.fixture
+def settings_factory(tmp_path):
+    """Settings with `home=tmp_path / "home"` unless given, and any other field overridden:
+    `settings_factory(chroma_url="http://127.0.0.1:8000", home=tmp_path / "other")`."""
+
+    def make(**overrides) -> Settings:
+        overrides.setdefault("home", tmp_path / "home")
+        return Settings(**overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_files() -> list[Path]:
+    """The five sample reports, sorted by name."""
+    return sorted(SAMPLE_DIR.glob("*.txt"))
