@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal
 
-from assistant.gazetteer import KINDS, MERGER_DAY, MINISTRY_REFORM_DAY, Entity, Gazetteer, Kind, strip_diacritics
+from assistant.gazetteer import KINDS, MERGER_DAY, MINISTRY_REFORM_DAY, Entity, Gazetteer, Kind, as_date, strip_diacritics
 
 Polarity = Literal["positive", "negative"]
 CountKind = Literal["province", "agency", "mixed"]
@@ -878,7 +878,7 @@ def extract_lists_from_footnote(
 def _universe(
     g: Gazetteer, kind: Kind, as_of: str | None, stated_total: int | None, items: list[str]
 ) -> list[str] | None:
-    day = dt.date.fromisoformat(as_of) if as_of else None
+    day = as_date(as_of) if as_of and len(as_of) >= 7 else None
     if kind == "province":
         return _province_universe(g, day, stated_total, items)
     return _agency_universe(g, day, stated_total, items)

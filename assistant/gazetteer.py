@@ -197,7 +197,7 @@ class Entity:
     valid_to: dt.date | None = None  # None: still in force
 
     def in_force_on(self, day: dt.date | str) -> bool:
-        day = _as_date(day)
+        day = as_date(day)
         return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
 
 
@@ -331,7 +331,7 @@ class Gazetteer:
 
     def provinces_on(self, day: dt.date | str) -> list[str]:
         """63 units until 30/6/2025 (Huế named 'Huế' throughout), 34 from 1/7/2025."""
-        return list(self._provinces_before if _as_date(day) < MERGER_DAY else self._provinces_after)
+        return list(self._provinces_before if as_date(day) < MERGER_DAY else self._provinces_after)
 
     def agencies_on(self, day: dt.date | str, include_government_agencies: bool = False) -> list[str]:
         """22 ministries/ministry-level agencies until 28/2/2025, 17 from 1/3/2025.
@@ -339,7 +339,7 @@ class Gazetteer:
         Reports after March 2025 still count '22 bộ, ngành': the 17 plus the 5 agencies under the
         Government, which `include_government_agencies=True` adds (for earlier dates too: 22 + 5).
         """
-        ministries = self._agencies_before if _as_date(day) < MINISTRY_REFORM_DAY else self._agencies_after
+        ministries = self._agencies_before if as_date(day) < MINISTRY_REFORM_DAY else self._agencies_after
         return list(ministries) + (list(self._government_agencies) if include_government_agencies else [])
 
     def universe(self, kind: Kind, day: dt.date | str, include_government_agencies: bool = False) -> list[str]:
@@ -533,5 +533,8 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _as_date(day: dt.date | str) -> dt.date:
-    return day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+def as_date(day: dt.date | str) -> dt.date:
+    if isinstance(day, dt.date):
+        return day
+    parts = day.split("-")  # reports date figures by month ("2025-08") as often as by day
+    return dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 12, int(parts[2]) if len(parts) > 2 else 1)

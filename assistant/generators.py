@@ -15,8 +15,8 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel, BaseLanguageModel
 from langchain_core.messages import BaseMessage
 
-from assistant.compose import citation, refusal, vn_date
-from assistant.guard import Guard, SentenceStream
+from assistant.compose import citation, refusal
+from assistant.guard import Guard, SentenceStream, passage_header
 from assistant.models import Answer
 from assistant.query import Query
 from baocao.settings import Settings
@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 Mode = Literal["chat", "completion"]
 GENERATOR = "llm"
 PROMPTS: dict[str, str] = {"chat": "answer", "completion": "answer_completion"}
-# Where a base model, having answered, starts writing the next exercise. OpenAI allows at most 4 stop strings.
-STOP = ["\nCâu hỏi:", "\nĐoạn trích:", "\n\n\n", "<end_of_turn>"]
+# Where a base model, having answered, goes on writing the next exercise or another passage.
+# OpenAI's API allows at most 4 stop strings.
+STOP = ["\nCâu hỏi:", "\nĐoạn trích:", "\n\n[", "<end_of_turn>"]
 PLACEHOLDER_API_KEY = "not-needed"  # local servers ignore the key, but the OpenAI client insists on one
 
 
@@ -57,7 +58,16 @@ def _chat_server(settings: Settings) -> BaseLanguageModel:
         max_tokens=settings.llm_max_tokens,
         timeout=settings.llm_timeout,
         max_retries=1,
+        extra_body=_max_tokens_for_compatible_servers(settings),
     )
+
+
+def _max_tokens_for_compatible_servers(settings: Settings) -> dict | None:
+    """ChatOpenAI sends only `max_completion_tokens`, which llama-cpp-python's server and older Ollama ignore
+    (they then write until the context is full); OpenAI itself wants only the new name."""
+    if "api.openai.com" in (settings.llm_base_url or ""):
+        return None
+    return {"max_tokens": settings.llm_max_tokens}
 
 
 def _completion_server(settings: Settings) -> BaseLanguageModel:
@@ -95,8 +105,7 @@ def mode_of(llm: BaseLanguageModel) -> Mode:
 
 
 def format_passage(number: int, chunk: Chunk) -> str:
-    header = " — ".join(x for x in (chunk.title, chunk.section, vn_date(chunk.as_of)) if x)
-    return f"[{number}] {header}\n{chunk.text.strip()}"
+    return f"[{number}] {passage_header(chunk)}\n{chunk.text.strip()}"
 
 
 def format_sources(chunks: list[Chunk]) -> str:
@@ -139,9 +148,10 @@ def llm_stream(
     fallback: Callable[[], Answer] | None = None,
     max_passages: int = 6,
 ) -> Iterator[str | Answer]:
-    """Yields each sentence of the answer (with its final [n] markers) once the guard has passed it,
-    then the final Answer. Sentences that fail the guard are never yielded; if none passes, only the
-    fallback Answer (by default the refusal with related passages) comes out.
+    """Yields the text of the answer sentence by sentence, each once the guard has passed it (with its
+    final [n] markers), then the final Answer; the text pieces always add up to `Answer.answer`.
+    Sentences that fail the guard are never yielded; if none passes, the fallback's text (by default the
+    refusal) is yielded whole, then the fallback Answer.
     """
     question = query.text if isinstance(query, Query) else query
     fallback = fallback or (lambda: refusal(hits))
@@ -149,22 +159,28 @@ def llm_stream(
     draft = draft_answer("", chunks)
     checker = Guard(draft.citations, hits[:max_passages])
     sentences = SentenceStream()
-    raw: list[str] = []
+    shown: list[str] = []
     prompt = build_prompt(question, chunks, mode or mode_of(llm))
     try:
         for piece in stream_text(llm, prompt):
-            raw.append(piece)
             for claim in sentences.feed(piece):
-                if shown := checker.check(claim):
-                    yield shown
+                if text := checker.check(claim):
+                    shown.append(text)
+                    yield text
     except Exception as error:  # noqa: BLE001 — an unreachable or failing server must not break the answer
-        log.warning("LLM generation failed, using what was checked so far or the fallback: %s", error)
+        log.warning("LLM generation failed; answering with what passed the guard so far, or the fallback: %s", error)
         draft.dropped.append(f"(LLM lỗi: {type(error).__name__}: {error})")
     for claim in sentences.close():
-        if shown := checker.check(claim):
-            yield shown
-    draft.answer = "".join(raw)
-    yield checker.result(draft, fallback)
+        if text := checker.check(claim):
+            shown.append(text)
+            yield text
+    if text := checker.release():
+        shown.append(text)
+        yield text
+    answer = checker.result(draft, fallback)
+    if not shown and answer.answer:  # the fallback or a refusal: nothing was shown yet
+        yield answer.answer
+    yield answer
 
 
 def llm_answer(

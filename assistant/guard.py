@@ -32,7 +32,8 @@ ABBREVIATIONS = {"tp", "ts", "ths", "gs", "pgs", "bs", "q", "p", "tt", "v.v", "s
 ENUMERATOR = re.compile(r"\d{1,2}|[a-zđ]|[IVX]{1,4}", re.IGNORECASE)
 LIST_BULLET = re.compile(r"^\s*(?:[-•*+–]|\d{1,2}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
 
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A quantity stands alone: the 5 of `5G` or the 15 of `QH15` is part of a name, not a figure.
+NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)*(?![^\W\d_])")
 DOCUMENT_NUMBER = re.compile(r"\b\d+(?:/\d{4})?[-/][A-ZĐ][\wĐđ]*(?:[-/][\wĐđ]+)*")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 NOT_FOUND_FOLDED = "khong tim thay thong tin"
@@ -47,17 +48,23 @@ class Claim:
     """One sentence of a generated answer, with the passage markers it carries."""
 
     text: str  # as written, markers included
-    new_line: bool = False  # starts a new line of the answer
+    new_line: bool = False  # starts a line after the first: shown after a line break
+    starts_line: bool = False
 
     @property
     def markers(self) -> list[int]:
         return [n for group in MARKER.findall(self.text) for n in _expand_marker_group(group)]
 
     @property
+    def opens_with_marker(self) -> bool:
+        """`[3] Báo cáo … — 26/3/2025`: the model copying the passage list, not citing."""
+        return MARKER.match(LIST_BULLET.sub("", self.text.lstrip())) is not None
+
+    @property
     def bullet(self) -> str:
         """`- ` or `1. ` when the sentence opens a list item, kept so a list still reads as one."""
         m = LIST_BULLET.match(self.text)
-        return m.group(0).strip() + " " if m and self.new_line else ""
+        return m.group(0).strip() + " " if m and self.starts_line else ""
 
     @property
     def body(self) -> str:
@@ -83,7 +90,7 @@ class SentenceStream:
 
     def __init__(self) -> None:
         self.buffer = ""
-        self.at_line_start = False
+        self.at_line_start = True
         self.seen_text = False
 
     def feed(self, piece: str) -> list[Claim]:
@@ -115,7 +122,7 @@ class SentenceStream:
             start = end
             if not sentence:
                 continue
-            claims.append(Claim(sentence, new_line=self.at_line_start and self.seen_text))
+            claims.append(Claim(sentence, new_line=self.at_line_start and self.seen_text, starts_line=self.at_line_start))
             self.at_line_start, self.seen_text = False, True
         return claims
 
@@ -240,9 +247,13 @@ class PassageFacts:
         return cls("\n".join(passage_as_shown(c) for c in chunks))
 
 
+def passage_header(chunk: Chunk) -> str:
+    """Title — section — date: what a generator is shown above the passage, so it may cite it too."""
+    return " — ".join(x for x in (chunk.title, chunk.section, vn_date(chunk.as_of)) if x)
+
+
 def passage_as_shown(chunk: Chunk) -> str:
-    header = " — ".join(x for x in (chunk.title, chunk.section, vn_date(chunk.as_of)) if x)
-    return f"{header}\n{chunk.text}"
+    return f"{passage_header(chunk)}\n{chunk.text}"
 
 
 def unsupported_facts(sentence: str, passages: PassageFacts) -> list[str]:
@@ -297,7 +308,11 @@ def is_lead_in(sentence: str) -> bool:
 
 
 class Guard:
-    """Checks sentences one at a time (so a stream can show each as soon as it passes), then builds the Answer."""
+    """Checks sentences one at a time, so a stream can show each as soon as it passes, then builds the Answer.
+
+    Sentences that assert nothing (a lead-in, a "not found") are held back until a grounded sentence
+    follows: if none does, the fallback answers and nothing the stream showed has to be taken back.
+    """
 
     def __init__(self, citations: list[Citation], hits: list[SearchHit]):
         self.given = {h.chunk.chunk_id: h.chunk for h in hits}
@@ -305,37 +320,48 @@ class Guard:
         self.by_marker = {c.marker: c for c in citations}
         self.cites = CitationList()
         self.kept: list[str] = []  # rendered sentences, each starting with its separator
+        self.held_back: list[str] = []
         self.grounded_count = 0
         self.refused = False
         self.dropped: list[str] = []
 
-    def check(self, claim: Claim) -> str | None:
-        """The sentence as it will be shown (final markers, separator first), or None if it was dropped."""
+    def check(self, claim: Claim) -> str:
+        """The text that may be shown now: this sentence (final markers, separator first) and any held back
+        before it, or "" when it was dropped or has to wait."""
         body = claim.body
         if not body:
-            return None
-        reason = self._reason_to_drop(claim, body)
-        if reason:
+            return ""
+        if reason := self._reason_to_drop(claim, body):
             self.dropped.append(f"{body} ({reason})")
-            return None
-        markers = self._valid_markers(claim)
+            return ""
+        markers = [] if is_refusal(body) else self._valid_markers(claim)
+        rendered = claim.bullet + body
         if markers:
-            new_markers = [self._cite(self.by_marker[m], body) for m in markers]
-            rendered = f"{body} " + "".join(f"[{m}]" for m in dict.fromkeys(new_markers))
-            self.grounded_count += 1
-        else:
-            rendered = body
+            new_markers = dict.fromkeys(self._cite(self.by_marker[m], body) for m in markers)
+            rendered += " " + "".join(f"[{m}]" for m in new_markers)
         separator = "" if not self.kept else ("\n" if claim.new_line else " ")
-        rendered = claim.bullet + rendered
         self.kept.append(separator + rendered)
-        return separator + rendered
+        self.held_back.append(separator + rendered)
+        if not markers:
+            return ""
+        self.grounded_count += 1
+        return self.release()
+
+    def release(self) -> str:
+        """What was held back, once the answer is known to have a grounded sentence."""
+        if not self.grounded_count:
+            return ""
+        text, self.held_back = "".join(self.held_back), []
+        return text
 
     def _reason_to_drop(self, claim: Claim, body: str) -> str | None:
+        if is_refusal(body):
+            self.refused = True
+            return None
         if not claim.markers:
-            if is_refusal(body):
-                self.refused = True
-                return None
             return None if is_lead_in(body) else "không trích dẫn nguồn"
+        if claim.opens_with_marker:
+            return "chép lại danh sách nguồn, không phải câu trả lời"
         markers = self._valid_markers(claim)
         if not markers:
             return "trích dẫn nguồn không có: " + ", ".join(f"[{m}]" for m in claim.markers)

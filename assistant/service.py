@@ -6,9 +6,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from assistant.compose import refusal
 from assistant.conversation import ConversationStore, rewrite
 from assistant.evidence import TermWeights
 from assistant.extractive import extractive_answer
+from assistant.generators import build_llm, llm_answer, llm_stream
 from assistant.models import Answer
 from assistant.query import Query, understand
 from assistant.retriever import HybridRetriever
@@ -32,6 +34,7 @@ class Assistant:
         self._lock = threading.Lock()
         self.sets = SetAnswerer()
         self.tasks = TaskAnswerer()
+        self.llm = build_llm(settings)  # None: the offline extractive answerer
 
     @classmethod
     def from_settings(cls, settings: Settings, index: Index | None = None) -> "Assistant":
@@ -46,36 +49,59 @@ class Assistant:
                 self._weights = (generation, TermWeights(self.index.current_chunks()))
             return self._weights[1]
 
-    def answer_query(self, query: Query) -> Answer:
+    def special_answer(self, query: Query) -> Answer | None:
+        """Plan tasks and entity lists are answered from structured records, whatever the generator."""
         weights = self.term_weights()
         chunks = self.index.current_chunks()
-        for special in (
-            lambda: self.tasks.answer(query, chunks, weights),
-            lambda: self.sets.answer(query, self.index.lexical().generation, chunks, weights),
-        ):
-            answer = special()
-            if answer is not None:
-                return answer
+        answer = self.tasks.answer(query, chunks, weights)
+        if answer is None:
+            answer = self.sets.answer(query, self.index.lexical().generation, chunks, weights)
+        return answer
+
+    def answer_query(self, query: Query) -> Answer:
+        special = self.special_answer(query)
+        if special is not None:
+            return special
         hits = self.retriever.search(query)
         if not hits:
-            from assistant.compose import refusal
-
             return refusal([])
-        return extractive_answer(query, hits, weights)
+        weights = self.term_weights()
+        if self.llm is None:
+            return extractive_answer(query, hits, weights)
+        return llm_answer(self.llm, query, hits, max_passages=self.settings.llm_passages,
+                          fallback=lambda: extractive_answer(query, hits, weights))
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
         cid, conversation = self.conversations.get(conversation_id)
         standalone = rewrite(question, conversation.turns)
         answer = self.answer_query(understand(standalone))
+        self._finish(answer, cid, conversation, question, standalone)
+        return answer
+
+    def stream(self, question: str, conversation_id: str | None = None) -> Iterator[StreamEvent]:
+        """Pieces of the answer as they are ready (guarded sentences with an LLM), then the whole Answer."""
+        cid, conversation = self.conversations.get(conversation_id)
+        standalone = rewrite(question, conversation.turns)
+        query = understand(standalone)
+        answer = None if self.llm is None else self.special_answer(query)
+        if self.llm is not None and answer is None:
+            hits = self.retriever.search(query)
+            weights = self.term_weights()
+            for item in llm_stream(self.llm, query, hits, max_passages=self.settings.llm_passages,
+                                   fallback=lambda: extractive_answer(query, hits, weights)):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield StreamEvent("delta", item)
+        else:
+            answer = answer or self.answer_query(query)
+            for line in answer.answer.split("\n"):
+                yield StreamEvent("delta", line + "\n")
+        self._finish(answer, cid, conversation, question, standalone)
+        yield StreamEvent("answer", answer)
+
+    def _finish(self, answer: Answer, cid: str, conversation, question: str, standalone: str) -> None:
         answer.conversation_id = cid
         if standalone != question:
             answer.question = standalone
         self.conversations.record(conversation, standalone, answer.answer)
-        return answer
-
-    def stream(self, question: str, conversation_id: str | None = None) -> Iterator[StreamEvent]:
-        """Sentences of the answer as they are ready, then the whole Answer with its citations."""
-        answer = self.ask(question, conversation_id)
-        for line in answer.answer.split("\n"):
-            yield StreamEvent("delta", line + "\n")
-        yield StreamEvent("answer", answer)

@@ -167,10 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
 
+    from eval.options import add_arguments as add_eval_arguments
+
     p = sub.add_parser("eval", help="run the evaluation suite")
-    p.add_argument("--dataset", type=Path)
-    p.add_argument("--out", type=Path)
-    p.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"))
+    add_eval_arguments(p)
     p.set_defaults(func=cmd_eval)
     return parser
 

@@ -37,8 +37,9 @@ class Settings(BaseSettings):
 
     # Retrieval
     fusion_weights: str = Field(
-        "dense=0.25,bm25=1,folded=1",
-        description="Weighted RRF over dense, BM25 and diacritic-folded BM25; chosen per embedding model by `baocao eval`.",
+        "auto",
+        description="Weighted RRF over dense, BM25 and diacritic-folded BM25, e.g. `dense=1,bm25=1,folded=1`; "
+        "`auto` takes the weights `eval/tune_fusion.py` chose for the embedding model (see assistant/retriever.py).",
     )
 
     # Generation (unset base URL = the offline extractive answerer)

@@ -185,8 +185,8 @@ def test_errors_have_one_shape_and_fitting_status_codes(client):
 
 
 def test_a_failure_is_a_500_without_a_stack_trace_and_logged_with_the_request_id(sample_index, settings_factory, caplog):
-    class FailingAssistant(Assistant):  # a fault injected into the real assistant
-        def ask(self, question, conversation_id=None):
+    class FailingAssistant(Assistant):  # a fault injected into the real assistant, under both ask and stream
+        def answer_query(self, query):
             raise RuntimeError("secret internal detail /srv/baocao")
 
     broken = FailingAssistant.from_settings(sample_index.settings, index=sample_index)

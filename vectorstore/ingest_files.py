@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from baocao.settings import Settings
-from ingest.models import IngestError
+from ingest.models import IngestedDocument, IngestError
 from ingest.pipeline import ingest_file
 from vectorstore.store import Index
 
@@ -43,9 +43,12 @@ class IngestReport:
         return ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to do"
 
 
-def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
+EMBED_BATCH_CHUNKS = 2000  # documents are embedded together up to this many chunks
+
+
+def parse(path: Path, settings: Settings) -> IngestedDocument | FileOutcome:
     try:
-        doc = ingest_file(
+        return ingest_file(
             path, chunk_chars=settings.chunk_chars, max_mb=settings.max_file_mb,
             allow_non_vietnamese=settings.allow_non_vietnamese,
         )
@@ -53,19 +56,47 @@ def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
         return FileOutcome(path, "failed", message=str(exc))
     except Exception as exc:  # a parser bug must not lose the other files
         return FileOutcome(path, "failed", message=f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
-    status = index.add(doc, refresh_lexical=False)
-    return FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings)
+
+
+def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
+    parsed = parse(path, settings)
+    if isinstance(parsed, FileOutcome):
+        return parsed
+    status = index.add(parsed, refresh_lexical=False)
+    return FileOutcome(path, status, len(parsed.chunks), warnings=parsed.warnings)
+
+
+def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: IngestReport) -> None:
+    """Embed the pending documents in one call, then commit them one by one."""
+    vectors = index.embed([doc for _, doc in pending])
+    for (path, doc), doc_vectors in zip(pending, vectors):
+        status = index.add(doc, vectors=doc_vectors, refresh_lexical=False)
+        report.outcomes.append(FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings))
+    pending.clear()
 
 
 def ingest_paths(index: Index, files: list[Path], settings: Settings, *, progress: bool = False) -> IngestReport:
     from rich.progress import Progress
 
     report = IngestReport()
+    pending: list[tuple[Path, IngestedDocument]] = []
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Đang nạp tài liệu", total=len(files))
         for path in files:
             bar.update(task, description=path.name)
-            report.outcomes.append(ingest_one(index, path, settings))
+            parsed = parse(path, settings)
+            if isinstance(parsed, FileOutcome):
+                report.outcomes.append(parsed)
+            elif index.is_unchanged(parsed):
+                report.outcomes.append(FileOutcome(path, "unchanged", len(parsed.chunks)))
+            else:
+                pending.append((path, parsed))
+                if sum(len(d.chunks) for _, d in pending) >= EMBED_BATCH_CHUNKS:
+                    _store(index, pending, report)
             bar.advance(task)
+        if pending:
+            _store(index, pending, report)
     index.refresh_lexical(force=True)
+    order = {path: i for i, path in enumerate(files)}
+    report.outcomes.sort(key=lambda o: order.get(o.path, 0))
     return report

@@ -126,13 +126,28 @@ class Index:
     def find(self, name_or_id: str) -> DocumentRecord | None:
         return next((r for r in self.list_documents() if name_or_id in (r.document, r.doc_id)), None)
 
-    def add(self, doc: IngestedDocument, *, refresh_lexical: bool = True) -> str:
+    def is_unchanged(self, doc: IngestedDocument) -> bool:
+        previous = self.find(doc.document)
+        return previous is not None and previous.doc_id == doc.doc_id
+
+    def embed(self, docs: list[IngestedDocument]) -> list[list[list[float]]]:
+        """The vectors of several documents' chunks, in one model call (less padding than one call each)."""
+        texts = [c.index_text() for doc in docs for c in doc.chunks]
+        flat = self.embedder.embed_documents(texts)
+        out, position = [], 0
+        for doc in docs:
+            out.append(flat[position : position + len(doc.chunks)])
+            position += len(doc.chunks)
+        return out
+
+    def add(self, doc: IngestedDocument, *, vectors: list[list[float]] | None = None, refresh_lexical: bool = True) -> str:
         """Put a document in; returns "added", "replaced" or "unchanged" (same content already in)."""
         previous = self.find(doc.document)
         if previous and previous.doc_id == doc.doc_id:
             return "unchanged"
         if doc.chunks:
-            vectors = self.embedder.embed_documents([c.index_text() for c in doc.chunks])
+            if vectors is None:
+                vectors = self.embed([doc])[0]
             for start in range(0, len(doc.chunks), 500):
                 batch = doc.chunks[start : start + 500]
                 self.chunks.upsert(
