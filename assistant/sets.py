@@ -18,8 +18,12 @@ from assistant.models import Answer
 from assistant.query import Query
 from ingest.models import Chunk
 
-PROVINCE_WORDS = re.compile(r"\b(tinh|dia phuong|thanh pho|tinh thanh)\b")
-AGENCY_WORDS = re.compile(r"\b(bo|nganh|co quan)\b")
+PROVINCE_WORDS = re.compile(r"\b(tỉnh|địa phương|thành phố|tinh|dia phuong|thanh pho)\b")
+AGENCY_WORDS = re.compile(r"\b(bộ|ngành|cơ quan|bo|nganh|co quan)\b")
+# "những bộ, ngành nào", "tỉnh nào", "các địa phương nào": the kind asked about sits just before "nào".
+ASKED_KIND = re.compile(r"((?:\S+\s+){0,3}\S+)\s+(?:nào|nao)\b")
+# Words that place the question in time or in a report, not what the list is about: they count little.
+SOFT_WORDS = {"bao", "cao", "thuc", "hien", "tinh", "den", "het", "ngay", "thang", "nam", "cuoi", "dau", "theo", "ke", "tu"}
 NEGATION = re.compile(r"\b(chua|khong|con lai|cham|qua han)\b")
 KIND_WORDS = {"tinh", "dia", "phuong", "thanh", "pho", "bo", "nganh", "co", "quan", "chua", "khong", "con", "lai", "da"}
 KIND_LABEL = {"province": "tỉnh, thành phố", "agency": "bộ, ngành"}
@@ -33,13 +37,17 @@ class FoundList:
     relevance: float = 0.0
 
 
+def kinds_in(text: str) -> list[str]:
+    return [kind for kind, words in (("province", PROVINCE_WORDS), ("agency", AGENCY_WORDS)) if words.search(text)]
+
+
 def asked_kinds(query: Query) -> list[str]:
-    kinds = []
-    if PROVINCE_WORDS.search(query.folded):
-        kinds.append("province")
-    if AGENCY_WORDS.search(query.folded):
-        kinds.append("agency")
-    return kinds
+    """Provinces, agencies or both; read with diacritics when the question has them (`tính` is not `tỉnh`)."""
+    text = query.text.lower() if query.has_diacritics else query.folded
+    if not query.has_diacritics:
+        text = text.replace("tinh den", "").replace("tinh toi", "")
+    before_nao = ASKED_KIND.search(text)
+    return (kinds_in(before_nao.group(1)) if before_nao else []) or kinds_in(text)
 
 
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -79,15 +87,41 @@ class ListCatalogue:
             return self._lists
 
 
+def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
+    """The question's words about what the list is of, weighted; time and report words count a quarter."""
+    words: dict[str, float] = {}
+    for term in syllables(query.text):
+        if term in QUESTION_WORDS or term in KIND_WORDS or term in words:
+            continue
+        if any(ch.isdigit() for ch in term) and not any(ch.isalpha() for ch in term):
+            continue  # dates and counts: the list's date and count are checked elsewhere
+        words[term] = weights.weight(term) * (0.25 if term in SOFT_WORDS else 1.0)
+    return words
+
+
 def relevance(query: Query, found: FoundList, weights: TermWeights) -> float:
     """Share of the question's subject words (not kind or polarity words) found in the list's claim."""
-    wanted = [t for t in dict.fromkeys(syllables(query.text)) if t not in QUESTION_WORDS and t not in KIND_WORDS]
-    if not wanted:
+    wanted = subject_words(query, weights)
+    total = sum(wanted.values())
+    if not total:
         return 0.0
-    claim = " ".join(x for x in (found.entities.predicate, found.entities.count_source, found.chunk.context) if x)
+    entities = found.entities
+    claim = " ".join(x for x in (entities.predicate, entities.count_source, found.chunk.context, found.chunk.section) if x)
     present = set(syllables(claim))
-    total = sum(weights.weight(t) for t in wanted)
-    return sum(weights.weight(t) for t in wanted if t in present) / total if total else 0.0
+    coverage = sum(w for t, w in wanted.items() if t in present) / total
+    share, matched = predicate_match(query, entities.predicate)
+    # a longer predicate met word for word is more specific: "chưa ban hành Kế hoạch hành động" beats "chưa báo cáo"
+    return 0.5 * coverage + 0.5 * share + 0.03 * min(matched, 6)
+
+
+def predicate_match(query: Query, predicate: str) -> tuple[float, int]:
+    """Share and number of the list's predicate words (`ban hành Kế hoạch hành động`) the question uses."""
+    words = [t for t in dict.fromkeys(syllables(predicate)) if t not in KIND_WORDS and not t.isdigit()]
+    if not words:
+        return 0.0, 0
+    asked = set(syllables(query.text))
+    matched = sum(1 for t in words if t in asked)
+    return matched / len(words), matched
 
 
 def negated(predicate: str) -> str:

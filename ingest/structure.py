@@ -218,7 +218,7 @@ def mark_footnote(text: str, number: str) -> str:
 
 def sentence_with(text: str, position: int) -> str:
     """The sentence of `text` around `position` (for a footnote: the sentence it annotates)."""
-    starts = [m.end() for m in re.finditer(r"[.;!?]\s+(?=[A-ZĐÀ-Ỹ0-9])", text[:position])]
+    starts = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-ZĐÀ-Ỹ0-9])", text[:position])]
     start = starts[-1] if starts else 0
     end_match = re.search(r"[.!?](?:\s|$)", text[position:])
     end = position + end_match.end() if end_match else len(text)
