@@ -17,11 +17,16 @@ from assistant.evidence import QUESTION_WORDS, TermWeights, syllables
 from assistant.models import Answer
 from assistant.query import Query
 from ingest.models import Chunk
+from ingest.structure import sentence_with
 
 PROVINCE_WORDS = re.compile(r"\b(tỉnh|địa phương|thành phố|tinh|dia phuong|thanh pho)\b")
 AGENCY_WORDS = re.compile(r"\b(bộ|ngành|cơ quan|bo|nganh|co quan)\b")
-# "những bộ, ngành nào", "tỉnh nào", "các địa phương nào": the kind asked about sits just before "nào".
-ASKED_KIND = re.compile(r"((?:\S+\s+){0,3}\S+)\s+(?:nào|nao)\b")
+# "những bộ, ngành nào", "tỉnh nào", "bao nhiêu địa phương": the kind asked about is the subject, next to
+# "nào" or after "những/các/bao nhiêu/mấy"; a kind word elsewhere ("doanh thu ngành …") is not asked about.
+BEFORE_NAO = re.compile(r"((?:\S+\s+){0,3}\S+)\s+(?:nào|nao)\b")
+AFTER_QUANTIFIER = re.compile(r"\b(?:những|các|bao nhiêu|mấy|liệt kê|nhung|cac|bao nhieu|may|liet ke)\s+((?:\S+\s+){0,2}\S+)")
+# A list is wanted when the question says so (plural, "liệt kê", a count) or asks who has NOT done something.
+LIST_WANTED = re.compile(r"\b(những|các|liệt kê|danh sách|bao nhiêu|mấy|chưa|không|còn lại|nhung|cac|liet ke|danh sach|bao nhieu|may|chua|khong|con lai)\b")
 # Words that place the question in time or in a report, not what the list is about: they count little.
 SOFT_WORDS = {"bao", "cao", "thuc", "hien", "tinh", "den", "het", "ngay", "thang", "nam", "cuoi", "dau", "theo", "ke", "tu"}
 NEGATION = re.compile(r"\b(chua|khong|con lai|cham|qua han)\b")
@@ -42,12 +47,13 @@ def kinds_in(text: str) -> list[str]:
 
 
 def asked_kinds(query: Query) -> list[str]:
-    """Provinces, agencies or both; read with diacritics when the question has them (`tính` is not `tỉnh`)."""
+    """Provinces, agencies or both, as the subject of the question; read with diacritics when the question
+    has them (`tính` is not `tỉnh`)."""
     text = query.text.lower() if query.has_diacritics else query.folded
     if not query.has_diacritics:
         text = text.replace("tinh den", "").replace("tinh toi", "")
-    before_nao = ASKED_KIND.search(text)
-    return (kinds_in(before_nao.group(1)) if before_nao else []) or kinds_in(text)
+    subjects = [m.group(1) for pattern in (BEFORE_NAO, AFTER_QUANTIFIER) for m in pattern.finditer(text)]
+    return list(dict.fromkeys(kind for subject in subjects for kind in kinds_in(subject)))
 
 
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -116,7 +122,7 @@ def relevance(query: Query, found: FoundList, weights: TermWeights) -> float:
 
 def predicate_match(query: Query, predicate: str) -> tuple[float, int]:
     """Share and number of the list's predicate words (`ban hành Kế hoạch hành động`) the question uses."""
-    words = [t for t in dict.fromkeys(syllables(predicate)) if t not in KIND_WORDS and not t.isdigit()]
+    words = [t for t in dict.fromkeys(syllables(predicate)) if t not in KIND_WORDS | QUESTION_WORDS and not t.isdigit()]
     if not words:
         return 0.0, 0
     asked = set(syllables(query.text))
@@ -162,7 +168,7 @@ def set_answer(
         text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {plain(lst.predicate)}: {', '.join(items)} [{marker}]."
         if lst.stated_count is not None and lst.count_matches_stated is False:
             text += f" Lưu ý: báo cáo nêu con số {lst.stated_count}, nhưng danh sách chỉ có {len(items)} tên."
-        return text, items
+        return text + stated_sentence(found, cites, annotated), items
     universe = universe_for(lst)
     if universe is None:
         return None
@@ -178,10 +184,20 @@ def set_answer(
     )
     if lst.count_matches_stated is False:
         text += f" Lưu ý: báo cáo nêu {stated} nhưng {where} liệt kê {len(lst.items)} tên."
-    body = found.chunk.context or ""
-    if annotated is not None and body and body in annotated.text:
-        text += f" Câu được chú thích: «{plain(body)}» [{cites.cite(annotated, body)}]"
-    return text, items
+    return text + stated_sentence(found, cites, annotated), items
+
+
+def stated_sentence(found: FoundList, cites: CitationList, annotated: Chunk | None) -> str:
+    """The report's own sentence behind the list (the one a footnote annotates, or the one holding the list)."""
+    if found.chunk.kind == "footnote":
+        body = found.chunk.context or ""
+        if annotated is not None and body and body in annotated.text:
+            return f"\nCâu trong báo cáo: «{plain(body)}» [{cites.cite(annotated, body)}]"
+        return ""
+    sentence = sentence_with(found.chunk.text, found.entities.source_span[0])
+    if sentence and sentence != quote_of(found) and sentence in found.chunk.text and len(sentence) < 600:
+        return f"\nCâu trong báo cáo: «{sentence}» [{cites.cite(found.chunk, sentence)}]"
+    return ""
 
 
 class SetAnswerer:
@@ -190,7 +206,7 @@ class SetAnswerer:
 
     def answer(self, query: Query, generation: str, chunks: list[Chunk], weights: TermWeights) -> Answer | None:
         kinds = asked_kinds(query)
-        if not kinds or not (query.wants_list or query.wants_count or query.wants_complement):
+        if not kinds or not LIST_WANTED.search(query.text.lower() if query.has_diacritics else query.folded):
             return None
         candidates = self.catalogue.lists(generation, chunks)
         by_id = {c.chunk_id: c for c in chunks}
