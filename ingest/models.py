@@ -75,6 +75,12 @@ class Chunk:
         parts = [self.section, self.context or "", self.text]
         return "\n".join(p for p in parts if p)
 
+    def embed_text(self) -> str:
+        """What the embedder sees: like `index_text` but only the deepest heading, since a small model's
+        256-token window is better spent on the passage than on the whole section path."""
+        parts = [self.section.rsplit(" > ", 1)[-1], self.context or "", self.text]
+        return "\n".join(p for p in parts if p)
+
 
 @dataclass
 class IngestedDocument:

@@ -132,7 +132,7 @@ class Index:
 
     def embed(self, docs: list[IngestedDocument]) -> list[list[list[float]]]:
         """The vectors of several documents' chunks, in one model call (less padding than one call each)."""
-        texts = [c.index_text() for doc in docs for c in doc.chunks]
+        texts = [c.embed_text() for doc in docs for c in doc.chunks]
         flat = self.embedder.embed_documents(texts)
         out, position = [], 0
         for doc in docs:
