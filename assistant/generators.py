@@ -47,19 +47,23 @@ def build_llm(settings: Settings) -> BaseLanguageModel | None:
     return None
 
 
+def _server_options(settings: Settings) -> dict:
+    """What every OpenAI-compatible client gets: the server, the model and the generation limits."""
+    return {
+        "model": settings.llm_model or "default",
+        "base_url": settings.llm_base_url,
+        "api_key": settings.llm_api_key or PLACEHOLDER_API_KEY,
+        "temperature": settings.llm_temperature,
+        "max_tokens": settings.llm_max_tokens,
+        "timeout": settings.llm_timeout,
+        "max_retries": 1,
+    }
+
+
 def _chat_server(settings: Settings) -> BaseLanguageModel:
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(
-        model=settings.llm_model or "default",
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or PLACEHOLDER_API_KEY,
-        temperature=settings.llm_temperature,
-        max_tokens=settings.llm_max_tokens,
-        timeout=settings.llm_timeout,
-        max_retries=1,
-        extra_body=_max_tokens_for_compatible_servers(settings),
-    )
+    return ChatOpenAI(**_server_options(settings), extra_body=_max_tokens_for_compatible_servers(settings))
 
 
 def _max_tokens_for_compatible_servers(settings: Settings) -> dict | None:
@@ -73,15 +77,7 @@ def _max_tokens_for_compatible_servers(settings: Settings) -> dict | None:
 def _completion_server(settings: Settings) -> BaseLanguageModel:
     from langchain_openai import OpenAI
 
-    return OpenAI(
-        model=settings.llm_model or "default",
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or PLACEHOLDER_API_KEY,
-        temperature=settings.llm_temperature,
-        max_tokens=settings.llm_max_tokens,
-        timeout=settings.llm_timeout,
-        max_retries=1,
-    )
+    return OpenAI(**_server_options(settings))
 
 
 def _local_gguf(settings: Settings) -> BaseLanguageModel:
