@@ -71,7 +71,10 @@ def disagreement_answer(sentences: list[Sentence]) -> Answer:
     """Reports give different figures at different dates: say which is from when, newest first."""
     ordered = sorted(sentences, key=lambda s: s.as_of or "", reverse=True)
     answer = sentence_answer(ordered)
-    dates = ", ".join(vn_date(s.as_of) for s in ordered if s.as_of)
+    markers = {c.chunk_id + c.quote: c.marker for c in answer.citations}
+    dates = ", ".join(
+        f"{vn_date(s.as_of)} [{markers[s.chunk.chunk_id + s.text]}]" for s in ordered if s.as_of and s.chunk.chunk_id + s.text in markers
+    )
     answer.answer = f"Các báo cáo nêu số liệu khác nhau theo thời điểm ({dates}); số liệu mới nhất ở trên.\n" + answer.answer
     return answer
 
