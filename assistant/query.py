@@ -78,7 +78,6 @@ def synonyms_of(folded_text: str) -> list[str]:
 
 
 LIST_CUES = re.compile(r"\b(nao|nhung|danh sach|ke ten|liet ke|gom nhung|bao gom nhung|la nhung)\b")
-COMPLEMENT_CUES = re.compile(r"\b(chua|khong|con lai|ngoai ra)\b")
 COUNT_CUES = re.compile(r"\b(bao nhieu|may|so luong|tong so)\b")
 # Questions whose answer is a figure: "bao nhiêu", "tỷ lệ", "tốc độ", or opening with "Số …".
 FIGURE_CUES = re.compile(r"\b(bao nhieu|may|so luong|tong so|ty le|ti le|toc do|quy mo|muc|gia tri|doanh thu|xep hang|xep thu)\b|^so\b")
@@ -97,7 +96,6 @@ class Query:
     expansions: list[str] = field(default_factory=list)
     has_diacritics: bool = True
     wants_list: bool = False
-    wants_complement: bool = False
     wants_count: bool = False
     wants_figure: bool = False
     wants_latest: bool = False
@@ -160,7 +158,6 @@ def understand(question: str) -> Query:
         expansions=list(dict.fromkeys(expand_abbreviations(folded_text) + synonyms_of(folded_text))),
         has_diacritics=has_vietnamese_diacritics(text),
         wants_list=bool(LIST_CUES.search(folded_text)),
-        wants_complement=bool(COMPLEMENT_CUES.search(folded_text)),
         wants_count=bool(COUNT_CUES.search(folded_text)),
         wants_figure=bool(FIGURE_CUES.search(folded_text)),
         wants_latest=bool(LATEST_CUES.search(folded_text)),

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ingest.structure import Block
 
 
 @dataclass
