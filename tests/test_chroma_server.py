@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 AUGUST = REPO / "data/sample/2025-08_bao-cao-tom-tat-khcn-dmst-cds-7-thang.txt"
 SEPTEMBER = REPO / "data/sample/2025-09-22_bao-cao-tom-tat-phien-hop-lan-4.txt"
 STARTUP_TIMEOUT = 30.0
-ALL = 10_000  # k larger than the index: every chunk comes back
+ALL = 10_000  # k larger than the index: (nearly) every chunk comes back
 
 
 def chroma_executable() -> str | None:
@@ -125,7 +125,10 @@ def test_lexical_and_dense_search_return_chunks_of_both_files(server_index):
     assert len(dense) == 5 and documents_of(dense) <= {AUGUST.name, SEPTEMBER.name}
     assert all(-1.0 <= h.score <= 1.0 for h in dense)
     every = server_index.search_dense("kết quả chuyển đổi số quốc gia", ALL)
-    assert len(every) == server_index.count()
+    ids = [h.chunk.chunk_id for h in every]
+    assert len(ids) == len(set(ids))
+    # HNSW is approximate: a query for "all" may miss a chunk or two, never return a dead or foreign one
+    assert 0.95 * server_index.count() <= len(ids) <= server_index.count()
     assert documents_of(every) == {AUGUST.name, SEPTEMBER.name}
 
 
