@@ -21,12 +21,12 @@ from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import FileResponse  # noqa: E402
 from fastapi_offline import FastAPIOffline  # noqa: E402
 
-from api import chat, documents, health, zalo  # noqa: E402
-from api.chat import AnswerCache  # noqa: E402
-from api.errors import install_error_handlers  # noqa: E402
-from api.jobs import IngestJobs  # noqa: E402
-from api.middleware import BodyLimitMiddleware, RequestContextMiddleware, setup_logging  # noqa: E402
-from api.security import RateLimiter  # noqa: E402
+from baocao.api import chat, documents, health, zalo  # noqa: E402
+from baocao.api.chat import AnswerCache  # noqa: E402
+from baocao.api.errors import install_error_handlers  # noqa: E402
+from baocao.api.jobs import IngestJobs  # noqa: E402
+from baocao.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, setup_logging  # noqa: E402
+from baocao.api.security import RateLimiter  # noqa: E402
 from baocao import __version__  # noqa: E402
 from baocao.settings import Settings, get_settings  # noqa: E402
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, assistant=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         state = app.state
         if state.assistant is None:
-            from assistant.service import Assistant
+            from baocao.assistant.service import Assistant
 
             state.assistant = Assistant.from_settings(settings)
         _warm_up(state.assistant)

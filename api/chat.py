@@ -13,12 +13,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from api.errors import ApiError, error_body
-from api.middleware import request_id_var
-from api.security import Limited, Reader
-from assistant.models import Answer
-from assistant.retriever import search_result
-from assistant.service import Assistant, StreamEvent
+from baocao.api.errors import ApiError, error_body
+from baocao.api.middleware import request_id_var
+from baocao.api.security import Limited, Reader
+from baocao.assistant.models import Answer
+from baocao.assistant.retriever import search_result
+from baocao.assistant.service import Assistant, StreamEvent
 
 log = logging.getLogger("baocao.api")
 router = APIRouter(prefix="/api", tags=["chat"])

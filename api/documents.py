@@ -10,10 +10,10 @@ from fastapi import APIRouter, File, Request, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.errors import ApiError
-from api.jobs import IngestJobs, Job, safe_filename
-from api.security import Admin, Reader
-from ingest.loaders import SUPPORTED_SUFFIXES
+from baocao.api.errors import ApiError
+from baocao.api.jobs import IngestJobs, Job, safe_filename
+from baocao.api.security import Admin, Reader
+from baocao.ingest.loaders import SUPPORTED_SUFFIXES
 
 log = logging.getLogger("baocao.api")
 router = APIRouter(prefix="/api/documents", tags=["documents"])

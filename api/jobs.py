@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from baocao.settings import Settings
-from vectorstore.ingest_files import ingest_one
-from vectorstore.store import Index
+from baocao.vectorstore.ingest_files import ingest_one
+from baocao.vectorstore.store import Index
 
 log = logging.getLogger("baocao.api.jobs")
 

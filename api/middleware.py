@@ -11,7 +11,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_body
+from baocao.api.errors import error_body
 
 log = logging.getLogger("baocao.api")
 access_log = logging.getLogger("baocao.api.access")

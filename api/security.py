@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.errors import ApiError
+from baocao.api.errors import ApiError
 from baocao.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")

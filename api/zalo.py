@@ -32,8 +32,8 @@ import httpx
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from api.errors import ApiError
-from assistant.models import Answer, Citation
+from baocao.api.errors import ApiError
+from baocao.assistant.models import Answer, Citation
 from baocao.settings import Settings
 
 log = logging.getLogger("baocao.api.zalo")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from assistant.evidence import Sentence
-from assistant.models import Answer, Citation
-from ingest.models import Chunk
-from vectorstore.store import SearchHit
+from baocao.assistant.evidence import Sentence
+from baocao.assistant.models import Answer, Citation
+from baocao.ingest.models import Chunk
+from baocao.vectorstore.store import SearchHit
 
 NOT_FOUND = "Không tìm thấy thông tin này trong các báo cáo hiện có."
 

@@ -13,7 +13,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from ingest.vietnamese import fold
+from baocao.ingest.vietnamese import fold
 
 FOLLOW_UP_OPENERS = re.compile(r"^(còn|thế|vậy|thì|với|ngoài ra|so với|và|the|con|vay|thi|voi|va)\b", re.IGNORECASE)
 FOLLOW_UP_TAILS = re.compile(r"\s*(thì sao|thi sao|như thế nào|nhu the nao|ra sao)?\s*\??\s*$", re.IGNORECASE)

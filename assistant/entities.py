@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal
 
-from assistant.gazetteer import KINDS, MERGER_DAY, MINISTRY_REFORM_DAY, Entity, Gazetteer, Kind, as_date, strip_diacritics
+from baocao.assistant.gazetteer import KINDS, MERGER_DAY, MINISTRY_REFORM_DAY, Entity, Gazetteer, Kind, as_date, strip_diacritics
 
 Polarity = Literal["positive", "negative"]
 CountKind = Literal["province", "agency", "mixed"]

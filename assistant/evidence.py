@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.query import Query
-from ingest.metadata import as_of_dates
-from ingest.models import Chunk
-from ingest.vietnamese import fold
-from vectorstore.store import SearchHit
+from baocao.assistant.query import Query
+from baocao.ingest.metadata import as_of_dates
+from baocao.ingest.models import Chunk
+from baocao.ingest.vietnamese import fold
+from baocao.vectorstore.store import SearchHit
 
 # Question words and glue that say nothing about the subject (folded).
 QUESTION_WORDS = {
@@ -64,7 +64,7 @@ class Requirement:
 
 @lru_cache(maxsize=1)
 def _folded_abbreviations() -> dict[str, list[tuple[str, ...]]]:
-    from assistant.query import ABBREVIATIONS
+    from baocao.assistant.query import ABBREVIATIONS
 
     out: dict[str, list[tuple[str, ...]]] = {}
     for abbr, expansions in ABBREVIATIONS.items():

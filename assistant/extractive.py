@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from assistant.compose import disagreement_answer, refusal, sentence_answer
-from assistant.evidence import Sentence, TermWeights, has_figure, score_sentences
-from assistant.models import Answer
-from assistant.query import Query
-from vectorstore.store import SearchHit
+from baocao.assistant.compose import disagreement_answer, refusal, sentence_answer
+from baocao.assistant.evidence import Sentence, TermWeights, has_figure, score_sentences
+from baocao.assistant.models import Answer
+from baocao.assistant.query import Query
+from baocao.vectorstore.store import SearchHit
 
 MIN_COVERAGE = 0.6  # share of the question's (IDF-weighted) content terms the best sentence must contain
 CLOSE = 0.85  # sentences scoring within this share of the best are alternatives worth weighing

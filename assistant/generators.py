@@ -15,14 +15,14 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel, BaseLanguageModel
 from langchain_core.messages import BaseMessage
 
-from assistant.compose import citation, refusal
-from assistant.guard import Guard, SentenceStream, passage_header
-from assistant.models import Answer
-from assistant.query import Query
+from baocao.assistant.compose import citation, refusal
+from baocao.assistant.guard import Guard, SentenceStream, passage_header
+from baocao.assistant.models import Answer
+from baocao.assistant.query import Query
 from baocao.settings import Settings
-from ingest.models import Chunk
-from prompts import load_prompt
-from vectorstore.store import SearchHit
+from baocao.ingest.models import Chunk
+from baocao.prompts import load_prompt
+from baocao.vectorstore.store import SearchHit
 
 log = logging.getLogger(__name__)
 

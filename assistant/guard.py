@@ -13,12 +13,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from assistant.compose import CitationList, refusal, vn_date
-from assistant.evidence import split_sentences, syllables
-from assistant.models import Answer, Citation
-from ingest.models import Chunk
-from ingest.vietnamese import fold
-from vectorstore.store import SearchHit
+from baocao.assistant.compose import CitationList, refusal, vn_date
+from baocao.assistant.evidence import split_sentences, syllables
+from baocao.assistant.models import Answer, Citation
+from baocao.ingest.models import Chunk
+from baocao.ingest.vietnamese import fold
+from baocao.vectorstore.store import SearchHit
 
 GUARDED = "+guard"  # suffix of `Answer.generator` for an answer that went through the guard
 FELL_BACK = "+guard:fallback"  # suffix when nothing survived and the fallback answered

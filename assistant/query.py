@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ingest.vietnamese import fold
+from baocao.ingest.vietnamese import fold
 
 # Abbreviation -> expansions (as written in reports). Matching is on folded, lower-cased text.
 ABBREVIATIONS: dict[str, list[str]] = {

@@ -13,10 +13,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.query import Query, understand
+from baocao.assistant.query import Query, understand
 from baocao.settings import BUNDLED_EMBEDDING_MODEL, Settings
-from ingest.models import Chunk
-from vectorstore.store import Index, SearchHit
+from baocao.ingest.models import Chunk
+from baocao.vectorstore.store import Index, SearchHit
 
 RRF_K = 60
 
@@ -40,7 +40,7 @@ class FusionWeights:
         return cls.parse(TUNED_WEIGHTS.get(settings.embedding_model, UNTUNED_WEIGHTS))
 
 
-# Weights chosen by `python -m eval.tune_fusion` on the dev split, per embedding model. The bundled
+# Weights chosen by `python -m baocao.eval.tune_fusion` on the dev split, per embedding model. The bundled
 # all-MiniLM-L6-v2 is English-only: on the sample reports any weight on it made fusion worse than BM25
 # alone (dev MRR 0.888 with dense=0 vs 0.814 with dense=0.25), so it does not vote. A model not tuned yet
 # gets equal weights; run the tuner and add it here.

@@ -6,18 +6,18 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.compose import refusal
-from assistant.conversation import ConversationStore, rewrite
-from assistant.evidence import TermWeights
-from assistant.extractive import extractive_answer
-from assistant.generators import build_llm, llm_answer, llm_stream
-from assistant.models import Answer
-from assistant.query import Query, understand
-from assistant.retriever import HybridRetriever
-from assistant.sets import SetAnswerer
-from assistant.tasks import TaskAnswerer
+from baocao.assistant.compose import refusal
+from baocao.assistant.conversation import ConversationStore, rewrite
+from baocao.assistant.evidence import TermWeights
+from baocao.assistant.extractive import extractive_answer
+from baocao.assistant.generators import build_llm, llm_answer, llm_stream
+from baocao.assistant.models import Answer
+from baocao.assistant.query import Query, understand
+from baocao.assistant.retriever import HybridRetriever
+from baocao.assistant.sets import SetAnswerer
+from baocao.assistant.tasks import TaskAnswerer
 from baocao.settings import Settings
-from vectorstore.store import Index, open_index
+from baocao.vectorstore.store import Index, open_index
 
 
 @dataclass

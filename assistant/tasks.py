@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.compose import CitationList
-from assistant.entities import find_entities
-from assistant.evidence import QUESTION_WORDS, TermWeights, syllables
-from assistant.models import Answer
-from assistant.query import Query
-from ingest.models import Chunk, TaskRecord
-from ingest.vietnamese import fold
+from baocao.assistant.compose import CitationList
+from baocao.assistant.entities import find_entities
+from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
+from baocao.assistant.models import Answer
+from baocao.assistant.query import Query
+from baocao.ingest.models import Chunk, TaskRecord
+from baocao.ingest.vietnamese import fold
 
 TASK_WORDS = {"co", "quan", "chu", "tri", "phoi", "hop", "thoi", "han", "hoan", "thanh", "nhiem", "vu", "bo", "khi",
               "nao", "deadline", "to", "chuc", "trien", "khai", "dau", "moi", "giao", "phu", "trach"}

@@ -21,9 +21,9 @@ def _print_json(value) -> None:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from ingest.loaders import iter_input_files
-    from vectorstore.ingest_files import ingest_paths
-    from vectorstore.store import open_index
+    from baocao.ingest.loaders import iter_input_files
+    from baocao.vectorstore.ingest_files import ingest_paths
+    from baocao.vectorstore.store import open_index
 
     index = open_index(settings)
     if args.reset:
@@ -40,8 +40,8 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from assistant.retriever import HybridRetriever, search_result
-    from vectorstore.store import open_index
+    from baocao.assistant.retriever import HybridRetriever, search_result
+    from baocao.vectorstore.store import open_index
 
     retriever = HybridRetriever.from_index(open_index(settings), settings)
     hits = retriever.search(args.query, k=args.k)
@@ -59,7 +59,7 @@ def cmd_search(args, settings: Settings) -> int:
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    from assistant.service import Assistant
+    from baocao.assistant.service import Assistant
 
     assistant = Assistant.from_settings(settings)
     questions = [args.question] if args.question else None
@@ -89,7 +89,7 @@ def _interactive(assistant) -> int:
 
 
 def cmd_documents(args, settings: Settings) -> int:
-    from vectorstore.store import open_index
+    from baocao.vectorstore.store import open_index
 
     records = open_index(settings).list_documents()
     if args.json:
@@ -101,7 +101,7 @@ def cmd_documents(args, settings: Settings) -> int:
 
 
 def cmd_delete(args, settings: Settings) -> int:
-    from vectorstore.store import open_index
+    from baocao.vectorstore.store import open_index
 
     record = open_index(settings).delete(args.document)
     if record is None:
@@ -112,7 +112,7 @@ def cmd_delete(args, settings: Settings) -> int:
 
 
 def cmd_tasks(args, settings: Settings) -> int:
-    from vectorstore.store import open_index
+    from baocao.vectorstore.store import open_index
 
     _print_json({"tasks": [asdict(t) for t in open_index(settings).tasks()]})
     return 0
@@ -121,12 +121,12 @@ def cmd_tasks(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port)
+    uvicorn.run("baocao.api.app:create_app", factory=True, host=args.host, port=args.port)
     return 0
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from eval.runner import main as eval_main
+    from baocao.eval.runner import main as eval_main
 
     return eval_main(args, settings)
 
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
 
-    from eval.options import add_arguments as add_eval_arguments
+    from baocao.eval.options import add_arguments as add_eval_arguments
 
     p = sub.add_parser("eval", help="run the evaluation suite")
     add_eval_arguments(p)
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one clear line, never a traceback, for anything we did not foresee
-        from vectorstore.store import IndexConfigError
+        from baocao.vectorstore.store import IndexConfigError
 
         if isinstance(exc, IndexConfigError) or os.environ.get("BAOCAO_DEBUG") is None:
             print(f"baocao {args.command}: {exc}", file=sys.stderr)

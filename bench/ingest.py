@@ -181,10 +181,10 @@ def token_stats(model, texts: list[str]) -> dict:
 def run_baocao(files: list[Path], workdir: Path, profile: Path | None, with_token_stats: bool) -> dict:
     started = time.perf_counter()
     from baocao.settings import BUNDLED_EMBEDDING_MODEL, Settings
-    from vectorstore import ingest_files
-    from vectorstore.embedder import SentenceEmbedder
-    from vectorstore.lexical import LexicalIndex
-    from vectorstore.store import Index, open_index
+    from baocao.vectorstore import ingest_files
+    from baocao.vectorstore.embedder import SentenceEmbedder
+    from baocao.vectorstore.lexical import LexicalIndex
+    from baocao.vectorstore.store import Index, open_index
 
     import_s = time.perf_counter() - started
 
@@ -249,7 +249,7 @@ def run_textbook(files: list[Path], workdir: Path, profile: Path | None, with_to
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from baocao.settings import BUNDLED_EMBEDDING_MODEL
-    from vectorstore.embedder import resolve_model
+    from baocao.vectorstore.embedder import resolve_model
 
     import_s = time.perf_counter() - started
 

@@ -32,13 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ingest.repair import (  # noqa: E402
+from baocao.ingest.repair import (  # noqa: E402
     DEFAULT_MODEL_PATH,
     REPLACEMENT,
     SyllableModel,
     repair_replacement_chars,
 )
-from ingest.vietnamese import nfc  # noqa: E402
+from baocao.ingest.vietnamese import nfc  # noqa: E402
 
 SAMPLE_DIR = ROOT / "data" / "sample"
 MARCH_FILE = SAMPLE_DIR / "2025-03_bao-cao-chuyen-doi-so-quoc-gia-thang-3.txt"

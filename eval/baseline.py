@@ -14,10 +14,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from assistant.models import Answer
+from baocao.assistant.models import Answer
 from baocao.settings import Settings
-from ingest.models import Chunk
-from vectorstore.store import SearchHit
+from baocao.ingest.models import Chunk
+from baocao.vectorstore.store import SearchHit
 
 CHUNK_SIZE, CHUNK_OVERLAP = 1000, 200
 TOP_K = 4
@@ -45,7 +45,7 @@ def textbook_embeddings(settings: Settings):
     """HuggingFaceEmbeddings on the model baocao uses (the same local path, the same prefixes if any)."""
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    from vectorstore.embedder import resolve_model
+    from baocao.vectorstore.embedder import resolve_model
 
     encode = {"prompt": settings.embedding_passage_prefix} if settings.embedding_passage_prefix else {}
     query = {"prompt": settings.embedding_query_prefix} if settings.embedding_query_prefix else {}
@@ -70,7 +70,7 @@ class TextbookRag:
     def __init__(self, settings: Settings, corpus_dir: Path, workdir: Path | None = None):
         from langchain_chroma import Chroma
 
-        from assistant.evidence import TermWeights
+        from baocao.assistant.evidence import TermWeights
 
         self._owned_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="baocao-baseline-"))
@@ -91,9 +91,9 @@ class TextbookRag:
         return self._ranked[question]
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
-        from assistant.compose import refusal
-        from assistant.extractive import extractive_answer
-        from assistant.query import understand
+        from baocao.assistant.compose import refusal
+        from baocao.assistant.extractive import extractive_answer
+        from baocao.assistant.query import understand
 
         hits = self._search(question)[:TOP_K]
         if not hits:

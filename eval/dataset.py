@@ -424,7 +424,7 @@ def write_jsonl(items: Iterable[EvalItem], path: Path | str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m eval.dataset``: validate both splits and print the counts per type."""
+    """``python -m baocao.eval.dataset``: validate both splits and print the counts per type."""
     try:
         splits = load_all()
     except DatasetError as exc:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Sequence
 
-from assistant.gazetteer import normalise_name, normalise_token, strip_diacritics
-from eval.dataset import normalise_for_match
+from baocao.assistant.gazetteer import normalise_name, normalise_token, strip_diacritics
+from baocao.eval.dataset import normalise_for_match
 
 # ---------------------------------------------------------------------------- tokens and numbers
 

@@ -1,6 +1,6 @@
 """The flags of `baocao eval` (stdlib only, so the CLI can add them without importing the suite).
 
-`baocao/cli.py` adds them to its `eval` sub-command with `add_arguments(parser)`; `python -m eval.runner`
+`baocao/cli.py` adds them to its `eval` sub-command with `add_arguments(parser)`; `python -m baocao.eval.runner`
 uses the same function.
 """
 
@@ -10,7 +10,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.dataset import DEFAULT_CORPUS_DIR
+from baocao.eval.dataset import DEFAULT_CORPUS_DIR
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Options:
 
     @classmethod
     def from_args(cls, args) -> "Options":
-        """From `baocao eval` (dataset/out/compare) or `python -m eval.runner` (every flag)."""
+        """From `baocao eval` (dataset/out/compare) or `python -m baocao.eval.runner` (every flag)."""
         compare = getattr(args, "compare", None)
         return cls(
             dataset=getattr(args, "dataset", None), out=getattr(args, "out", None),

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Sequence
 
-from eval.dataset import TYPES, EvalItem
+from baocao.eval.dataset import TYPES, EvalItem
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent / "thresholds.json"
 PER_TYPE = 3  # the subset: the first 3 development items of every type (14 types -> 42 items)

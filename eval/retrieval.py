@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from eval import metrics
-from eval.dataset import EvalItem
+from baocao.eval import metrics
+from baocao.eval.dataset import EvalItem
 
 KS: tuple[int, ...] = (1, 3, 5, 8, 10, 20)  # 8: what the assistant reads; 4: what the textbook baseline reads
 CURVE_KS: tuple[int, ...] = tuple(range(1, 21))
@@ -152,7 +152,7 @@ def _copies(hits: list) -> list:
 def hybrid_retriever(searches: MemoisedSearches, weights=None, base=None):
     """The assistant's retriever (`base`, every field kept) over the memoised searches, optionally with other
     weights. Copied without validation, since the memoised index is a stand-in for the real one."""
-    from assistant.retriever import HybridRetriever
+    from baocao.assistant.retriever import HybridRetriever
 
     if base is None:
         return HybridRetriever.model_construct(index=searches, weights=weights)
@@ -166,7 +166,7 @@ def search_text(query) -> str:
 
 def baocao_rankings(searches: MemoisedSearches, retriever, question: str, k: int = 20) -> dict[str, list]:
     """The top-k chunks of each single retriever and of the fused list, for one question."""
-    from assistant.query import understand
+    from baocao.assistant.query import understand
 
     query = understand(question)
     text = search_text(query)
@@ -242,8 +242,8 @@ def grid_search(items: Sequence[EvalItem], searches: MemoisedSearches, locator: 
                 base_retriever=None, grid: Iterable[tuple[float, float, float]] | None = None,
                 progress: Callable[[int, int], None] | None = None) -> list[GridPoint]:
     """Every weight triple scored on the items, best first (see OBJECTIVE)."""
-    from assistant.query import understand
-    from assistant.retriever import FusionWeights
+    from baocao.assistant.query import understand
+    from baocao.assistant.retriever import FusionWeights
 
     cases = [(understand(i.question), [e.quote for e in i.evidence]) for i in retrieval_items(items)]
     coverages = [locator.coverage(quotes) for _, quotes in cases]

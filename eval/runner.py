@@ -4,7 +4,7 @@
     baocao eval --out DIR                # DIR/results.json and DIR/report.html
     baocao eval --dataset PATH.jsonl     # one file instead of both splits
     baocao eval --compare A B            # what changed between two runs (results.json or their folders)
-    python -m eval.runner --no-baseline --tune-fusion --write-thresholds --limit N  # the extra flags
+    python -m baocao.eval.runner --no-baseline --tune-fusion --write-thresholds --limit N  # the extra flags
 
 For every system (baocao, and unless `--no-baseline` the textbook LangChain RAG of `eval/baseline.py`)
 and every split (reported separately), each item is asked (conversations turn by turn with one
@@ -33,9 +33,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from eval import metrics, regression, retrieval  # noqa: E402
-from eval.dataset import REPO_ROOT, SPLITS, ConversationTurn, EvalItem, load_all, load_dataset  # noqa: E402
-from eval.options import Options, add_arguments  # noqa: E402
+from baocao.eval import metrics, regression, retrieval  # noqa: E402
+from baocao.eval.dataset import REPO_ROOT, SPLITS, ConversationTurn, EvalItem, load_all, load_dataset  # noqa: E402
+from baocao.eval.options import Options, add_arguments  # noqa: E402
 
 SNIPPET_CHARS = 160
 RETRIEVED_SHOWN = 5
@@ -62,7 +62,7 @@ class BaocaoSystem:
     main_retriever = "fused"
 
     def __init__(self, settings, index):
-        from assistant.service import Assistant
+        from baocao.assistant.service import Assistant
 
         self.index = index
         self.assistant = Assistant.from_settings(settings, index)
@@ -205,7 +205,7 @@ def ask_turn(system: System, turn: ConversationTurn, conversation_id: str | None
         answer = system.ask(turn.question, conversation_id)
         error = None
     except Exception as exc:  # one broken question must not stop the run; it scores as wrong
-        from assistant.models import Answer
+        from baocao.assistant.models import Answer
 
         answer = Answer(answer="", grounded=False)
         error = f"{type(exc).__name__}: {exc}"
@@ -432,12 +432,12 @@ def load_splits(opts: Options) -> dict[str, list[EvalItem]]:
 
 def ensure_index(settings, corpus: Path, say: Callable[[str], None], index=None):
     """The configured index; filled with the sample corpus first when it holds no document."""
-    from vectorstore.store import open_index
+    from baocao.vectorstore.store import open_index
 
     index = index or open_index(settings)
     if not index.list_documents():
-        from ingest.loaders import iter_input_files
-        from vectorstore.ingest_files import ingest_paths
+        from baocao.ingest.loaders import iter_input_files
+        from baocao.vectorstore.ingest_files import ingest_paths
 
         say(f"The index in {settings.home} has no documents: ingesting {corpus} into it first (once).")
         report = ingest_paths(index, iter_input_files([corpus]), settings, progress=sys.stderr.isatty())
@@ -465,7 +465,7 @@ def run_system(system: System, items: Sequence[EvalItem], gazetteer, run_id: str
 
 def evaluate_baocao(settings, index, items: Sequence[EvalItem], run_id: str = "test") -> dict:
     """baocao alone on some items (the regression test's entry point): the system report."""
-    from assistant.gazetteer import Gazetteer
+    from baocao.assistant.gazetteer import Gazetteer
 
     system = BaocaoSystem(settings, index)
     with remembered_query_embeddings(index.embedder):
@@ -557,7 +557,7 @@ def questions_in(items: Sequence[EvalItem]) -> int:
 
 
 def build_baseline(settings, corpus: Path, say: Callable[[str], None]):
-    from eval.baseline import TextbookRag
+    from baocao.eval.baseline import TextbookRag
 
     start = time.perf_counter()
     try:
@@ -570,9 +570,9 @@ def build_baseline(settings, corpus: Path, say: Callable[[str], None]):
 
 def run(settings, opts: Options, say: Callable[[str], None] = print) -> dict:
     """The whole evaluation: every split, every system; returns the results document."""
-    from assistant.gazetteer import Gazetteer
+    from baocao.assistant.gazetteer import Gazetteer
 
-    from eval.judge import Judge
+    from baocao.eval.judge import Judge
 
     started = time.perf_counter()
     if opts.torch_threads:
@@ -640,7 +640,7 @@ def default_out_dir(settings) -> Path:
 
 
 def write_results(results: dict, out_dir: Path) -> tuple[Path, Path]:
-    from eval.report import write_html
+    from baocao.eval.report import write_html
 
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "results.json"
@@ -689,7 +689,7 @@ def check_thresholds(results: dict, say: Callable[[str], None]) -> list[str]:
 def main(args, settings) -> int:
     from rich.console import Console
 
-    from eval.report import compare_runs, summary_table
+    from baocao.eval.report import compare_runs, summary_table
 
     opts = Options.from_args(args)
     console = Console(stderr=True)
@@ -698,7 +698,7 @@ def main(args, settings) -> int:
         print(compare_runs(*opts.compare))
         return 0
     if opts.tune_fusion:
-        from eval.tune_fusion import tune
+        from baocao.eval.tune_fusion import tune
 
         return tune(settings, corpus=opts.corpus, say=say, limit=opts.limit)
     results = run(settings, opts, say)
@@ -720,10 +720,10 @@ def main(args, settings) -> int:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """`python -m eval.runner [flags]`: the same as `baocao eval`, with every flag."""
+    """`python -m baocao.eval.runner [flags]`: the same as `baocao eval`, with every flag."""
     from baocao.settings import get_settings
 
-    parser = add_arguments(argparse.ArgumentParser(prog="python -m eval.runner", description=__doc__.split("\n")[0]))
+    parser = add_arguments(argparse.ArgumentParser(prog="python -m baocao.eval.runner", description=__doc__.split("\n")[0]))
     return main(parser.parse_args(argv), get_settings())
 
 

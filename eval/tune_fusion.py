@@ -1,6 +1,6 @@
 """Grid-search `BAOCAO_FUSION_WEIGHTS` on the development split (never the held-out one).
 
-    python -m eval.tune_fusion            # or: python -m eval.runner --tune-fusion
+    python -m baocao.eval.tune_fusion            # or: python -m baocao.eval.runner --tune-fusion
 
 Every (dense, bm25, folded) weight triple of `retrieval.weight_grid()` is run through the assistant's
 own `HybridRetriever` (each single search is done once and remembered; its date re-ranking included),
@@ -20,8 +20,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from eval import retrieval  # noqa: E402
-from eval.dataset import DEFAULT_CORPUS_DIR, load_split  # noqa: E402
+from baocao.eval import retrieval  # noqa: E402
+from baocao.eval.dataset import DEFAULT_CORPUS_DIR, load_split  # noqa: E402
 
 SHOWN = 10
 COLUMNS = ("recall@8", "ndcg@10", "mrr", "hit@1", "recall@20")
@@ -43,9 +43,9 @@ def single_retriever_points(points: list[retrieval.GridPoint]) -> dict[str, retr
 
 def tune(settings, corpus: Path = DEFAULT_CORPUS_DIR, say: Callable[[str], None] = print,
          limit: int | None = None, index=None) -> int:
-    from assistant.service import Assistant
+    from baocao.assistant.service import Assistant
 
-    from eval.runner import ensure_index, remembered_query_embeddings
+    from baocao.eval.runner import ensure_index, remembered_query_embeddings
 
     items = load_split("questions", corpus)[:limit] if limit else load_split("questions", corpus)
     index = ensure_index(settings, corpus, say, index)
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from baocao.settings import get_settings
 
-    parser = argparse.ArgumentParser(prog="python -m eval.tune_fusion", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m baocao.eval.tune_fusion", description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, help="only the first N dev items")
     args = parser.parse_args(argv)
     return tune(get_settings(), limit=args.limit)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from ingest.vietnamese import WORD_RE, nfc, vietnamese_ratio
+from baocao.ingest.vietnamese import WORD_RE, nfc, vietnamese_ratio
 
 # --- TCVN3 (TCVN 5712:1993 VN3, the ABC fonts) -----------------------------------------------------
 # One byte per lower-case letter; upper-case toned letters only exist in the separate `.VnTimeH`

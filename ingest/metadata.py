@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.structure import PART_TITLE, Block
+from baocao.ingest.structure import PART_TITLE, Block
 
 _D = r"(\d{1,2})"
 _M = r"(\d{1,2})"
@@ -94,7 +94,7 @@ def document_title(blocks: list[Block], file_name: str, text: str) -> str:
 
 def restore_diacritics(folded_words: list[str], text: str) -> list[str]:
     """`ke hoach cds` → `kế hoạch CĐS`, choosing for each word the form the text uses most next to its neighbours."""
-    from ingest.vietnamese import fold
+    from baocao.ingest.vietnamese import fold
 
     tokens = re.findall(r"[^\W_]+", text)
     unigrams: dict[str, Counter] = {}

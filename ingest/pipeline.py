@@ -7,16 +7,16 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.chunker import Piece, group_pieces, split_long
-from ingest.cleanup import header_issuer, page_lines, repeated_lines
-from ingest.encoding import fix_legacy_encoding
-from ingest.loaders import load_file
-from ingest.metadata import DocumentFacts, as_of_dates, read_facts
-from ingest.models import Chunk, IngestedDocument, Page, RawDocument, TaskRecord
-from ingest.plan import find_task_groups, task_name
-from ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
-from ingest.plan import TaskGroup
-from ingest.structure import SUPERSCRIPT, Block, assign_sections, build_blocks, link_footnotes, mark_footnote, sentence_with
+from baocao.ingest.chunker import Piece, group_pieces, split_long
+from baocao.ingest.cleanup import header_issuer, page_lines, repeated_lines
+from baocao.ingest.encoding import fix_legacy_encoding
+from baocao.ingest.loaders import load_file
+from baocao.ingest.metadata import DocumentFacts, as_of_dates, read_facts
+from baocao.ingest.models import Chunk, IngestedDocument, Page, RawDocument, TaskRecord
+from baocao.ingest.plan import find_task_groups, task_name
+from baocao.ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
+from baocao.ingest.plan import TaskGroup
+from baocao.ingest.structure import SUPERSCRIPT, Block, assign_sections, build_blocks, link_footnotes, mark_footnote, sentence_with
 
 REPLACEMENT = "\ufffd"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.structure import Block
+from baocao.ingest.structure import Block
 
 FIELD_LABELS = {
     "result": re.compile(r"^\+?\s*(?:Kết quả thực hiện|Kết quả|Sản phẩm)\s*:\s*", re.IGNORECASE),

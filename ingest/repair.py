@@ -20,7 +20,7 @@ from functools import cache
 from itertools import product
 from pathlib import Path
 
-from ingest.vietnamese import is_vietnamese_syllable, nfc, syllable_inventory
+from baocao.ingest.vietnamese import is_vietnamese_syllable, nfc, syllable_inventory
 
 REPLACEMENT = "\ufffd"
 BOUNDARY = "<s>"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.cleanup import BLOCK_OPENER, Line, ends_paragraph, starts_lowercase, typical_width
+from baocao.ingest.cleanup import BLOCK_OPENER, Line, ends_paragraph, starts_lowercase, typical_width
 
 ROMAN = re.compile(r"^(?P<m>[IVX]{1,5})\.\s+(?P<t>.*)$")
 ARABIC = re.compile(r"^(?P<m>\d{1,2})\.\s+(?P<t>[^\W\d_].*)$")

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.repair import DEFAULT_MODEL_PATH, SyllableModel  # noqa: E402
+from baocao.ingest.repair import DEFAULT_MODEL_PATH, SyllableModel  # noqa: E402
 
 SAMPLE_DIR = ROOT / "data" / "sample"
 

@@ -24,7 +24,7 @@ def tmp_settings(tmp_path) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder():
-    from vectorstore.embedder import SentenceEmbedder
+    from baocao.vectorstore.embedder import SentenceEmbedder
 
     return SentenceEmbedder.from_settings(Settings())
 
@@ -36,9 +36,9 @@ def sample_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def sample_index(sample_settings, embedder):
-    from ingest.loaders import iter_input_files
-    from vectorstore.ingest_files import ingest_paths
-    from vectorstore.store import open_index
+    from baocao.ingest.loaders import iter_input_files
+    from baocao.vectorstore.ingest_files import ingest_paths
+    from baocao.vectorstore.store import open_index
 
     index = open_index(sample_settings, embedder)
     report = ingest_paths(index, iter_input_files([SAMPLE_DIR]), sample_settings)

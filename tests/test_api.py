@@ -11,8 +11,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from assistant.service import Assistant
+from baocao.api.app import create_app
+from baocao.assistant.service import Assistant
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 SSE = {"Accept": "text/event-stream"}
@@ -250,7 +250,7 @@ def test_cors_lets_the_configured_sites_embed_the_widget(assistant, settings_fac
 
 @pytest.fixture
 def docs_client(embedder, settings_factory):
-    from vectorstore.store import open_index
+    from baocao.vectorstore.store import open_index
 
     settings = settings_factory(admin_token="admin-secret", max_file_mb=0.05)
     index = open_index(settings, embedder)
@@ -347,7 +347,7 @@ def test_the_api_over_a_chroma_server(embedder, tmp_path):
     """BAOCAO_CHROMA_URL: upload, search, chat and delete through the API, with the store in `chroma run`."""
     from baocao.settings import Settings
     from test_chroma_server import chroma_executable, start_server, stop
-    from vectorstore.store import open_index
+    from baocao.vectorstore.store import open_index
 
     executable = chroma_executable()
     if executable is None:

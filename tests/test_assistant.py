@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retriever import HybridRetriever
-from assistant.service import Assistant
-from vectorstore.ingest_files import ingest_paths
-from vectorstore.store import open_index
+from baocao.assistant.retriever import HybridRetriever
+from baocao.assistant.service import Assistant
+from baocao.vectorstore.ingest_files import ingest_paths
+from baocao.vectorstore.store import open_index
 
 NOT_ESTABLISHED = {
     "An Giang", "Bắc Giang", "Bắc Ninh", "Bến Tre", "Bình Dương", "Bình Thuận", "Đồng Nai", "Gia Lai", "Hà Nam",

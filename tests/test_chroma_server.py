@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from vectorstore.ingest_files import ingest_paths
-from vectorstore.store import open_index
+from baocao.vectorstore.ingest_files import ingest_paths
+from baocao.vectorstore.store import open_index
 
 REPO = Path(__file__).resolve().parent.parent
 AUGUST = REPO / "data/sample/2025-08_bao-cao-tom-tat-khcn-dmst-cds-7-thang.txt"

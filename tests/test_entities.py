@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.entities import (
+from baocao.assistant.entities import (
     EntityList,
     complement,
     extract_lists,
@@ -17,7 +17,7 @@ from assistant.entities import (
     find_entities,
     universe_for,
 )
-from assistant.gazetteer import Gazetteer
+from baocao.assistant.gazetteer import Gazetteer
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 MARCH = SAMPLE / "2025-03_bao-cao-chuyen-doi-so-quoc-gia-thang-3.txt"

@@ -14,7 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from eval.dataset import (  # noqa: E402
+from baocao.eval.dataset import (  # noqa: E402
     DEFAULT_CORPUS_DIR,
     HELDOUT_PATH,
     QUESTIONS_PATH,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from eval import metrics, regression, retrieval
-from eval.metrics import CitedPassage
+from baocao.eval import metrics, regression, retrieval
+from baocao.eval.metrics import CitedPassage
 
 
 # ---------------------------------------------------------------------------- numbers and answer strings
@@ -101,7 +101,7 @@ def test_set_scores_use_gazetteer_aliases():
 
 
 def test_set_scores_with_the_real_gazetteer():
-    from assistant.gazetteer import Gazetteer
+    from baocao.assistant.gazetteer import Gazetteer
 
     scores = metrics.set_scores(["Bộ KH&CN", "Khánh Hoà", "Bà Rịa - Vũng Tàu"],
                                 ["Bộ Khoa học và Công nghệ", "Khánh Hòa", "Bà Rịa-Vũng Tàu"], Gazetteer.load())
@@ -267,7 +267,7 @@ def test_thresholds_margin_and_check():
 
 
 def test_regression_subset_spans_every_type():
-    from eval.dataset import TYPES, load_split
+    from baocao.eval.dataset import TYPES, load_split
 
     subset = regression.regression_subset(load_split("questions"))
     assert {i.type for i in subset} == set(TYPES)
@@ -276,7 +276,7 @@ def test_regression_subset_spans_every_type():
 
 def test_judge_is_skipped_when_not_configured():
     from baocao.settings import Settings
-    from eval.judge import Judge
+    from baocao.eval.judge import Judge
 
     assert Judge.from_settings(Settings(eval_judge_base_url=None, eval_judge_model=None)) is None
     assert Judge.from_settings(Settings(eval_judge_base_url="http://127.0.0.1:1/v1", eval_judge_model=None)) is None

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from eval import regression
-from eval.dataset import load_split
-from eval.runner import evaluate_baocao
+from baocao.eval import regression
+from baocao.eval.dataset import load_split
+from baocao.eval.runner import evaluate_baocao
 
 TIME_BUDGET_S = 120
 

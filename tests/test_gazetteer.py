@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.gazetteer import DATA_DIR, Gazetteer, fold, normalise_name, unify_tone_placement
+from baocao.assistant.gazetteer import DATA_DIR, Gazetteer, fold, normalise_name, unify_tone_placement
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "gazetteer"
 

@@ -9,14 +9,14 @@ import pytest
 from langchain_core.language_models.fake import FakeStreamingListLLM
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.compose import NOT_FOUND
-from assistant.evidence import TermWeights
-from assistant.extractive import extractive_answer
-from assistant.generators import build_llm, build_prompt, draft_answer, llm_answer, llm_stream, stream_text
-from assistant.guard import PassageFacts, guard, split_claims, unsupported_facts
-from assistant.models import Answer
-from assistant.query import understand
-from assistant.retriever import HybridRetriever
+from baocao.assistant.compose import NOT_FOUND
+from baocao.assistant.evidence import TermWeights
+from baocao.assistant.extractive import extractive_answer
+from baocao.assistant.generators import build_llm, build_prompt, draft_answer, llm_answer, llm_stream, stream_text
+from baocao.assistant.guard import PassageFacts, guard, split_claims, unsupported_facts
+from baocao.assistant.models import Answer
+from baocao.assistant.query import understand
+from baocao.assistant.retriever import HybridRetriever
 import llm_server
 
 SPEED_QUESTION = "Tốc độ tải xuống băng rộng di động của Việt Nam trong tháng 02/2025 đạt bao nhiêu và xếp hạng thứ mấy?"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.compose import citation
-from assistant.guard import (
+from baocao.assistant.compose import citation
+from baocao.assistant.guard import (
     PassageFacts,
     SentenceStream,
     best_quote,
@@ -16,9 +16,9 @@ from assistant.guard import (
     split_claims,
     unsupported_facts,
 )
-from assistant.models import Answer
-from ingest.models import Chunk
-from vectorstore.store import SearchHit
+from baocao.assistant.models import Answer
+from baocao.ingest.models import Chunk
+from baocao.vectorstore.store import SearchHit
 
 MARCH = Chunk(
     chunk_id="march-1", doc_id="d1", document="2025-03_bao-cao.txt", title="Báo cáo Chuyển đổi số quốc gia tháng 3 năm 2025",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import iter_input_files
-from vectorstore.ingest_files import ingest_paths
-from vectorstore.store import open_index
+from baocao.ingest.loaders import iter_input_files
+from baocao.vectorstore.ingest_files import ingest_paths
+from baocao.vectorstore.store import open_index
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 SEPTEMBER = SAMPLE / "2025-09-22_bao-cao-tom-tat-phien-hop-lan-4.txt"
@@ -98,7 +98,7 @@ def test_folded_bm25_finds_questions_typed_without_diacritics(sample_index):
 
 
 def test_document_numbers_are_single_tokens():
-    from vectorstore.tokenize import analyze
+    from baocao.vectorstore.tokenize import analyze
 
     tokens = analyze("Thực hiện Nghị quyết số 57-NQ/TW và Nghị định 123/2020/NĐ-CP, 43/63 địa phương, 159,57 Mbps")
     for number in ("57-nq/tw", "123/2020/nđ-cp", "43/63", "159,57"):

@@ -28,8 +28,8 @@ from fixtures_files import (
 from pypdf import PageObject
 from pypdf.errors import DependencyError
 
-from ingest.loaders import SUPPORTED_SUFFIXES, iter_input_files, load_file
-from ingest.models import IngestError
+from baocao.ingest.loaders import SUPPORTED_SUFFIXES, iter_input_files, load_file
+from baocao.ingest.models import IngestError
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "data" / "sample").glob("*.txt"))
 

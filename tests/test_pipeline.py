@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest_file
+from baocao.ingest.pipeline import ingest_file
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 MARCH = SAMPLE / "2025-03_bao-cao-chuyen-doi-so-quoc-gia-thang-3.txt"

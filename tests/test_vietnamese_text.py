@@ -19,21 +19,21 @@ from bench.repair_accuracy import (  # noqa: E402
     score_repair,
     split_march_report,
 )
-from ingest.encoding import (  # noqa: E402
+from baocao.ingest.encoding import (  # noqa: E402
     fix_legacy_encoding,
     tcvn3_to_unicode,
     unicode_to_tcvn3,
     unicode_to_vni,
     vni_to_unicode,
 )
-from ingest.repair import (  # noqa: E402
+from baocao.ingest.repair import (  # noqa: E402
     DEFAULT_MODEL_PATH,
     RepairResult,
     SyllableModel,
     rejoin_split_syllables,
     repair_replacement_chars,
 )
-from ingest.vietnamese import (  # noqa: E402
+from baocao.ingest.vietnamese import (  # noqa: E402
     fold,
     is_vietnamese_syllable,
     nfc,

@@ -62,8 +62,8 @@ def live_server(sample_index, tmp_path_factory, intranet):
     """uvicorn in a thread on a free port; stopped at the end."""
     import uvicorn
 
-    from api.app import create_app
-    from assistant.service import Assistant
+    from baocao.api.app import create_app
+    from baocao.assistant.service import Assistant
     from baocao.settings import Settings
 
     settings = Settings(home=tmp_path_factory.mktemp("browser-home"), cors_origins=intranet["origin"], chat_rate_per_minute=0)

@@ -10,9 +10,9 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.zalo import format_answer, signature, split_message
-from assistant.models import Answer, Citation
+from baocao.api.app import create_app
+from baocao.api.zalo import format_answer, signature, split_message
+from baocao.assistant.models import Answer, Citation
 from fake_zalo import FakeZalo
 
 APP_ID = "3608465249409039"
@@ -24,7 +24,7 @@ SHORT_QUESTION = "Tốc độ Internet di động tháng 10/2025?"
 
 @pytest.fixture(scope="module")
 def assistant(sample_index):
-    from assistant.service import Assistant
+    from baocao.assistant.service import Assistant
 
     return Assistant.from_settings(sample_index.settings, index=sample_index)
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from baocao.settings import Settings
-from ingest.models import IngestedDocument, IngestError
-from ingest.pipeline import ingest_file
-from vectorstore.store import Index
+from baocao.ingest.models import IngestedDocument, IngestError
+from baocao.ingest.pipeline import ingest_file
+from baocao.vectorstore.store import Index
 
 
 @dataclass

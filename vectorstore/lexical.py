@@ -11,7 +11,7 @@ from pathlib import Path
 
 import bm25s
 
-from vectorstore.tokenize import analyze, folded
+from baocao.vectorstore.tokenize import analyze, folded
 
 CURRENT = "CURRENT"
 

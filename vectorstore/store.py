@@ -20,9 +20,9 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from baocao.settings import Settings
-from ingest.models import Chunk, IngestedDocument, TaskRecord
-from vectorstore.embedder import SentenceEmbedder
-from vectorstore.lexical import LexicalHit, LexicalIndex
+from baocao.ingest.models import Chunk, IngestedDocument, TaskRecord
+from baocao.vectorstore.embedder import SentenceEmbedder
+from baocao.vectorstore.lexical import LexicalHit, LexicalIndex
 
 REFRESH_SECONDS = 2.0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.vietnamese import fold
+from baocao.ingest.vietnamese import fold
 
 # `57-NQ/TW`, `43/63`, `159,57`, `26/3/2025`; all-caps codes `KH&CN`, `TT&TT`; not `lập/kiện` (two words).
 PROTECTED = re.compile(r"\d[\w]*(?:[/\-.,&][\w]+)+|\b[A-ZĐ]{1,6}(?:[&/-][A-ZĐ]{1,6})+\b")
