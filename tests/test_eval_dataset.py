@@ -18,6 +18,7 @@ from baocao.eval.dataset import (  # noqa: E402
     DEFAULT_CORPUS_DIR,
     HELDOUT_PATH,
     QUESTIONS_PATH,
+    SAMPLE_TYPES,
     TYPES,
     DatasetError,
     EvalItem,
@@ -29,7 +30,7 @@ from baocao.eval.dataset import (  # noqa: E402
 )
 
 MIN_10 = ("numeric", "entity", "list", "plan_task", "unanswerable", "no_diacritics", "abbreviation")
-MIN_5 = tuple(t for t in TYPES if t not in MIN_10)
+MIN_5 = tuple(t for t in SAMPLE_TYPES if t not in MIN_10)
 
 MARCH = "2025-03_bao-cao-chuyen-doi-so-quoc-gia-thang-3.txt"
 
@@ -64,7 +65,7 @@ def test_type_spread_of_development_split(splits):
 
 def test_heldout_covers_every_type(splits):
     counts = type_counts(splits["heldout"])
-    for t in TYPES:
+    for t in SAMPLE_TYPES:
         assert counts[t] >= 2, f"heldout.jsonl has only {counts[t]} items of type {t}"
 
 
@@ -248,3 +249,117 @@ def test_validate_items_reports_without_raising():
     assert validate_items([item]) == []
     item.type = "trivia"
     assert any("unknown type" in p for p in validate_items([item]))
+
+
+def test_multi_part_items_need_parts_each_with_its_strings(tmp_path):
+    bad = _good_item()
+    bad["type"] = "multi_part"
+    bad["parts"] = [{"question": "bao nhiêu", "must_contain": ["83,3%"]}, {"question": "khi nào", "must_contain": ["tháng 9"]}]
+    problems = _problems(_write(tmp_path / "q.jsonl", [bad]))
+    assert any("parts[1] string 'tháng 9'" in p for p in problems)
+    bad["parts"] = bad["parts"][:1]
+    problems = _problems(_write(tmp_path / "q.jsonl", [bad]))
+    assert any("at least two parts" in p for p in problems)
+
+
+# --------------------------------------------------------------------------- by-document splits
+
+from baocao.eval.dataset import Corpus, get_corpus, load_corpora, without_diacritics  # noqa: E402
+from baocao.eval import sourcetext  # noqa: E402
+
+REALDOCS = get_corpus("realdocs")
+needs_realdocs = pytest.mark.skipif(not REALDOCS.available,
+                                    reason=f"{REALDOCS.documents_dir} is absent (the shared real documents are not on this machine)")
+ISSUE9_TYPES = ("numeric", "list", "set_operation", "count", "task", "comparison", "multi_part", "yes_no", "explanation",
+                "temporal_latest", "disagreement", "multi_report", "conversation", "abbreviation", "unanswerable", "no_diacritics")
+
+
+def test_sample_corpus_has_a_by_document_view(splits):
+    sample = get_corpus("sample")
+    views, excluded = sample.views(splits)
+    dev, held = views["sample_docs_dev"], views["sample_docs_heldout"]
+    assert len(dev) >= 100 and len(held) >= 40
+    assert not {i.id for i in dev} & {i.id for i in held}
+    assert {d for i in dev for d in i.split_documents}.isdisjoint({d for i in held for d in i.split_documents})
+    assert {i.type for i in held} >= {"unanswerable", "numeric", "list"}
+    assert len(excluded["sample_docs_dev"]) < 25  # items citing a report of each side
+
+
+@pytest.fixture(scope="module")
+def realdocs() -> dict[str, list[EvalItem]]:
+    if not REALDOCS.available:
+        pytest.skip(f"{REALDOCS.documents_dir} is absent (the shared real documents are not on this machine)")
+    return REALDOCS.load()
+
+
+def test_realdocs_set_size_types_and_shares(realdocs):
+    items = [i for v in realdocs.values() for i in v]
+    assert len(items) >= 100
+    assert sum(not i.answerable for i in items) >= 20
+    assert sum(without_diacritics(i.question) for i in items) >= 0.15 * len(items)
+    for t in ISSUE9_TYPES:
+        assert any(i.type == t for i in items), f"no realdocs item of type {t}"
+    share = len(realdocs["realdocs_dev"]) / len(items)
+    assert 0.6 <= share <= 0.7, f"dev share {share:.2f}"
+    assert not any(d.startswith("legal/") for i in items for d in i.split_documents)
+
+
+def test_realdocs_split_is_by_document(realdocs):
+    dev_docs = {d for i in realdocs["realdocs_dev"] for d in i.split_documents}
+    held_docs = {d for i in realdocs["realdocs_heldout"] for d in i.split_documents}
+    assert dev_docs and held_docs and dev_docs.isdisjoint(held_docs)
+    assert dev_docs <= set(REALDOCS.document_splits["dev"]) and held_docs <= set(REALDOCS.document_splits["heldout"])
+
+
+def test_an_item_citing_a_document_of_the_other_side_is_caught(realdocs, tmp_path):
+    item = realdocs["realdocs_dev"][0].to_dict()
+    held_doc = REALDOCS.document_splits["heldout"][0]
+    corpus = Corpus(name="t", documents_dir=REALDOCS.documents_dir, files={}, sides={"x": "dev"}, labels={},
+                    document_splits=REALDOCS.document_splits)
+    wrong = EvalItem.from_dict({**item, "evidence": [*item["evidence"], {"document": held_doc, "quote": "x"}]})
+    problems = corpus._split_problems({"x": [wrong]})
+    assert problems and "heldout" in problems[0]
+
+
+# --------------------------------------------------------------------------- quotes in real documents
+
+
+@needs_realdocs
+def test_docx_reading_holds_table_cells():
+    table_doc = next(d for d in REALDOCS.document_splits["heldout"] if "tong-hop-y-kien" in d)
+    text = sourcetext.docx_text(REALDOCS.documents_dir / table_doc)
+    assert "Hết thời gian lấy ý kiến không gửi lại phiếu" in text
+
+
+@needs_realdocs
+def test_fuzzy_rule_only_for_converted_and_ocr_sources():
+    doc = next(d for d in REALDOCS.document_splits["dev"] if d.endswith(".doc"))
+    source = sourcetext.source_text(REALDOCS.documents_dir / doc)
+    assert source.kind == sourcetext.KIND_CONVERTED
+    text = source.reading("antiword")
+    words = text.split(" ")[40:55]
+    exact = " ".join(words)
+    assert sourcetext.check_quote(exact, source).level == "exact"
+    damaged = exact.replace("ư", "u").replace("ộ", "o", 1)  # what an OCR engine or converter may do
+    if damaged != exact:
+        assert sourcetext.check_quote(damaged, source).level == "fuzzy"
+    assert sourcetext.check_quote("câu này hoàn toàn không có trong văn bản nào của bộ tài liệu", source).level == "missing"
+    pdf = next(d for d in REALDOCS.document_splits["dev"] if d.endswith(".pdf") and "scan" not in d)
+    text_source = sourcetext.source_text(REALDOCS.documents_dir / pdf)
+    assert text_source.kind == sourcetext.KIND_TEXT
+    some = " ".join(text_source.reading("pdftotext").split(" ")[30:42])
+    assert sourcetext.check_quote(some.replace("ư", "u"), text_source).level in ("missing", "exact")
+
+
+@needs_realdocs
+def test_scans_and_bad_ocr_layers_are_recognised():
+    kinds = {d: sourcetext.document_kind(REALDOCS.documents_dir / d) for d in REALDOCS.document_splits["heldout"]
+             if d.endswith(".pdf")}
+    assert all(k == sourcetext.KIND_OCR for d, k in kinds.items() if "_scan" in d or "_bad-ocr" in d)
+    assert any(k == sourcetext.KIND_TEXT for k in kinds.values())
+
+
+def test_fuzzy_ratio_tolerates_ocr_errors_not_other_text():
+    text = "Căn cứ Quyết định số 2319/QĐ-TTg ngày 20 tháng 10 năm 2025 của Thủ tướng. Bố sung đồng chí Đỗ Thanh Bình, Bộ trưởng Bộ Nội vụ."
+    assert sourcetext.fuzzy_ratio("Bổ sung đồng chí Đỗ Thanh Bình, Bộ trưởng Bộ Nội vụ", text) >= sourcetext.FUZZY_MIN_RATIO
+    assert sourcetext.fuzzy_ratio("Bổ sung đồng chí Nguyễn Văn An, Bộ trưởng Bộ Tài chính", text) < sourcetext.FUZZY_MIN_RATIO
