@@ -225,6 +225,7 @@ class Corpus:
     plan_document: str | None = None
     gate_documents: list[str] = field(default_factory=list)
     exclude_dirs: list[str] = field(default_factory=list)
+    exclude_files: list[str] = field(default_factory=list)
 
     @property
     def available(self) -> bool:
@@ -324,7 +325,7 @@ def load_corpora(path: Path = CORPORA_PATH) -> dict[str, Corpus]:
             labels={**{split: f.get("label", split) for split, f in c["files"].items()}, **c.get("view_labels", {})},
             document_splits=document_splits, document_views=dict(c.get("document_views", {})),
             plan_document=c.get("plan_document"), gate_documents=list(c.get("gate_documents", [])),
-            exclude_dirs=list(c.get("exclude_dirs", [])),
+            exclude_dirs=list(c.get("exclude_dirs", [])), exclude_files=list(c.get("exclude_files", [])),
         )
     return corpora
 

@@ -174,6 +174,23 @@ def score_must_contain(answer_text: str, expected: Iterable[str]) -> MustContain
     return result
 
 
+# ---------------------------------------------------------------------------- refusals of one part
+
+
+def refusal_phrases() -> list[str]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "datasets" / "refusal_phrases.json"
+    return list(json.loads(path.read_text(encoding="utf-8"))["phrases"])
+
+
+def says_not_found(text: str, phrases: Iterable[str] | None = None) -> bool:
+    """Whether the text refuses explicitly ("Không tìm thấy ...", "báo cáo chỉ nêu ...")."""
+    matcher = TextMatcher(text)
+    return any(matcher.match_level(p) for p in (phrases if phrases is not None else refusal_phrases()))
+
+
 # ---------------------------------------------------------------------------- item sets
 
 

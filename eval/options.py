@@ -25,6 +25,9 @@ class Options:
     limit: int | None = None
     corpus: Path = DEFAULT_CORPUS_DIR
     torch_threads: int | None = None
+    corpora: list[str] | None = None  # None: every corpus whose documents are present
+    realdocs: Path | None = None
+    reindex: bool = False
 
     @classmethod
     def from_args(cls, args) -> "Options":
@@ -39,12 +42,14 @@ class Options:
             check=getattr(args, "check", False), limit=getattr(args, "limit", None),
             corpus=Path(getattr(args, "corpus", None) or DEFAULT_CORPUS_DIR),
             torch_threads=getattr(args, "torch_threads", None),
+            corpora=[c for c in (getattr(args, "corpora", None) or "").split(",") if c] or None,
+            realdocs=getattr(args, "realdocs", None), reindex=getattr(args, "reindex", False),
         )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Every `eval` flag; `baocao/cli.py` can call this for its `eval` sub-command."""
-    parser.add_argument("--dataset", type=Path, help="one JSONL file (default: the dev and held-out splits, apart)")
+    parser.add_argument("--dataset", type=Path, help="one JSONL file (default: every split of every corpus, apart)")
     parser.add_argument("--out", type=Path, help="folder for results.json and report.html")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"),
                         help="compare two runs (results.json files or their folders) and exit")
@@ -55,7 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="write eval/thresholds.json from this run (measured minus a small margin)")
     parser.add_argument("--check", action="store_true", help="exit 1 if the dev split is below eval/thresholds.json")
     parser.add_argument("--limit", type=int, help="only the first N items of each split (a quick look)")
-    parser.add_argument("--corpus", type=Path, help="corpus folder for an empty index and the baseline")
+    parser.add_argument("--corpus", type=Path, help="sample corpus folder for an empty index and the baseline")
+    parser.add_argument("--corpora", help="comma-separated corpora to run (sample, realdocs; default: every one present)")
+    parser.add_argument("--realdocs", type=Path,
+                        help="folder of the real documents (default ../shared/realdocs, or $BAOCAO_EVAL_REALDOCS)")
+    parser.add_argument("--reindex", action="store_true", help="rebuild the cached realdocs index")
     parser.add_argument("--torch-threads", type=int,
                         help="torch threads for this run (default: torch's own); 1 is far faster on a busy machine, "
                              "but then latency is not what a default deployment sees")

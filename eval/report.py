@@ -194,6 +194,12 @@ table.wide{width:100%;table-layout:fixed}td{overflow-wrap:anywhere}
 .fail td{font-size:12px}.small{font-size:12px;color:#555}
 .rel{background:#e6f4ea}.quote{color:#333;font-style:italic}
 details{margin:.4em 0}.plot svg{max-width:100%;height:auto}
+#failures tr.row td{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:0;cursor:pointer}
+#failures tr.row:hover{background:#f6f8fb}#failures tr.row.open{background:#eef3fb}
+#failures th{cursor:pointer;user-select:none}#failures th[data-dir=asc]:after{content:' ▲'}#failures th[data-dir=desc]:after{content:' ▼'}
+.controls{display:flex;flex-wrap:wrap;gap:.8em;align-items:center;margin:.5em 0;font-size:13px}
+.controls input{width:22em}.detail-grid{display:grid;grid-template-columns:repeat(4,1fr);gap:.8em;font-size:12px}
+.detail-grid h4{margin:.2em 0;font-size:12px;color:#555}ul.parts{margin:.3em 0;padding-left:1.2em}
 """
 
 
@@ -297,49 +303,143 @@ def _retrieved_html(item: dict) -> str:
     return "".join(parts) or "–"
 
 
-def failure_rows(items: list[dict]) -> list[list[str]]:
-    rows = []
-    for item in items:
-        if item["correct"]:
-            continue
-        got, expected_missing = [], []
-        for t in item["turns"]:
-            prefix = f"<b>{esc(t['question'])}</b><br>" if len(item["turns"]) > 1 else ""
-            state = "" if t["grounded"] else " <span class='bad'>(refused)</span>"
-            error = f"<br><span class='bad'>{esc(t['error'])}</span>" if t.get("error") else ""
-            unsupported = (f"<br><span class='small'>facts in no cited passage: {esc(', '.join(t['unsupported_facts'][:8]))}</span>"
-                           if t["unsupported_facts"] else "")
-            got.append(f"{prefix}{esc(t['answer'])}{state}{error}{unsupported}")
-            expected_missing += t["must_missing"]
-        missing = f"<br><span class='bad'>missing: {esc(' | '.join(expected_missing))}</span>" if expected_missing else ""
-        if item.get("set_scores") and item["set_scores"]["missing"]:
-            missing += f"<br><span class='small'>items missing: {esc(', '.join(item['set_scores']['missing']))}</span>"
-        rows.append([
-            f"{esc(item['id'])}<br><span class='small'>{esc(item['type'])}</span>",
-            esc(item["question"]),
-            f"{esc(item['gold_answer'])}{missing}",
-            "<hr>".join(got),
-            "<hr>".join(_citations_html(t) for t in item["turns"]),
-            _retrieved_html(item),
-        ])
-    return rows
+def _details_html(item: dict) -> str:
+    """Everything about one wrong item: gold, what came back per turn, citations, parts, retrieval."""
+    got, expected_missing = [], []
+    for t in item["turns"]:
+        prefix = f"<b>{esc(t['question'])}</b><br>" if len(item["turns"]) > 1 else ""
+        state = "" if t["grounded"] else " <span class='bad'>(refused)</span>"
+        error = f"<br><span class='bad'>{esc(t['error'])}</span>" if t.get("error") else ""
+        unsupported = (f"<br><span class='small'>facts in no cited passage: {esc(', '.join(t['unsupported_facts'][:8]))}</span>"
+                       if t["unsupported_facts"] else "")
+        got.append(f"{prefix}{esc(t['answer'])}{state}{error}{unsupported}")
+        expected_missing += t["must_missing"]
+    missing = f"<br><span class='bad'>missing: {esc(' | '.join(expected_missing))}</span>" if expected_missing else ""
+    if item.get("set_scores") and item["set_scores"]["missing"]:
+        missing += f"<br><span class='small'>items missing: {esc(', '.join(item['set_scores']['missing']))}</span>"
+    parts = ""
+    if item.get("parts"):
+        parts = "<ul class='parts'>" + "".join(
+            f"<li><span class='{'ok' if p['correct'] else 'bad'}'>{'✔' if p['correct'] else '✘'}</span> "
+            f"{esc(p['question'])}{'' if p['answerable'] else ' <i>(must be refused)</i>'}"
+            f"{(' — missing: ' + esc(' | '.join(p['missing']))) if p['missing'] else ''}</li>" for p in item["parts"]) + "</ul>"
+    cells = [
+        ("expected", f"{esc(item['gold_answer'])}{missing}{parts}"),
+        ("got", "<hr>".join(got)),
+        ("cited passages", "<hr>".join(_citations_html(t) for t in item["turns"])),
+        ("retrieved (top 5, ✔ = holds evidence)", _retrieved_html(item)),
+    ]
+    return "<div class='detail-grid'>" + "".join(f"<div><h4>{esc(h)}</h4>{c}</div>" for h, c in cells) + "</div>"
 
 
-def failures_section(split: dict) -> str:
-    out = []
-    for name, system in split["systems"].items():
-        rows = failure_rows(system["items"])
-        table = html_table(["id", "question", "expected", "got", "cited passages", "retrieved (top 5, ✔ = holds evidence)"],
-                           rows, numeric_from=99, widths=[5, 13, 19, 26, 17, 20], cls="wide fail")
-        summary = f"{name}: {len(rows)} of {len(system['items'])} items wrong"
-        out.append(f"<details{' open' if name == 'baocao' else ''}><summary><b>{esc(summary)}</b></summary>{table}</details>")
-    return "".join(out)
+def failure_records(results: dict) -> list[dict]:
+    """One record per wrong item, per split and system: what the filterable table shows."""
+    records = []
+    for split_name, split in results["splits"].items():
+        for system, data in split["systems"].items():
+            for item in data["items"]:
+                if item["correct"]:
+                    continue
+                last = item["turns"][-1] if item["turns"] else {}
+                missing = [m for t in item["turns"] for m in t["must_missing"]]
+                records.append({
+                    "split": split.get("label", split_name), "system": system, "id": item["id"], "type": item["type"],
+                    "documents": item.get("documents") or [], "question": item["question"],
+                    "got": ("(refused) " if last and not last.get("grounded") else "") + (last.get("answer") or ""),
+                    "missing": " | ".join(missing), "details": _details_html(item),
+                })
+    return records
+
+
+FAILURES_JS = """
+(function(){
+  var table=document.getElementById('failures'); if(!table) return;
+  var body=table.tBodies[0], controls=document.getElementById('failure-controls');
+  var rows=Array.prototype.slice.call(body.querySelectorAll('tr.row'));
+  function detail(r){return r.nextElementSibling;}
+  function apply(){
+    var q=document.getElementById('f-search').value.toLowerCase(), shown=0;
+    var sel={}; controls.querySelectorAll('select').forEach(function(s){sel[s.dataset.key]=s.value;});
+    rows.forEach(function(r){
+      var ok=(!q||r.dataset.text.indexOf(q)>=0);
+      Object.keys(sel).forEach(function(k){ if(sel[k]&&(r.dataset[k]||'').split('\\n').indexOf(sel[k])<0) ok=false; });
+      r.hidden=!ok; if(!ok) detail(r).hidden=true; if(ok) shown++;
+    });
+    document.getElementById('f-count').textContent=shown+' of '+rows.length+' wrong items shown';
+  }
+  controls.addEventListener('input',apply); controls.addEventListener('change',apply);
+  body.addEventListener('click',function(e){
+    var r=e.target.closest('tr.row'); if(!r) return;
+    var d=detail(r); d.hidden=!d.hidden; r.classList.toggle('open',!d.hidden);
+  });
+  table.tHead.addEventListener('click',function(e){
+    var th=e.target.closest('th'); if(!th) return;
+    var col=th.cellIndex, dir=th.dataset.dir==='asc'?'desc':'asc';
+    table.tHead.querySelectorAll('th').forEach(function(h){h.removeAttribute('data-dir');}); th.dataset.dir=dir;
+    rows.sort(function(a,b){
+      var x=a.cells[col].dataset.sort||a.cells[col].textContent, y=b.cells[col].dataset.sort||b.cells[col].textContent;
+      return (dir==='asc'?1:-1)*x.localeCompare(y,'vi',{numeric:true});
+    });
+    rows.forEach(function(r){var d=detail(r); body.appendChild(r); body.appendChild(d);});
+  });
+  apply();
+})();
+"""
+
+
+def _options(values: Iterable[str], key: str, label: str) -> str:
+    opts = "".join(f"<option value='{esc(v)}'>{esc(v)}</option>" for v in sorted(set(values)))
+    return f"<label>{esc(label)} <select data-key='{key}'><option value=''>all</option>{opts}</select></label>"
+
+
+def failures_table(results: dict) -> str:
+    """Every wrong item of every split in one table: filter by split, system, type, document; search; sort
+    by any column; one line per item, the details on click."""
+    records = failure_records(results)
+    if not records:
+        return "<p>No wrong item.</p>"
+    controls = (
+        "<div id='failure-controls' class='controls'>"
+        "<label>search <input id='f-search' type='search' placeholder='id, question, answer, document…'></label>"
+        + _options((r["split"] for r in records), "split", "split")
+        + _options((r["system"] for r in records), "system", "system")
+        + _options((r["type"] for r in records), "type", "type")
+        + _options((d for r in records for d in r["documents"]), "documents", "document")
+        + "<span id='f-count' class='small'></span></div>"
+    )
+    head = "".join(f"<th title='sort'>{h}</th>" for h in ("split", "system", "id", "type", "document(s)", "question",
+                                                           "got", "missing"))
+    body = []
+    for r in records:
+        text = " ".join([r["id"], r["type"], r["question"], r["got"], r["missing"], *r["documents"]]).lower()
+        docs = "\n".join(r["documents"])
+        body.append(
+            f"<tr class='row' data-split='{esc(r['split'])}' data-system='{esc(r['system'])}' data-type='{esc(r['type'])}' "
+            f"data-documents='{esc(docs)}' data-text='{esc(text)}'>"
+            f"<td>{esc(r['split'])}</td><td>{esc(r['system'])}</td><td>{esc(r['id'])}</td><td>{esc(r['type'])}</td>"
+            f"<td title='{esc(', '.join(r['documents']))}'>{esc(', '.join(d[:28] for d in r['documents']))}</td>"
+            f"<td title='{esc(r['question'])}'>{esc(r['question'])}</td><td title='{esc(r['got'][:400])}'>{esc(r['got'][:300])}</td>"
+            f"<td>{esc(r['missing'])}</td></tr>"
+            f"<tr class='detail' hidden><td colspan='8'>{r['details']}</td></tr>"
+        )
+    return (f"{controls}<table id='failures' class='wide fail'><colgroup><col style='width:9%'><col style='width:5%'>"
+            "<col style='width:5%'><col style='width:8%'><col style='width:12%'><col style='width:25%'><col style='width:26%'>"
+            f"<col style='width:10%'></colgroup><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<script>{FAILURES_JS}</script>")
+
+
+def wrong_counts(split: dict) -> str:
+    return ", ".join(f"{name} {sum(not i['correct'] for i in data['items'])}/{len(data['items'])}"
+                     for name, data in split["systems"].items())
 
 
 def split_section(name: str, split: dict) -> str:
     label = split["label"]
+    excluded = split.get("excluded") or []
+    note = (f"<p class='small'>{len(excluded)} item(s) of the corpus are left out of this by-document view: their documents "
+            f"sit on both sides ({esc(', '.join(excluded))}).</p>") if excluded else ""
     return "".join([
-        f"<h2>{esc(label)} split ({esc(name)})</h2>",
+        f"<h2 id='split-{esc(name)}'>{esc(label)} ({esc(name)})</h2>", note,
         "<h3>Summary</h3>", summary_section(split),
         "<h3>Retrieval</h3>", retrieval_section(split),
         f"<div class='plot'>{retrieval_curves(split)}</div>",
@@ -349,8 +449,26 @@ def split_section(name: str, split: dict) -> str:
         f"<div class='plot'>{breakdown_plot(split, 'by_document', f'{label}: accuracy by document')}</div>",
         breakdown_section(split, "by_document"),
         "<h3>Latency</h3>", f"<div class='plot'>{latency_histogram(split)}</div>",
-        "<h3>Failures</h3>", failures_section(split),
+        f"<p class='small'>Wrong items: {wrong_counts(split)} "
+        "— see the failure table at the end (filter by this split).</p>",
     ])
+
+
+def overview_section(results: dict) -> str:
+    """The headline numbers of every split side by side (baocao)."""
+    keys = [("answer_accuracy", "accuracy"), ("part_accuracy", "parts answered/refused"), ("refusal_accuracy", "refusal acc."),
+            ("false_refusal_rate", "false refusals"), ("set_f1", "set F1"), ("citation_precision", "cit. precision"),
+            ("citation_recall", "cit. recall"), ("quote_verbatim", "quotes verbatim")]
+    rows = []
+    for name, split in results["splits"].items():
+        summary = split["systems"].get("baocao", {}).get("summary")
+        if not summary:
+            continue
+        r = retrieval_row(summary)
+        rows.append([f"<a href='#split-{esc(name)}'>{esc(split['label'])}</a>", fmt(summary.get("n_items")),
+                     *[fmt(summary.get(k)) for k, _ in keys], fmt(r.get("recall@8")), fmt(r.get("mrr")),
+                     fmt(summary["latency"].get("p50"), 2)])
+    return html_table(["split", "items", *[l for _, l in keys], "recall@8", "MRR", "p50 s"], rows)
 
 
 def render_html(results: dict) -> str:
@@ -358,9 +476,10 @@ def render_html(results: dict) -> str:
     return (
         "<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>baocao eval</title>"
         f"<style>{CSS}</style></head><body><h1>baocao eval</h1>"
-        "<p class='small'>Deterministic metrics (see eval/README.md). Dev and held-out splits are reported apart; "
-        "the baseline is the textbook LangChain RAG answered by the same extractive generator.</p>"
-        f"{meta_section(results['meta'])}{sections}</body></html>"
+        "<p class='small'>Deterministic metrics (see eval/README.md). Every corpus and split is reported apart; "
+        "the baseline is the textbook LangChain RAG answered by the same extractive generator (sample corpus only).</p>"
+        f"{meta_section(results['meta'])}<h2>Overview (baocao)</h2>{overview_section(results)}{sections}"
+        f"<h2 id='failures-section'>Failures</h2>{failures_table(results)}</body></html>"
     )
 
 

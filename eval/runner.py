@@ -6,10 +6,14 @@
     baocao eval --compare A B            # what changed between two runs (results.json or their folders)
     python -m baocao.eval.runner --no-baseline --tune-fusion --write-thresholds --limit N  # the extra flags
 
-For every system (baocao, and unless `--no-baseline` the textbook LangChain RAG of `eval/baseline.py`)
-and every split (reported separately), each item is asked (conversations turn by turn with one
-conversation id, timed) and scored with `eval/metrics.py`; retrieval is scored per retriever with
-`eval/retrieval.py`. An empty index is filled with `data/sample` first.
+Each corpus of `eval/datasets/corpora.json` is run against its own index: `sample` against the configured
+index (an empty one is filled with `data/sample` first), `realdocs` against an index of
+`../shared/realdocs` in its own BAOCAO_HOME, cached by content (`eval/corpus_index.py`). For every system
+(baocao, and for the sample corpus unless `--no-baseline` the textbook LangChain RAG of
+`eval/baseline.py`) each item is asked once (conversations turn by turn with one conversation id, timed)
+and scored with `eval/metrics.py`; retrieval is scored per retriever with `eval/retrieval.py`. The results
+are then reported per split, each apart: sample dev / held-out (by question), sample dev / held-out (by
+document), realdocs dev / held-out (by document).
 """
 
 from __future__ import annotations
@@ -34,12 +38,11 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from baocao.eval import metrics, regression, retrieval  # noqa: E402
-from baocao.eval.dataset import REPO_ROOT, SPLITS, ConversationTurn, EvalItem, load_all, load_dataset  # noqa: E402
+from baocao.eval.dataset import REPO_ROOT, ConversationTurn, Corpus, EvalItem, load_corpora, load_dataset  # noqa: E402
 from baocao.eval.options import Options, add_arguments  # noqa: E402
 
 SNIPPET_CHARS = 160
 RETRIEVED_SHOWN = 5
-SPLIT_LABELS = {"questions": "dev", "heldout": "held-out"}
 
 
 # ---------------------------------------------------------------------------- systems under test
@@ -160,6 +163,7 @@ class ItemResult:
     retrieval: dict[str, dict] = field(default_factory=dict)
     retrieved: list[dict] = field(default_factory=list)
     judge: dict | None = None
+    parts: list[dict] | None = None  # multi-part items: each part scored on its own
 
 
 def date_forms(iso: str | None) -> list[str]:
@@ -250,10 +254,11 @@ def evaluate_item(item: EvalItem, ctx: RunContext) -> ItemResult:
         result, answer = ask_turn(ctx.system, turn, conversation_id)
         results.append(result)
         answers.append(answer)
+    parts = score_parts(item, results[-1], answers[-1]) if item.parts else None
     out = ItemResult(
-        id=item.id, type=item.type, question=item.question, gold_answer=item.answer, documents=item.documents,
-        answerable=item.answerable, turns=results, correct=is_correct(item, results),
-        must_contain_recall=must_contain_recall(results) if item.answerable else None,
+        id=item.id, type=item.type, question=item.question, gold_answer=item.answer, documents=item.split_documents,
+        answerable=item.answerable, turns=results, correct=is_correct(item, results, parts),
+        must_contain_recall=must_contain_recall(results) if item.answerable else None, parts=parts,
     )
     if item.answer_items:
         final = answers[-1]
@@ -270,10 +275,30 @@ def evaluate_item(item: EvalItem, ctx: RunContext) -> ItemResult:
     return out
 
 
-def is_correct(item: EvalItem, turns: Sequence[TurnResult]) -> bool:
-    """Unanswerable: every turn refused. Answerable: no turn refused and every must_contain string present."""
+def score_parts(item: EvalItem, turn: TurnResult, answer) -> list[dict]:
+    """Each part of a multi-part question: answered (its strings in the answer, not refused) or, for a part
+    the documents cannot answer, refused explicitly (the whole answer refused, or a refusal phrase)."""
+    text = answer_text(answer)
+    refused_all = not turn.grounded
+    out = []
+    for part in item.parts:
+        if part.answerable:
+            must = metrics.score_must_contain(text, part.must_contain)
+            correct = not refused_all and not must.missing and turn.error is None
+            out.append({"question": part.question, "answerable": True, "correct": correct, "missing": must.missing})
+        else:
+            refused = refused_all or metrics.says_not_found(text)
+            out.append({"question": part.question, "answerable": False, "correct": refused, "missing": []})
+    return out
+
+
+def is_correct(item: EvalItem, turns: Sequence[TurnResult], parts: list[dict] | None = None) -> bool:
+    """Unanswerable: every turn refused. Answerable: no turn refused and every must_contain string present;
+    with parts, every part answered or refused as its gold says."""
     if not item.answerable:
         return all(not t.grounded for t in turns)
+    if parts is not None:
+        return all(p["correct"] for p in parts) and all(t.error is None for t in turns)
     return all(t.grounded and t.must_found_all and t.error is None for t in turns)
 
 
@@ -322,6 +347,7 @@ def answer_summary(results: Sequence[ItemResult]) -> dict:
     listed = [r for r in results if r.set_scores is not None]
     answerable_turns = [t for r in answerable for t in r.turns]
     conversation_turns = [t for r in results if r.type == "conversation" for t in r.turns]
+    with_parts = [r for r in results if r.parts]
     return {
         "n_items": len(results),
         "n_questions": sum(len(r.turns) for r in results),
@@ -329,6 +355,8 @@ def answer_summary(results: Sequence[ItemResult]) -> dict:
         "answerable_accuracy": _share(r.correct for r in answerable),
         "must_contain_recall": metrics.mean(r.must_contain_recall for r in answerable),
         "conversation_turn_accuracy": _share(t.grounded and t.must_found_all for t in conversation_turns),
+        "part_accuracy": _share(p["correct"] for r in with_parts for p in r.parts),
+        "multi_part_complete": _share(all(p["correct"] for p in r.parts) for r in with_parts),
         "set_precision": metrics.mean(r.set_scores["precision"] for r in listed),
         "set_recall": metrics.mean(r.set_scores["recall"] for r in listed),
         "set_f1": metrics.mean(r.set_scores["f1"] for r in listed),
@@ -423,11 +451,51 @@ def compact_item(item: dict) -> dict:
 # ---------------------------------------------------------------------------- running
 
 
-def load_splits(opts: Options) -> dict[str, list[EvalItem]]:
-    splits = {Path(opts.dataset).stem: load_dataset(opts.dataset, opts.corpus)} if opts.dataset else load_all(corpus_dir=opts.corpus)
+@dataclass
+class CorpusRun:
+    """One corpus as this run sees it: its files (already validated) and the views reported apart."""
+
+    corpus: Corpus
+    splits: dict[str, list[EvalItem]]
+    views: dict[str, list[EvalItem]]
+    excluded: dict[str, list[str]]
+
+    @property
+    def items(self) -> list[EvalItem]:
+        """Every item once (the by-document views regroup the files' items)."""
+        groups = [*self.splits.values(), *self.views.values()]
+        return list({i.id: i for items in groups for i in items}.values())
+
+
+def corpora_to_run(opts: Options, say: Callable[[str], None] = print) -> list[CorpusRun]:
+    """The corpora asked for (default: every corpus whose documents are on this machine), loaded and limited."""
+    corpora = load_corpora()
+    if opts.realdocs:
+        corpora["realdocs"].documents_dir = Path(opts.realdocs)
+    if opts.dataset:
+        sample = corpora["sample"]
+        path = Path(opts.dataset)
+        corpus = Corpus(name="dataset", documents_dir=Path(opts.corpus), files={path.stem: path},
+                        sides={path.stem: None}, labels={path.stem: path.stem})
+        splits = {path.stem: load_dataset(path, opts.corpus if opts.corpus != sample.documents_dir else None)}
+        runs = [CorpusRun(corpus, splits, dict(splits), {})]
+    else:
+        runs = []
+        for name in opts.corpora or list(corpora):
+            corpus = corpora[name]
+            if not corpus.available:
+                if opts.corpora:
+                    raise FileNotFoundError(f"corpus {name}: {corpus.documents_dir} is absent")
+                say(f"Corpus {name} skipped: {corpus.documents_dir} is absent.")
+                continue
+            splits = corpus.load()
+            views, excluded = corpus.views(splits)
+            runs.append(CorpusRun(corpus, splits, views, excluded))
     if opts.limit:
-        splits = {name: items[: opts.limit] for name, items in splits.items()}
-    return splits
+        for run_ in runs:
+            run_.splits = {n: items[: opts.limit] for n, items in run_.splits.items()}
+            run_.views = {n: items[: opts.limit] for n, items in run_.views.items()}
+    return runs
 
 
 def ensure_index(settings, corpus: Path, say: Callable[[str], None], index=None):
@@ -446,9 +514,9 @@ def ensure_index(settings, corpus: Path, say: Callable[[str], None], index=None)
     return index
 
 
-def missing_documents(index, splits: dict[str, list[EvalItem]]) -> list[str]:
+def missing_documents(index, items: Iterable[EvalItem]) -> list[str]:
     present = {r.document for r in index.list_documents()}
-    wanted = {d for items in splits.values() for i in items for d in i.documents}
+    wanted = {d for i in items for d in i.documents}
     return sorted(wanted - present)
 
 
@@ -512,8 +580,7 @@ def file_digest(path: Path) -> str:
     return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def run_meta(settings, opts: Options, splits: dict[str, list[EvalItem]]) -> dict:
-    dataset_files = {name: str(opts.dataset or SPLITS[name]) for name in splits}
+def run_meta(settings, opts: Options, runs: Sequence[CorpusRun]) -> dict:
     return {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_info(),
@@ -521,8 +588,9 @@ def run_meta(settings, opts: Options, splits: dict[str, list[EvalItem]]) -> dict
         "settings": {"home": str(settings.home), "embedding_model": settings.embedding_model,
                      "fusion_weights": settings.fusion_weights, "chunk_chars": settings.chunk_chars,
                      "generator": "llm" if settings.llm_base_url or settings.llm_gguf_path else "extractive"},
-        "datasets": {name: {"path": path, "sha1": file_digest(Path(path)), "items": len(splits[name])}
-                     for name, path in dataset_files.items()},
+        "datasets": {name: {"path": str(path), "sha1": file_digest(Path(path)), "items": len(r.splits[name]),
+                            "corpus": r.corpus.name}
+                     for r in runs for name, path in r.corpus.files.items()},
         "limit": opts.limit,
         "torch_threads_option": opts.torch_threads,
     }
@@ -568,8 +636,20 @@ def build_baseline(settings, corpus: Path, say: Callable[[str], None]):
     return rag, time.perf_counter() - start
 
 
+def corpus_index(settings, run_: CorpusRun, opts: Options, say: Callable[[str], None], embedder=None):
+    """(index, settings for it, index meta): the configured index for the sample corpus, a cached one otherwise."""
+    if run_.corpus.name in ("sample", "dataset"):
+        index = ensure_index(settings, opts.corpus, say)
+        return index, settings, {"home": str(settings.home)}
+    from baocao.eval.corpus_index import cached_corpus_index
+
+    built = cached_corpus_index(settings, run_.corpus, say, embedder=embedder, reindex=opts.reindex)
+    return built.index, built.settings, {"home": str(built.home), "reused": not built.built,
+                                         "build_s": built.build_s, "failed": built.failed}
+
+
 def run(settings, opts: Options, say: Callable[[str], None] = print) -> dict:
-    """The whole evaluation: every split, every system; returns the results document."""
+    """The whole evaluation: every corpus, every system, every split; returns the results document."""
     from baocao.assistant.gazetteer import Gazetteer
 
     from baocao.eval.judge import Judge
@@ -579,57 +659,79 @@ def run(settings, opts: Options, say: Callable[[str], None] = print) -> dict:
         import torch
 
         torch.set_num_threads(opts.torch_threads)
-    splits = load_splits(opts)
-    meta = run_meta(settings, opts, splits)
+    runs = corpora_to_run(opts, say)
+    meta = run_meta(settings, opts, runs)
+    meta["corpora"] = {}
     timings: dict[str, float] = {}
-
-    t = time.perf_counter()
-    index = ensure_index(settings, opts.corpus, say)
-    timings["index_ready_s"] = time.perf_counter() - t
-    missing = missing_documents(index, splits)
-    if missing:
-        say(f"Warning: the index lacks {len(missing)} document(s) the questions cite: {', '.join(missing)}")
-    meta["index"] = {"documents": len(index.list_documents()), "chunks": index.count(), "missing_documents": missing}
-
-    t = time.perf_counter()
-    systems: list[System] = [BaocaoSystem(settings, index)]
-    rag = None
-    if opts.baseline:
-        rag, timings["baseline_build_s"] = build_baseline(settings, opts.corpus, say)
-        if rag is not None:
-            systems.append(BaselineSystem(rag))
-    timings["systems_ready_s"] = time.perf_counter() - t
-
     judge = Judge.from_settings(settings)
     meta["judge"] = judge.describe() if judge else None
     gazetteer = Gazetteer.load()
     run_id = dt.datetime.now().strftime("%Y%m%d%H%M%S")
-    locators = {s.name: retrieval.EvidenceLocator(s.passages()) for s in systems}
-    total = sum(questions_in(items) for items in splits.values()) * len(systems)
     out_splits: dict[str, dict] = {}
-    try:
-        with remembered_query_embeddings(index.embedder), Progress(total) as bar:
-            for split, items in splits.items():
-                out_splits[split] = {"label": SPLIT_LABELS.get(split, split), "systems": {}}
-                for system in systems:
-                    bar.describe(f"{SPLIT_LABELS.get(split, split)} · {system.name}")
-                    t = time.perf_counter()
-                    results = run_system(system, items, gazetteer, run_id, judge if system.name == "baocao" else None,
-                                         bar.advance, locators[system.name])
-                    timings[f"{split}.{system.name}_s"] = time.perf_counter() - t
-                    out_splits[split]["systems"][system.name] = system_report(results, system.main_retriever)
-                    if split == "questions" and system.name == "baocao":
-                        subset_ids = {i.id for i in regression.regression_subset(items)}
-                        subset = [r for r in results if r.id in subset_ids]
-                        out_splits[split]["regression_subset"] = summarise(subset, system.main_retriever)
-    finally:
-        if rag is not None:
-            rag.close()
+    embedder = None
+    total = sum(questions_in(r.items) * (2 if opts.baseline and r.corpus.name != "realdocs" else 1) for r in runs)
+    with Progress(total) as bar:
+        for run_ in runs:
+            name = run_.corpus.name
+            t = time.perf_counter()
+            index, index_settings, index_meta = corpus_index(settings, run_, opts, say, embedder)
+            embedder = embedder or index.embedder
+            timings[f"{name}.index_ready_s"] = time.perf_counter() - t
+            missing = missing_documents(index, run_.items)
+            if missing:
+                say(f"Warning: the {name} index lacks {len(missing)} document(s) the questions cite: {', '.join(missing)}")
+            index_meta.update(documents=len(index.list_documents()), chunks=index.count(), missing_documents=missing)
+            meta["corpora"][name] = {"documents_dir": str(run_.corpus.documents_dir), "index": index_meta}
+            if name in ("sample", "dataset"):
+                meta["index"] = index_meta
+
+            t = time.perf_counter()
+            systems: list[System] = [BaocaoSystem(index_settings, index)]
+            rag = None
+            if opts.baseline and name != "realdocs":  # the textbook path reads plain-text files only
+                rag, timings["baseline_build_s"] = build_baseline(settings, opts.corpus, say)
+                if rag is not None:
+                    systems.append(BaselineSystem(rag))
+            timings[f"{name}.systems_ready_s"] = time.perf_counter() - t
+            try:
+                with remembered_query_embeddings(index.embedder):
+                    by_system: dict[str, dict[str, ItemResult]] = {}
+                    for system in systems:
+                        bar.describe(f"{name} · {system.name}")
+                        t = time.perf_counter()
+                        locator = retrieval.EvidenceLocator(system.passages())
+                        results = run_system(system, run_.items, gazetteer, run_id,
+                                             judge if system.name == "baocao" else None, bar.advance, locator)
+                        timings[f"{name}.{system.name}_s"] = time.perf_counter() - t
+                        by_system[system.name] = {r.id: r for r in results}
+            finally:
+                if rag is not None:
+                    rag.close()
+            out_splits.update(split_reports(run_, systems, by_system))
     timings["total_s"] = time.perf_counter() - started
     with contextlib.suppress(OSError, AttributeError):
         meta["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     meta["timings"] = {k: round(v, 2) for k, v in timings.items()}
     return {"meta": meta, "splits": out_splits}
+
+
+def split_reports(run_: CorpusRun, systems: Sequence[System], by_system: dict[str, dict[str, ItemResult]]) -> dict[str, dict]:
+    """Each view of a corpus reported apart, from the item results (every item was asked once)."""
+    out = {}
+    for view, items in run_.views.items():
+        entry = {"label": run_.corpus.label(view), "corpus": run_.corpus.name, "systems": {}}
+        if run_.excluded.get(view):
+            entry["excluded"] = run_.excluded[view]
+        for system in systems:
+            results = [by_system[system.name][i.id] for i in items]
+            entry["systems"][system.name] = system_report(results, system.main_retriever)
+        subset = regression.subset_for(run_.corpus, view, items)
+        if subset is not None:
+            ids = {i.id for i in subset}
+            entry["regression_subset"] = summarise([r for r in (by_system["baocao"][i.id] for i in items) if r.id in ids],
+                                                   systems[0].main_retriever)
+        out[view] = entry
+    return out
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -663,26 +765,34 @@ def summary_only(results: dict) -> dict:
 
 
 def thresholds_scopes(results: dict) -> dict[str, dict[str, float]]:
-    dev = results["splits"].get("questions")
-    if not dev:
-        return {}
-    return {
-        "subset": regression.gated_metrics(dev["regression_subset"]),
-        "questions": regression.gated_metrics(dev["systems"]["baocao"]["summary"]),
-    }
+    """Scope of eval/thresholds.json -> measured gated metrics, for each gated split present in the run."""
+    scopes = {}
+    for scope, (split, subset) in regression.SCOPES.items():
+        data = results["splits"].get(split)
+        if not data:
+            continue
+        summary = data.get("regression_subset") if subset else data["systems"]["baocao"]["summary"]
+        if summary:
+            scopes[scope] = regression.gated_metrics(summary)
+    return scopes
 
 
 def check_thresholds(results: dict, say: Callable[[str], None]) -> list[str]:
     thresholds = regression.load_thresholds()
-    dev = results["splits"].get("questions")
-    if not thresholds or not dev or results["meta"].get("limit"):
+    if not thresholds or results["meta"].get("limit"):
         return []
-    failures = regression.check(regression.gated_metrics(dev["systems"]["baocao"]["summary"]),
-                                thresholds.get("questions", {}))
-    if failures:
-        say("Below eval/thresholds.json (dev split):\n  " + "\n  ".join(failures))
-    else:
-        say("Dev split meets eval/thresholds.json.")
+    failures = []
+    for scope, (split, subset) in regression.SCOPES.items():
+        data = results["splits"].get(split)
+        if subset or not data or scope not in thresholds:
+            continue
+        found = regression.check(regression.gated_metrics(data["systems"]["baocao"]["summary"]), thresholds[scope])
+        label = data.get("label", split)
+        if found:
+            say(f"Below eval/thresholds.json ({label}):\n  " + "\n  ".join(found))
+        else:
+            say(f"{label} meets eval/thresholds.json.")
+        failures += [f"{label}: {f}" for f in found]
     return failures
 
 
@@ -708,8 +818,8 @@ def main(args, settings) -> int:
     say(f"Wrote {json_path} and {html_path} ({results['meta']['timings']['total_s']:.0f} s).")
     failures = check_thresholds(results, say)
     if opts.write_thresholds:
-        if opts.limit or opts.dataset:
-            say("Not writing thresholds from a partial run (--limit/--dataset).")
+        if opts.limit or opts.dataset or opts.corpora:
+            say("Not writing thresholds from a partial run (--limit/--dataset/--corpora).")
         else:
             regression.write_thresholds(thresholds_scopes(results), {
                 "date": results["meta"]["date"], "revision": results["meta"]["revision"],

@@ -267,7 +267,7 @@ def test_thresholds_margin_and_check():
 
 
 def test_regression_subset_spans_every_type():
-    from baocao.eval.dataset import TYPES, load_split
+    from baocao.eval.dataset import SAMPLE_TYPES as TYPES, load_split
 
     subset = regression.regression_subset(load_split("questions"))
     assert {i.type for i in subset} == set(TYPES)

@@ -1,7 +1,13 @@
-"""The fast evaluation subset in `make test`: ~40 dev questions over every type, against the session index.
+"""The fast evaluation subsets in `make test`, one per corpus, each against its own index.
 
-Fails when a gated metric drops below `eval/thresholds.json` (`subset`), i.e. when a change makes the
-answers, citations or retrieval worse. Raise the bar with `baocao eval --write-thresholds` (eval/README.md).
+- sample: ~40 dev questions over every type, against the session `sample_index`;
+- realdocs: the dev items whose documents are the corpus's `gate_documents` (13 text-layer PDFs and DOCX
+  of `../shared/realdocs`, so no OCR), against an index of those documents only, cached by content
+  (`eval/corpus_index.py`; skipped with a reason when the shared documents are absent).
+
+Each fails when a gated metric drops below `eval/thresholds.json` (`subset`, `realdocs_subset`), i.e. when
+a change makes the answers, citations or retrieval worse. Raise the bar with `baocao eval --write-thresholds`
+(eval/README.md).
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ import time
 import pytest
 
 from baocao.eval import regression
-from baocao.eval.dataset import load_split
+from baocao.eval.dataset import get_corpus, load_split
 from baocao.eval.runner import evaluate_baocao
 
 TIME_BUDGET_S = 120
+REALDOCS = get_corpus("realdocs")
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +33,47 @@ def subset_report(sample_settings, sample_index):
     return report
 
 
-def test_subset_meets_thresholds(subset_report):
-    thresholds = regression.load_thresholds().get("subset")
-    assert thresholds, "eval/thresholds.json has no 'subset' section: run `baocao eval --write-thresholds`"
-    measured = regression.gated_metrics(subset_report["summary"])
+def _check(report: dict, scope: str) -> None:
+    thresholds = regression.load_thresholds().get(scope)
+    assert thresholds, f"eval/thresholds.json has no '{scope}' section: run `baocao eval --write-thresholds`"
+    measured = regression.gated_metrics(report["summary"])
     failures = regression.check(measured, thresholds)
-    worst = [f"{i['id']} [{i['type']}]" for i in subset_report["items"] if not i["correct"]]
+    worst = [f"{i['id']} [{i['type']}]" for i in report["items"] if not i["correct"]]
     assert not failures, "\n".join(failures) + f"\nwrong items: {', '.join(worst)}"
+
+
+def test_subset_meets_thresholds(subset_report):
+    _check(subset_report, "subset")
 
 
 def test_subset_has_no_errors_and_stays_fast(subset_report):
     assert subset_report["summary"]["errors"] == 0
     assert subset_report["summary"]["n_items"] >= 35
     assert subset_report["elapsed_s"] < TIME_BUDGET_S
+
+
+@pytest.fixture(scope="module")
+def realdocs_report(tmp_path_factory, embedder):
+    if not REALDOCS.available:
+        pytest.skip(f"{REALDOCS.documents_dir} is absent (the shared real documents are not on this machine)")
+    from baocao.eval.corpus_index import cached_corpus_index
+    from baocao.settings import Settings
+
+    items = regression.realdocs_subset(load_split("realdocs_dev"), REALDOCS)
+    built = cached_corpus_index(Settings(home=tmp_path_factory.mktemp("unused")), REALDOCS, lambda _: None,
+                                documents=REALDOCS.gate_documents, embedder=embedder, label="realdocs-gate")
+    report = evaluate_baocao(built.settings, built.index, items)
+    report["failed"] = built.failed
+    return report
+
+
+def test_realdocs_subset_meets_thresholds(realdocs_report):
+    _check(realdocs_report, "realdocs_subset")
+
+
+def test_realdocs_subset_spans_the_plan_types_and_ingests_its_documents(realdocs_report):
+    assert realdocs_report["failed"] == {}, realdocs_report["failed"]  # text-layer documents: none refused
+    assert realdocs_report["summary"]["errors"] == 0
+    types = {i["type"] for i in realdocs_report["items"]}
+    assert len(realdocs_report["items"]) >= 25
+    assert {"unanswerable", "multi_part", "set_operation", "comparison", "no_diacritics"} <= types
