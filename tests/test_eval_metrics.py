@@ -280,3 +280,37 @@ def test_judge_is_skipped_when_not_configured():
 
     assert Judge.from_settings(Settings(eval_judge_base_url=None, eval_judge_model=None)) is None
     assert Judge.from_settings(Settings(eval_judge_base_url="http://127.0.0.1:1/v1", eval_judge_model=None)) is None
+
+
+# ---------------------------------------------------------------------------- multi-part questions
+
+
+def test_refusal_phrases_are_read_as_words_with_or_without_diacritics():
+    assert metrics.says_not_found("Không tìm thấy số hội viên trong các văn bản.")
+    assert metrics.says_not_found("Bao cao chi neu so lieu ca nuoc")
+    assert not metrics.says_not_found("Ban Chấp hành dự kiến 76 người.")
+
+
+def test_each_part_is_answered_or_refused_on_its_own():
+    from baocao.assistant.models import Answer
+    from baocao.eval.dataset import EvalItem
+    from baocao.eval.runner import TurnResult, is_correct, score_parts
+
+    item = EvalItem.from_dict({
+        "id": "p1", "type": "multi_part", "question": "Bao nhiêu người và bao nhiêu hội viên?",
+        "answer": "76 người. Không tìm thấy số hội viên.", "must_contain": ["76"],
+        "parts": [{"question": "bao nhiêu người", "must_contain": ["76"]},
+                  {"question": "bao nhiêu hội viên", "must_contain": [], "answerable": False}]})
+
+    def turn(text: str, grounded: bool = True) -> tuple[TurnResult, Answer]:
+        answer = Answer(answer=text, grounded=grounded)
+        return TurnResult(item.question, None, text, [], grounded, 0.0, ["76"], [], {}, [], {}, []), answer
+
+    both = turn("Ban Chấp hành 76 người [1]. Không tìm thấy tổng số hội viên.")
+    parts = score_parts(item, *both)
+    assert [p["correct"] for p in parts] == [True, True] and is_correct(item, [both[0]], parts)
+    silent = turn("Ban Chấp hành 76 người [1].")  # the second part silently dropped
+    parts = score_parts(item, *silent)
+    assert [p["correct"] for p in parts] == [True, False] and not is_correct(item, [silent[0]], parts)
+    refused = turn("Không tìm thấy.", grounded=False)  # refusing everything loses the answerable part
+    assert [p["correct"] for p in score_parts(item, *refused)] == [False, True]
