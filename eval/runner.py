@@ -560,18 +560,22 @@ def machine_info() -> dict:
 
 
 def source_revision() -> str | None:
-    """The checked-out commit, read from .git (no git command is run)."""
-    head = REPO_ROOT / ".git" / "HEAD"
+    """The checked-out commit, read from .git (no git command is run); a worktree's .git file is followed."""
+    git = REPO_ROOT / ".git"
     with contextlib.suppress(OSError):
-        ref = head.read_text().strip()
+        if git.is_file():  # a worktree: "gitdir: /repo/.git/worktrees/name"
+            git = Path(git.read_text().split(":", 1)[1].strip())
+        common = git / "commondir"
+        common_dir = (git / common.read_text().strip()).resolve() if common.is_file() else git
+        ref = (git / "HEAD").read_text().strip()
         if not ref.startswith("ref:"):
             return ref
-        path = REPO_ROOT / ".git" / ref.split(" ", 1)[1]
-        if path.is_file():
-            return path.read_text().strip()
-        packed = REPO_ROOT / ".git" / "packed-refs"
-        for line in packed.read_text().splitlines():
-            if line.endswith(ref.split(" ", 1)[1]):
+        name = ref.split(" ", 1)[1]
+        for base in (git, common_dir):
+            if (base / name).is_file():
+                return (base / name).read_text().strip()
+        for line in (common_dir / "packed-refs").read_text().splitlines():
+            if line.endswith(name):
                 return line.split(" ", 1)[0]
     return None
 
