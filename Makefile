@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-dev
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test ingest-sample bench clean browser-deps
+.PHONY: install run test ingest-sample bench clean browser-deps eval-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,7 +35,13 @@ browser-deps: install
 	fi
 	@$(PY) -c "import playwright" 2>/dev/null || $(PIP) install -q playwright
 
-test: install browser-deps
+# Readers the eval dataset validator checks real documents' quotes with (poppler's pdftotext, antiword).
+eval-deps:
+	@if ! command -v pdftotext >/dev/null || ! command -v antiword >/dev/null; then \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils antiword; \
+	fi
+
+test: install browser-deps eval-deps
 	$(PY) -m pytest -q
 
 bench: install

@@ -387,7 +387,8 @@ def _check_quote(ev: "Evidence", where: str, ctx: CheckContext) -> list[str]:
     check = sourcetext.check_quote(quote, sourcetext.source_text(path, allow_ocr=ctx.allow_ocr))
     ctx.report.levels[check.level] += 1
     if check.level == "unchecked":
-        ctx.report.unchecked.append(f"{where} ({ev.document}): no OCR text yet")
+        ctx.report.unchecked.append(f"{where} ({ev.document}): no reading to check it against yet "
+                                    "(OCR not cached, or pdftotext/antiword missing: `make eval-deps`)")
     elif check.level == "fuzzy":
         ctx.report.fuzzy.append((where, check.reading or "", check.ratio or 0.0))
     elif check.level == "missing":

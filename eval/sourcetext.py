@@ -320,6 +320,8 @@ def check_quote(quote: str, source: SourceText) -> QuoteCheck:
     if reading:
         return QuoteCheck("exact", reading, 1.0)
     if source.kind == KIND_TEXT:
+        if source.document.lower().endswith(".pdf") and not shutil.which("pdftotext"):
+            return QuoteCheck("unchecked")  # signature-widget numbers need poppler's reading (`make eval-deps`)
         return QuoteCheck("missing")
     candidates = source.fuzzy_readings()
     if not candidates:
