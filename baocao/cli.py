@@ -8,12 +8,14 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from local paths; never reach for a hub at run time
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from baocao.settings import Settings, get_settings  # noqa: E402
+if TYPE_CHECKING:  # settings (pydantic) load after parsing: `baocao --help` stays fast
+    from baocao.settings import Settings
 
 
 def _print_json(value) -> None:
@@ -197,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from baocao.settings import get_settings
+
     settings = get_settings()
     try:
         return args.func(args, settings)

@@ -177,7 +177,12 @@ class Index:
     @property
     def client(self):
         if self._client is None:
-            self._client = make_client(self.settings)
+            fresh = not self.settings.chroma_url and not (self.settings.home / "chroma" / "chroma.sqlite3").exists()
+            if fresh:  # two processes creating the store at once: "database is locked"
+                with self.lock:
+                    self._client = make_client(self.settings)
+            else:
+                self._client = make_client(self.settings)
         return self._client
 
     def _collection(self, suffix: str, metadata: dict | None = None, schema=None):
