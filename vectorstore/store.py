@@ -357,9 +357,10 @@ class Index:
                                 metadatas=[{"doc_id": c.doc_id} for c in batch])
 
     def add(self, doc: IngestedDocument, *, vectors: list[list[float]] | None = None, refresh_lexical: bool = True,
-            source: Path | None = None) -> str:
+            source: Path | None = None, chunk_tokens: list[list[str]] | None = None) -> str:
         """Put a document in under its name; returns "added", "replaced" (the name held other content),
-        "repaired" (the content was in, damaged) or "unchanged". `source`: the file, kept as the original."""
+        "repaired" (the content was in, damaged) or "unchanged". `source`: the file, kept as the original;
+        `chunk_tokens`: the chunks' words if the caller has them already (`chunk_words`)."""
         with self.writing():
             records = self._all_records()
             found = records.get(doc.doc_id)
@@ -371,10 +372,10 @@ class Index:
             has_vectors = found is not None and found[1].get("vectors") == model
             if complete and name in found[0].names and (has_vectors or not want_vectors):
                 return "unchanged"
-            chunk_tokens = None
+            written = None
             if not complete and doc.chunks:
-                chunk_tokens = [chunk_words(c) for c in doc.chunks]
-                self._write_chunks(doc.chunks, chunk_tokens)
+                written = chunk_tokens or [chunk_words(c) for c in doc.chunks]
+                self._write_chunks(doc.chunks, written)
             write_vectors = want_vectors and bool(doc.chunks) and not (has_vectors and complete)
             if write_vectors:
                 self._write_vectors(doc.chunks, vectors if vectors is not None else self.embed([doc])[0])
@@ -398,8 +399,8 @@ class Index:
             self._commit(changes)  # the commit point
             if holder is not None and not holder.names:
                 self._remove_content(holder.doc_id)
-            if chunk_tokens is not None:
-                self._pending[doc.doc_id] = list(zip(doc.chunks, chunk_tokens))
+            if written is not None:
+                self._pending[doc.doc_id] = list(zip(doc.chunks, written))
             if holder is not None:
                 return "replaced"
             if found is None:

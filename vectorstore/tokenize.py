@@ -60,9 +60,11 @@ def use_light_underthesea() -> None:
     sys.modules["underthesea"] = package
 
 
+use_light_underthesea()  # before anything imports underthesea (ingest/ and assistant/ use its sent_tokenize)
+
+
 @lru_cache(maxsize=1)
 def _word_tokenize():
-    use_light_underthesea()
     from underthesea import word_tokenize
 
     return word_tokenize
