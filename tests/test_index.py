@@ -167,20 +167,31 @@ def test_unchanged_is_decided_from_what_is_stored_so_a_damaged_index_heals(index
     assert index.count() == record.chunks
 
 
-def test_bm25_weights_equal_a_bm25s_index_built_from_scratch(sample_index):
+def test_bm25_over_segments_equals_a_bm25s_index_built_from_scratch(index, tmp_settings, sample_files, tmp_path):
+    """Documents added in three batches, one deleted: the scores are those of bm25s rebuilt over the live chunks."""
     import bm25s
     import numpy as np
 
     from baocao.vectorstore.tokenize import analyze
 
-    state = sample_index.lexical()
+    ingest_paths(index, sample_files[:2], tmp_settings)
+    ingest_paths(index, sample_files[2:4], tmp_settings)
+    ingest_paths(index, sample_files[4:], tmp_settings)
+    index.delete(sample_files[1].name)
+    state = index.lexical()
+    assert len(state.segments) == 3 and state.dead  # one segment per write batch; the deleted rows are only marked
     reference = bm25s.BM25()
     reference.index([analyze(c.index_text()) or ["∅"] for c in state.chunks], show_progress=False)
     for query in ("tỉnh nào chưa thành lập Ban Chỉ đạo", "tốc độ Internet di động", "57-NQ/TW"):
         tokens = analyze(query)
-        expected = reference.get_scores(tokens)
-        ids = [state.plain.bm25.vocab_dict[t] for t in tokens if t in state.plain.bm25.vocab_dict]
-        assert np.allclose(state.plain.bm25.get_scores_from_ids(ids), expected, atol=1e-4)
+        ids = [state.vocab.ids[t] for t in tokens if t in state.vocab.ids]
+        assert np.allclose(state.scores(ids, "plain"), reference.get_scores(tokens), atol=1e-4)
+    merged = state.merged()  # what a merge gives: one segment, the same scores
+    assert len(merged.segments) == 1 and not merged.dead and merged.chunk_ids == state.chunk_ids
+    ids = [merged.vocab.ids[t] for t in analyze("Ban Chỉ đạo") if t in merged.vocab.ids]
+    assert np.allclose(merged.scores(ids, "plain"), reference.get_scores(analyze("Ban Chỉ đạo")), atol=1e-4)
+    reopened = open_index(tmp_settings, index.embedder)  # the snapshot on disk gives the same state
+    assert reopened.lexical().chunk_ids == state.chunk_ids
 
 
 def test_a_generation_counter_in_chroma_moves_on_every_commit(index, tmp_settings, tmp_path):

@@ -98,6 +98,8 @@ def ingest_paths(index: Index, files: list[Path], settings: Settings, *, progres
             bar.advance(task)
         if pending:
             _store(index, pending, report, settings)
+        if settings.needs_vectors() and index.missing_vectors():  # documents ingested while the weight was 0
+            index.fill_vectors()
     order = {path: i for i, path in enumerate(files)}
     report.outcomes.sort(key=lambda o: order.get(o.path, 0))
     return report
