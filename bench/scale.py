@@ -247,6 +247,15 @@ def measure(home: Path, work: Path) -> dict:
     reader = open_index(settings)  # another process's view (same code path; its own state)
     reader.count()
     timings = {}
+    from baocao.ingest.pipeline import ingest_file
+    from baocao.vectorstore.store import chunk_words
+
+    t = time.perf_counter()
+    parsed = ingest_file(new)
+    timings["of_which_parse_s"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    [chunk_words(c) for c in parsed.chunks]
+    timings["of_which_tokenise_s"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
     report = ingest_paths(index, [new], settings)
     timings["add_s"] = round(time.perf_counter() - t, 2)

@@ -307,8 +307,9 @@ class LexicalState:
         return name
 
     @classmethod
-    def load(cls, root: Path) -> "LexicalState | None":
-        """The snapshot CURRENT points at, or None when there is none or it cannot be read."""
+    def load(cls, root: Path, reuse: "LexicalState | None" = None) -> "LexicalState | None":
+        """The snapshot CURRENT points at, or None when there is none or it cannot be read. Segments that
+        `reuse` already holds are taken from it (a reader following a writer loads only the new ones)."""
         try:
             folder = root / (root / CURRENT).read_text().strip()
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
@@ -317,7 +318,8 @@ class LexicalState:
             plain, folded_tokens = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
             with np.load(folder / "dead.npz") as stored:
                 dead = {k: stored[k] for k in stored.files}
-            segments = [Segment.load(root, name) for name in meta["segments"]]
+            have = {seg.name: seg for seg in reuse.segments} if reuse is not None else {}
+            segments = [have.get(name) or Segment.load(root, name) for name in meta["segments"]]
             return cls(str(meta["generation"]), segments, dead, meta["names"], Vocabulary(plain),
                        Vocabulary(folded_tokens), np.load(folder / "fold_map.npy"))
         except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ImportError):

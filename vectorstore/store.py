@@ -298,20 +298,25 @@ class Index:
                 self._write_depth -= 1
 
     def _begin_write(self) -> None:
-        interrupted = self.records.get(ids=[WRITING_ID], include=["metadatas"])["ids"]
-        if interrupted:
+        mark = self.records.get(ids=[WRITING_ID], include=["metadatas"])
+        if mark["ids"] and mark["metadatas"][0].get("active", 1):
             log.warning("a previous write to this index did not finish: sweeping what it left")
             self.sweep_orphans()
         mark = self._lexical_root() / WRITING_MARK
         mark.write_text(f"{os.getpid()}\n")
+        self._mark_writing(True)
+
+    def _mark_writing(self, active: bool) -> None:
+        """The `__writing__` mark (an upsert either way: Chroma's deletes are several times slower)."""
         self.records.upsert(ids=[WRITING_ID], embeddings=[PLACEHOLDER], metadatas=[{
-            "kind": "writing", "pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}])
+            "kind": "writing", "active": int(active), "pid": os.getpid(), "host": socket.gethostname(),
+            "since": time.time()}])
 
     def _finish_write(self) -> None:
         if self._committed or self._state is None or snapshot_generation(self._lexical_root()) is None:
             self._refresh(save=True)
         self._committed = False
-        self.records.delete(ids=[WRITING_ID])
+        self._mark_writing(False)
         (self._lexical_root() / WRITING_MARK).unlink(missing_ok=True)
 
     def _generation_now(self) -> int:
@@ -364,6 +369,8 @@ class Index:
         with self.writing():
             records = self._all_records()
             found = records.get(doc.doc_id)
+            if found is not None and not found[0].names:
+                found = None  # a tombstone: the content was deleted, it comes back as new
             name = doc.document
             holder = next((r for r, _ in records.values() if name in r.names and r.doc_id != doc.doc_id), None)
             want_vectors = self.settings.needs_vectors()
@@ -398,7 +405,7 @@ class Index:
                 changes.append((holder, records[holder.doc_id][1].get("vectors")))
             self._commit(changes)  # the commit point
             if holder is not None and not holder.names:
-                self._remove_content(holder.doc_id)
+                self._remove_content(holder.doc_id, holder.chunks)
             if written is not None:
                 self._pending[doc.doc_id] = list(zip(doc.chunks, written))
             if holder is not None:
@@ -424,21 +431,28 @@ class Index:
                 record.document = record.names[0]
             self._commit([(record, meta.get("vectors"))])
             if not record.names:
-                self._remove_content(record.doc_id)
+                self._remove_content(record.doc_id, record.chunks)
             return removed
 
-    def _remove_content(self, doc_id: str) -> None:
-        """After a commit made it dead: the document's chunks, vectors, original and record."""
-        self.texts.delete(where={"doc_id": doc_id})
-        for collection in self._vector_collections():
-            collection.delete(where={"doc_id": doc_id})
+    def _remove_content(self, doc_id: str, chunks: int | None = None, *, record: bool = False) -> None:
+        """After a commit made it dead: the document's chunks, vectors and original. Its record stays as a
+        tombstone (no names: invisible) unless `record`; the sweep after an interrupted write removes those."""
+        ids = [f"{doc_id}:{n:04d}" for n in range(chunks)] if chunks is not None else None
+        for collection in [self.texts, *self._vector_collections()]:
+            if ids is not None:
+                collection.delete(ids=ids)  # chunk ids are `<doc_id>:<order>`: faster than a metadata filter
+            if ids is None or collection.get(where={"doc_id": doc_id}, include=[], limit=1)["ids"]:
+                collection.delete(where={"doc_id": doc_id})
         self._drop_original(doc_id)
-        self.records.delete(ids=[doc_id])
+        if record:
+            self.records.delete(ids=[doc_id])
 
     def _vector_collections(self) -> list:
+        """The vector collections (of any model) that hold something."""
         prefix = f"{self.settings.collection}_vectors_"
         names = [getattr(c, "name", c) for c in self.client.list_collections()]
-        return [self.client.get_collection(n, embedding_function=None) for n in names if n.startswith(prefix)]
+        collections = [self.client.get_collection(n, embedding_function=None) for n in names if n.startswith(prefix)]
+        return [c for c in collections if c.count()]
 
     def reset(self) -> None:
         with self.writing():
@@ -462,7 +476,7 @@ class Index:
             records = self._all_records()
             for record, _ in list(records.values()):
                 if not record.names:
-                    self._remove_content(record.doc_id)
+                    self._remove_content(record.doc_id, record=True)
             live = sorted(r.doc_id for r, _ in records.values() if r.names)
             where = {"doc_id": {"$nin": live}} if live else None
             removed = 0
@@ -596,7 +610,7 @@ class Index:
                 return state
             root = self._lexical_root()
             if snapshot_generation(root) == generation:
-                loaded = LexicalState.load(root)
+                loaded = LexicalState.load(root, reuse=state)
                 if loaded is not None and loaded.generation == str(generation):
                     return self._install(loaded)
             generation = self._generation_now()  # no snapshot of it here: Chroma is the truth
