@@ -287,7 +287,7 @@ def measure(home: Path, work: Path) -> dict:
 # --- the driver -------------------------------------------------------------------------------------
 
 
-def build_and_measure(sizes: list[int], tmp: Path) -> list[dict]:
+def build_and_measure(sizes: list[int], tmp: Path, on_size=None) -> list[dict]:
     from baocao.ingest.loaders import iter_input_files
     from baocao.settings import Settings
     from baocao.vectorstore.ingest_files import ingest_paths
@@ -334,6 +334,8 @@ def build_and_measure(sizes: list[int], tmp: Path) -> list[dict]:
                      build_chunks_per_s=round(index.count() / built_s) if built_s else None, disk_mb=disk_mb(home),
                      load_average=os.getloadavg())
         results.append(entry)
+        if on_size is not None:  # results so far reach the disk after every size (a long run may be cut short)
+            on_size(corpus, results)
         print(json.dumps({k: entry[k] for k in ("chunks", "rss_mb", "search_ms", "one_document")}, ensure_ascii=False), flush=True)
     return corpus, results
 
@@ -378,12 +380,19 @@ def main() -> None:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return
-    began = time.perf_counter()
+    began, load_start = time.perf_counter(), os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="baocao-scale-") as tmp:
-        load_start = os.getloadavg()
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        corpus, results = build_and_measure(sorted(args.sizes), work)
+        corpus, results = build_and_measure(sorted(args.sizes), work,
+                                            lambda c, r: write_results(args, c, r, load_start, began, sorted(args.sizes)))
+    write_results(args, corpus, results, load_start, began, sorted(args.sizes))
+    plot(results, args.plot)
+    print_table(results)
+    print(f"total {time.perf_counter() - began:.0f} s → {args.out}, {args.plot}")
+
+
+def write_results(args, corpus: dict, results: list[dict], load_start, began: float, planned: list[int]) -> dict:
     growth = None
     by_size = {r["size"]: r for r in results}
     if 10_000 in by_size and 100_000 in by_size:
@@ -395,12 +404,16 @@ def main() -> None:
         "machine": {"cpu": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                                  if line.startswith("model name")), "?"), "cores": os.cpu_count()},
         "load_average_at_start": load_start, "load_average_at_end": os.getloadavg(),
-        "targets_at_100k": TARGETS, "corpus": corpus, "sizes": results, "growth_10k_to_100k": growth,
+        "targets_at_100k": TARGETS, "corpus": corpus, "planned_sizes": planned,
+        "measured_sizes": [r["size"] for r in results], "sizes": results, "growth_10k_to_100k": growth,
         "total_s": round(time.perf_counter() - began, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    plot(results, args.plot)
+    return payload
+
+
+def print_table(results: list[dict]) -> None:
     print(f"\n{'chunks':>8} {'build s':>8} {'disk MB':>8} {'RSS MB':>7} {'search p95':>10} {'ask p95':>8}  per path p95 (right/n)   add/noop/del s")
     for r in results:
         paths = ", ".join(f"{p} {r['ask_ms'][p]['p95']:.0f} ({r['ask_ms'][p]['right']}/{r['ask_ms'][p]['n']})"
@@ -408,7 +421,6 @@ def main() -> None:
         d = r["one_document"]
         print(f"{r['chunks']:>8,} {r['build_s']:>8.1f} {r['disk_mb']:>8.0f} {r['rss_mb']:>7.0f} {r['search_ms']['p95']:>10.1f} "
               f"{r['ask_ms']['all']['p95']:>8.1f}  {paths}   {d['add_s']}/{d['noop_s']}/{d['delete_s']}")
-    print(f"growth 10k→100k: {growth}; total {payload['total_s']:.0f} s → {args.out}, {args.plot}")
 
 
 if __name__ == "__main__":
