@@ -113,13 +113,33 @@ def split_sentences(chunk: Chunk) -> list[str]:
 class TermWeights:
     """Inverse document frequency of folded syllables over the indexed chunks."""
 
-    def __init__(self, chunks: list[Chunk]):
-        df: dict[str, int] = {}
-        for chunk in chunks:
-            for term in set(syllables(chunk.index_text())):
-                df[term] = df.get(term, 0) + 1
+    def __init__(self, chunks: list[Chunk], df: dict[str, int] | None = None):
+        if df is None:
+            df = {}
+            for chunk in chunks:
+                for term in set(syllables(chunk.index_text())):
+                    df[term] = df.get(term, 0) + 1
         self.n = max(1, len(chunks))
         self.df = df
+        self.chunks = chunks
+
+    @classmethod
+    def updated(cls, previous: "TermWeights | None", chunks: list[Chunk]) -> "TermWeights":
+        """The weights of `TermWeights(chunks)`, reading only the chunks that came or went since `previous`
+        (a new document at 100k chunks costs its own chunks, not the corpus)."""
+        if previous is None:
+            return cls(chunks)
+        old = {c.chunk_id: c for c in previous.chunks}
+        new = {c.chunk_id for c in chunks}
+        df = dict(previous.df)
+        for chunk, sign in [(c, 1) for c in chunks if c.chunk_id not in old] + [(c, -1) for i, c in old.items() if i not in new]:
+            for term in set(syllables(chunk.index_text())):
+                count = df.get(term, 0) + sign
+                if count > 0:
+                    df[term] = count
+                else:
+                    df.pop(term, None)
+        return cls(chunks, df)
 
     def weight(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from typing import Literal
-
-from langchain_core.language_models import BaseChatModel, BaseLanguageModel
-from langchain_core.messages import BaseMessage
+from typing import TYPE_CHECKING, Literal
 
 from baocao.assistant.compose import citation, refusal
 from baocao.assistant.guard import Guard, SentenceStream, passage_header
@@ -23,6 +20,10 @@ from baocao.settings import Settings
 from baocao.ingest.models import Chunk
 from baocao.prompts import load_prompt
 from baocao.vectorstore.store import SearchHit
+
+if TYPE_CHECKING:  # imported where used: the offline answerer (no LLM) never loads langchain_core's models
+    from langchain_core.language_models import BaseLanguageModel
+    from langchain_core.messages import BaseMessage
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ def _local_gguf(settings: Settings) -> BaseLanguageModel:
 
 def mode_of(llm: BaseLanguageModel) -> Mode:
     """Chat models get the instruction prompt; plain LLMs (base models) the completion prompt."""
+    from langchain_core.language_models import BaseChatModel
+
     return "chat" if isinstance(llm, BaseChatModel) else "completion"
 
 

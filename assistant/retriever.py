@@ -14,7 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from baocao.assistant.query import Query, understand
-from baocao.settings import BUNDLED_EMBEDDING_MODEL, Settings
+from baocao.settings import Settings
 from baocao.ingest.models import Chunk
 from baocao.vectorstore.store import Index, SearchHit
 
@@ -35,17 +35,8 @@ class FusionWeights:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "FusionWeights":
-        if settings.fusion_weights != "auto":
-            return cls.parse(settings.fusion_weights)
-        return cls.parse(TUNED_WEIGHTS.get(settings.embedding_model, UNTUNED_WEIGHTS))
-
-
-# Weights chosen by `python -m baocao.eval.tune_fusion` on the dev split, per embedding model. The bundled
-# all-MiniLM-L6-v2 is English-only: on the sample reports any weight on it made fusion worse than BM25
-# alone (dev MRR 0.888 with dense=0 vs 0.814 with dense=0.25), so it does not vote. A model not tuned yet
-# gets equal weights; run the tuner and add it here.
-TUNED_WEIGHTS = {BUNDLED_EMBEDDING_MODEL: "dense=0,bm25=1,folded=1"}
-UNTUNED_WEIGHTS = "dense=1,bm25=1,folded=1"
+        """The weights per embedding model live in baocao/settings.py (TUNED_FUSION_WEIGHTS): the index reads them too."""
+        return cls.parse(settings.fusion_spec())
 
 
 def fuse(ranked_lists: list[tuple[float, list[SearchHit]]], k: int) -> list[SearchHit]:

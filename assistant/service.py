@@ -46,7 +46,8 @@ class Assistant:
         generation = self.index.lexical().generation
         with self._lock:
             if self._weights is None or self._weights[0] != generation:
-                self._weights = (generation, TermWeights(self.index.current_chunks()))
+                previous = self._weights[1] if self._weights else None
+                self._weights = (generation, TermWeights.updated(previous, self.index.current_chunks()))
             return self._weights[1]
 
     def special_answer(self, query: Query) -> Answer | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from baocao.assistant.compose import CitationList, as_of_phrase, vn_date
 from baocao.assistant.entities import EntityList, complement, extract_lists, extract_lists_from_footnote, universe_for
@@ -40,6 +41,18 @@ class FoundList:
     chunk: Chunk
     entities: EntityList
     relevance: float = 0.0
+    _claim: set[str] | None = None
+
+    def claim_words(self) -> set[str]:
+        """Syllables of the list's claim (predicate, count sentence, context, section), read once."""
+        if self._claim is None:
+            e = self.entities
+            claim = " ".join(x for x in (e.predicate, e.count_source, self.chunk.context, self.chunk.section) if x)
+            self._claim = set(syllables(claim))
+        return self._claim
+
+    def words(self) -> set[str]:
+        return self.claim_words() | set(syllables(self.entities.predicate))
 
 
 def kinds_in(text: str) -> list[str]:
@@ -78,19 +91,39 @@ def plain(predicate: str) -> str:
 
 
 class ListCatalogue:
-    """Every entity list in the index, read once per set of documents."""
+    """Every entity list in the index. Lists are read once per chunk (kept by chunk id across generations, so
+    a new document costs only its own chunks), with an inverted index from claim words to lists."""
 
     def __init__(self) -> None:
         self._generation: str | None = None
         self._lists: list[FoundList] = []
+        self._per_chunk: dict[str, list[FoundList]] = {}
+        self._by_word: dict[str, list[int]] = {}
+        self.by_id: dict[str, Chunk] = {}
         self._lock = threading.Lock()
 
     def lists(self, generation: str, chunks: list[Chunk]) -> list[FoundList]:
         with self._lock:
             if generation != self._generation:
-                self._lists = [FoundList(c, lst) for c in chunks for lst in lists_in(c) if lst.items]
+                per_chunk = {}
+                for c in chunks:
+                    known = self._per_chunk.get(c.chunk_id)
+                    per_chunk[c.chunk_id] = ([FoundList(c, f.entities) for f in known] if known is not None
+                                             else [FoundList(c, lst) for lst in lists_in(c) if lst.items])
+                self._per_chunk = per_chunk
+                self._lists = [f for c in chunks for f in per_chunk[c.chunk_id]]
+                self._by_word = {}
+                for i, found in enumerate(self._lists):
+                    for word in found.words():
+                        self._by_word.setdefault(word, []).append(i)
+                self.by_id = {c.chunk_id: c for c in chunks}
                 self._generation = generation
             return self._lists
+
+    def sharing(self, words) -> list[FoundList]:
+        """The lists whose claim or predicate has at least one of these words (the others score 0)."""
+        hit = sorted({i for w in words for i in self._by_word.get(w, ())})
+        return [self._lists[i] for i in hit]
 
 
 def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
@@ -105,27 +138,36 @@ def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
     return words
 
 
-def relevance(query: Query, found: FoundList, weights: TermWeights) -> float:
+def relevance(query: Query, found: FoundList, weights: TermWeights, wanted: dict[str, float] | None = None) -> float:
     """Share of the question's subject words (not kind or polarity words) found in the list's claim."""
-    wanted = subject_words(query, weights)
+    wanted = subject_words(query, weights) if wanted is None else wanted
     total = sum(wanted.values())
     if not total:
         return 0.0
     entities = found.entities
-    claim = " ".join(x for x in (entities.predicate, entities.count_source, found.chunk.context, found.chunk.section) if x)
-    present = set(syllables(claim))
+    present = found.claim_words()
     coverage = sum(w for t, w in wanted.items() if t in present) / total
     share, matched = predicate_match(query, entities.predicate)
     # a longer predicate met word for word is more specific: "chưa ban hành Kế hoạch hành động" beats "chưa báo cáo"
     return 0.5 * coverage + 0.5 * share + 0.03 * min(matched, 6)
 
 
+@lru_cache(maxsize=65536)
+def _predicate_words(predicate: str) -> tuple[str, ...]:
+    return tuple(t for t in dict.fromkeys(syllables(predicate)) if t not in KIND_WORDS | QUESTION_WORDS and not t.isdigit())
+
+
+@lru_cache(maxsize=256)
+def _asked(text: str) -> frozenset[str]:
+    return frozenset(syllables(text))
+
+
 def predicate_match(query: Query, predicate: str) -> tuple[float, int]:
     """Share and number of the list's predicate words (`ban hành Kế hoạch hành động`) the question uses."""
-    words = [t for t in dict.fromkeys(syllables(predicate)) if t not in KIND_WORDS | QUESTION_WORDS and not t.isdigit()]
+    words = _predicate_words(predicate)
     if not words:
         return 0.0, 0
-    asked = set(syllables(query.text))
+    asked = _asked(query.text)
     matched = sum(1 for t in words if t in asked)
     return matched / len(words), matched
 
@@ -208,8 +250,10 @@ class SetAnswerer:
         kinds = asked_kinds(query)
         if not kinds or not LIST_WANTED.search(query.text.lower() if query.has_diacritics else query.folded):
             return None
-        candidates = self.catalogue.lists(generation, chunks)
-        by_id = {c.chunk_id: c for c in chunks}
+        self.catalogue.lists(generation, chunks)
+        by_id = self.catalogue.by_id
+        # only lists sharing a word with the question can reach MIN_MATCH: O(relevant lists), not O(all)
+        candidates = self.catalogue.sharing(set(syllables(query.text)))
         cites = CitationList()
         parts: list[str] = []
         items: list[str] = []
@@ -230,7 +274,8 @@ class SetAnswerer:
 
     @staticmethod
     def best_list(query: Query, candidates: list[FoundList], kind: str, weights: TermWeights) -> FoundList | None:
-        scored = [(relevance(query, f, weights), f) for f in candidates if f.entities.kind == kind]
+        wanted = subject_words(query, weights)
+        scored = [(relevance(query, f, weights, wanted), f) for f in candidates if f.entities.kind == kind]
         scored = [(r, f) for r, f in scored if r >= MIN_MATCH]
         if not scored:
             return None

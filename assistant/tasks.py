@@ -39,19 +39,48 @@ def task_lines(task: TaskRecord) -> str:
     return "; ".join(f"{label}: {value}" for label, value in fields if value)
 
 
-def topic_score(query: Query, task: TaskRecord, weights: TermWeights) -> float:
-    wanted = [t for t in dict.fromkeys(syllables(query.text)) if t not in QUESTION_WORDS and t not in TASK_WORDS]
+def topic_words(query: Query) -> list[str]:
+    return [t for t in dict.fromkeys(syllables(query.text)) if t not in QUESTION_WORDS and t not in TASK_WORDS]
+
+
+def task_words(task: TaskRecord) -> set[str]:
+    return set(syllables(f"{task.task} {task.result or ''}"))
+
+
+def topic_score(query: Query, task: TaskRecord, weights: TermWeights, present: set[str] | None = None,
+                wanted: list[str] | None = None) -> float:
+    wanted = topic_words(query) if wanted is None else wanted
     if not wanted:
         return 0.0
-    present = set(syllables(f"{task.task} {task.result or ''}"))
+    present = task_words(task) if present is None else present
     total = sum(weights.weight(t) for t in wanted)
     return sum(weights.weight(t) for t in wanted if t in present) / total if total else 0.0
 
 
 class TaskAnswerer:
+    """Task words and agencies are read once per task (kept by chunk id); a question scores only the tasks
+    that share a word with it (the others score 0)."""
+
+    def __init__(self) -> None:
+        self._words: dict[str, set[str]] = {}
+        self._agencies: dict[tuple[str, str], set[str]] = {}
+
+    def _present(self, chunk: Chunk, task: TaskRecord) -> set[str]:
+        if chunk.chunk_id not in self._words:
+            self._words[chunk.chunk_id] = task_words(task)
+        return self._words[chunk.chunk_id]
+
+    def _agencies_of(self, chunk: Chunk, role: str, text: str) -> set[str]:
+        key = (chunk.chunk_id, role)
+        if key not in self._agencies:
+            self._agencies[key] = agencies_in(text)
+        return self._agencies[key]
+
     def answer(self, query: Query, chunks: list[Chunk], weights: TermWeights) -> Answer | None:
+        if not query.about_tasks:
+            return None
         tasks = [(c, c.task) for c in chunks if c.task is not None]
-        if not tasks or not query.about_tasks:
+        if not tasks:
             return None
         agencies = agencies_in(query.text)
         deadline = query.period[0][:7] if query.period else None
@@ -63,7 +92,7 @@ class TaskAnswerer:
         role = "coordinating" if "phoi hop" in query.folded else "lead"
         chosen = []
         for chunk, task in tasks:
-            if agencies and not agencies & agencies_in(getattr(task, role) or ""):
+            if agencies and not agencies & self._agencies_of(chunk, role, getattr(task, role) or ""):
                 continue
             if deadline and deadline_key(task.deadline) != deadline:
                 continue
@@ -84,7 +113,11 @@ class TaskAnswerer:
                       items=[t.task.rstrip(".") for _, t in chosen], grounded=True, as_of=chosen[0][0].as_of)
 
     def single_answer(self, query: Query, tasks, weights: TermWeights) -> Answer | None:
-        scored = sorted(((topic_score(query, t, weights), c, t) for c, t in tasks), key=lambda x: x[0], reverse=True)
+        wanted = topic_words(query)
+        asked = set(wanted)
+        sharing = [(c, t, present) for c, t in tasks if asked & (present := self._present(c, t))]
+        scored = sorted(((topic_score(query, t, weights, present, wanted), c, t) for c, t, present in sharing),
+                        key=lambda x: x[0], reverse=True)
         if not scored or scored[0][0] < MIN_TASK_MATCH:
             return None
         score, chunk, task = scored[0]

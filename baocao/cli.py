@@ -8,24 +8,34 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from local paths; never reach for a hub at run time
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from baocao.settings import Settings, get_settings  # noqa: E402
+if TYPE_CHECKING:  # settings (pydantic) load after parsing: `baocao --help` stays fast
+    from baocao.settings import Settings
 
 
 def _print_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
-def cmd_ingest(args, settings: Settings) -> int:
-    from baocao.ingest.loaders import iter_input_files
-    from baocao.vectorstore.ingest_files import ingest_paths
+def _writer_index(settings: Settings):
+    """The index, saying once on stderr when another writer holds it and this command waits."""
     from baocao.vectorstore.store import open_index
 
     index = open_index(settings)
+    index.on_writer_wait = lambda: print("another ingest is running, waiting…", file=sys.stderr, flush=True)
+    return index
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from baocao.ingest.loaders import iter_input_files
+    from baocao.vectorstore.ingest_files import ingest_paths
+
+    index = _writer_index(settings)
     if args.reset:
         index.reset()
     files = iter_input_files([Path(p) for p in args.paths])
@@ -101,14 +111,23 @@ def cmd_documents(args, settings: Settings) -> int:
 
 
 def cmd_delete(args, settings: Settings) -> int:
-    from baocao.vectorstore.store import open_index
-
-    record = open_index(settings).delete(args.document)
+    index = _writer_index(settings)
+    record = index.delete(args.document)
     if record is None:
         print(f"baocao delete: no document named {args.document!r} (see `baocao documents`)", file=sys.stderr)
         return 1
-    print(f"deleted {record.document} ({record.chunks} chunks)")
+    kept = [n for n in record.names if n != record.document and args.document != record.doc_id]
+    if kept:
+        print(f"deleted the name {record.document}; the same content stays as {', '.join(kept)}")
+    else:
+        print(f"deleted {record.document} ({record.chunks} chunks)")
     return 0
+
+
+def cmd_reindex(args, settings: Settings) -> int:
+    from baocao.vectorstore.reindex import run_reindex
+
+    return run_reindex(_writer_index(settings), progress=sys.stderr.isatty())
 
 
 def cmd_tasks(args, settings: Settings) -> int:
@@ -159,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document")
     p.set_defaults(func=cmd_delete)
 
+    p = sub.add_parser("reindex", help="fill missing chunk vectors, sweep orphans, rebuild the BM25 side from the store")
+    p.set_defaults(func=cmd_reindex)
+
     p = sub.add_parser("tasks", help="export the task records of plan documents as JSON")
     p.set_defaults(func=cmd_tasks)
 
@@ -177,15 +199,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from baocao.settings import get_settings
+
     settings = get_settings()
     try:
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one clear line, never a traceback, for anything we did not foresee
+        from baocao.vectorstore.locks import WriterBusy
         from baocao.vectorstore.store import IndexConfigError
 
-        if isinstance(exc, IndexConfigError) or os.environ.get("BAOCAO_DEBUG") is None:
+        if isinstance(exc, IndexConfigError | WriterBusy) or os.environ.get("BAOCAO_DEBUG") is None:
             print(f"baocao {args.command}: {exc}", file=sys.stderr)
             return 1
         raise

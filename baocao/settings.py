@@ -11,6 +11,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_EMBEDDING_MODEL = "bundled:all-MiniLM-L6-v2"
 
+# Fusion weights chosen by `python -m baocao.eval.tune_fusion` on the dev split, per embedding model; read by
+# assistant/retriever.py (fusion) and vectorstore/ (a model whose dense weight is 0 is not computed at ingest).
+# The bundled all-MiniLM-L6-v2 is English-only: on the sample reports any weight on it made fusion worse than
+# BM25 alone (dev MRR 0.888 with dense=0 vs 0.814 with dense=0.25), so it does not vote. A model not tuned yet
+# gets equal weights; run the tuner and add it here.
+TUNED_FUSION_WEIGHTS = {BUNDLED_EMBEDDING_MODEL: "dense=0,bm25=1,folded=1"}
+UNTUNED_FUSION_WEIGHTS = "dense=1,bm25=1,folded=1"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BAOCAO_", env_file=".env", extra="ignore")
@@ -29,6 +37,18 @@ class Settings(BaseSettings):
     embedding_passage_prefix: str = Field("", description="Prefix for passages, e.g. 'passage: ' for E5 models.")
     embedding_batch_size: int = 32
     embedding_device: str = "cpu"
+    # Index (vectorstore/): when vectors are computed, one writer at a time
+    embeddings: Literal["auto", "always"] = Field(
+        "auto", description="auto: chunk vectors are computed only while the model's dense fusion weight is above 0 "
+        "(the bundled MiniLM's is 0); the index records which chunks lack them and `baocao reindex` fills them. "
+        "always: at every ingest.",
+    )
+    writer_wait_s: float = Field(
+        600.0, description="How long a write (ingest, upload, delete) waits for another writer on the same index "
+        "before it fails with a clear message; 0 = fail at once.",
+    )
+    redis_url: str | None = Field(None, description="Redis (redis://host:port/0) shared by replicas: with BAOCAO_CHROMA_URL, "
+                                  "the writer lock is a Redis lock instead of a file lock under BAOCAO_HOME.")
 
     # Chunking
     chunk_chars: int = Field(900, description="Target chunk size in characters (BM25 and a small embedder both like ~100-250 words).")
@@ -88,6 +108,20 @@ class Settings(BaseSettings):
     zalo_event_max_age_s: float = Field(300.0, description="Webhook events older than this (by their timestamp) are ignored as replays.")
     zalo_reply_max_chars: int = Field(2000, description="Zalo text messages are split at sentence boundaries to this length.")
     zalo_workers: int = Field(2, description="Threads answering Zalo messages in the background.")
+
+    def fusion_spec(self) -> str:
+        """The fusion weights in force: `BAOCAO_FUSION_WEIGHTS`, or the tuned ones of the embedding model."""
+        if self.fusion_weights != "auto":
+            return self.fusion_weights
+        return TUNED_FUSION_WEIGHTS.get(self.embedding_model, UNTUNED_FUSION_WEIGHTS)
+
+    def dense_weight(self) -> float:
+        parts = dict(p.split("=") for p in self.fusion_spec().replace(" ", "").split(",") if p)
+        return float(parts.get("dense", 0.25))
+
+    def needs_vectors(self) -> bool:
+        """Whether chunk vectors are computed at ingest (and missing ones filled in)."""
+        return self.embeddings == "always" or self.dense_weight() > 0
 
     def state_dir(self, *parts: str) -> Path:
         path = self.home.joinpath(*parts)

@@ -98,7 +98,7 @@ def server_index(chroma_url, tmp_path_factory, embedder):
     """An Index on the server, with the August and September reports ingested once."""
     from baocao.settings import Settings
 
-    settings = Settings(home=tmp_path_factory.mktemp("home-a"), chroma_url=chroma_url)
+    settings = Settings(home=tmp_path_factory.mktemp("home-a"), chroma_url=chroma_url, embeddings="always")
     index = open_index(settings, embedder)
     report = ingest_paths(index, [AUGUST, SEPTEMBER], settings)
     assert [o.status for o in report.outcomes] == ["added", "added"], report.lines()
@@ -155,13 +155,20 @@ def test_another_home_on_the_same_server_sees_the_same_index(server_index, chrom
 def test_delete_removes_the_documents_chunks_from_the_server(server_index, chroma_url, settings_factory, embedder):
     """Runs last in this file: it changes the shared server state."""
     august = server_index.find(AUGUST.name)
+    replica = open_index(settings_factory(chroma_url=chroma_url), embedder)  # another host's home, warm
+    assert replica.count() == server_index.count()
+    generation = int(replica.generation())
     assert server_index.delete(AUGUST.name) is not None
+    replica._checked_at = 0.0  # as if its 2-second re-check were due
+    assert int(replica.generation()) == generation + 1  # the counter lives in Chroma
+    assert replica.count() == server_index.count()  # refreshed from the change, not rebuilt from scratch
+    assert AUGUST.name not in documents_of(replica.search_lexical("Đề án 06 chuyển đổi số", 50))
     assert [r.document for r in server_index.list_documents()] == [SEPTEMBER.name]
     assert documents_of(server_index.search_dense("kết quả chuyển đổi số quốc gia", ALL)) == {SEPTEMBER.name}
     assert AUGUST.name not in documents_of(server_index.search_lexical("Đề án 06 chuyển đổi số", 50))
     # swept from the server itself, not only filtered out
     assert server_index.chunks.get(where={"doc_id": august.doc_id}, include=[])["ids"] == []
 
-    fresh = open_index(settings_factory(chroma_url=chroma_url), embedder)  # a new, empty home
+    fresh = open_index(settings_factory(chroma_url=chroma_url, home=server_index.settings.home.parent / "fresh"), embedder)
     assert [r.document for r in fresh.list_documents()] == [SEPTEMBER.name]
     assert documents_of(fresh.search_dense("kết quả chuyển đổi số quốc gia", ALL)) == {SEPTEMBER.name}

@@ -45,8 +45,10 @@ def test_reingest_is_noop_and_changed_file_replaces(index, tmp_settings, tmp_pat
     assert any("99 nền tảng số" in h.chunk.text for h in index.search_lexical("99 nền tảng số mới", 5))
 
 
-def test_delete_removes_from_both_indexes(index, tmp_settings):
-    ingest_paths(index, [SEPTEMBER, AUGUST], tmp_settings)
+def test_delete_removes_from_both_indexes(settings_factory, embedder):
+    settings = settings_factory(embeddings="always")  # vectors at ingest even for a model whose weight is 0
+    index = open_index(settings, embedder)
+    ingest_paths(index, [SEPTEMBER, AUGUST], settings)
     gone = index.find(AUGUST.name).doc_id
     assert gone in ids_of(index.search_dense("kết quả 7 tháng đầu năm", 50))
     assert index.delete(AUGUST.name).document == AUGUST.name
@@ -56,7 +58,9 @@ def test_delete_removes_from_both_indexes(index, tmp_settings):
     assert index.delete("no-such-file.pdf") is None
 
 
-def test_ingest_dying_half_way_leaves_index_as_before(index, tmp_settings, monkeypatch):
+def test_ingest_dying_half_way_leaves_index_as_before(settings_factory, embedder, monkeypatch):
+    tmp_settings = settings_factory(embeddings="always")
+    index = open_index(tmp_settings, embedder)
     ingest_paths(index, [SEPTEMBER], tmp_settings)
     before = index.list_documents()
     count_before = index.count()
@@ -80,6 +84,7 @@ def test_ingest_dying_half_way_leaves_index_as_before(index, tmp_settings, monke
     assert {r.document for r in reopened.list_documents()} == {SEPTEMBER.name, AUGUST.name}
     live = {r.doc_id for r in reopened.list_documents()}
     assert {m["doc_id"] for m in reopened.chunks.get(include=["metadatas"])["metadatas"]} == live
+    assert {m["doc_id"] for m in reopened.vectors.get(include=["metadatas"])["metadatas"]} == live
 
 
 def test_bad_file_is_reported_and_the_rest_go_in(index, tmp_settings, tmp_path):
@@ -111,3 +116,89 @@ def test_lexical_snapshot_survives_reopen_and_follows_other_writers(tmp_settings
     reader = open_index(tmp_settings, embedder)
     assert reader.count() == writer.count() > 0
     assert reader.lexical().generation == writer.lexical().generation
+
+
+def test_vectors_are_skipped_while_the_dense_weight_is_0_and_reindex_fills_them(index, tmp_settings):
+    assert tmp_settings.dense_weight() == 0 and not tmp_settings.needs_vectors()
+    ingest_paths(index, [SEPTEMBER], tmp_settings)
+    total = index.count()
+    assert index.vectors.count() == 0 and index.missing_vectors() == total
+    assert index.search_lexical("Đề án 06", 5)  # searchable without any vector
+    summary = index.reindex()
+    assert summary["vectors_computed"] == total and index.vectors.count() == total
+    assert index.missing_vectors() == 0 and index.count() == total
+    assert index.search_dense("kết quả chuyển đổi số", 5)
+
+
+def test_same_bytes_under_two_names_are_one_document_with_two_names(index, tmp_settings, tmp_path):
+    first, second = tmp_path / "bao-cao-a.txt", tmp_path / "ban-sao-b.txt"
+    shutil.copy(SEPTEMBER, first)
+    shutil.copy(SEPTEMBER, second)
+    report = ingest_paths(index, [first, second], tmp_settings)
+    assert [o.status for o in report.outcomes] == ["added", "added"]
+    [record] = index.list_documents()
+    assert record.names == ["bao-cao-a.txt", "ban-sao-b.txt"] and record.document == "bao-cao-a.txt"
+    assert index.count() == record.chunks == index.chunks.count()  # chunks counted once
+    assert index.original_file(record.doc_id).read_bytes() == SEPTEMBER.read_bytes()
+
+    deleted = index.delete("bao-cao-a.txt")  # the first name goes; the content stays under the other
+    assert deleted.document == "bao-cao-a.txt"
+    [record] = index.list_documents()
+    assert record.names == ["ban-sao-b.txt"] and record.document == "ban-sao-b.txt"
+    assert index.count() == record.chunks
+    hits = index.search_lexical("Đề án 06", 20)
+    assert hits and {h.chunk.document for h in hits} == {"ban-sao-b.txt"}  # never the deleted name
+    assert {c.document for c in index.all_chunks()} == {"ban-sao-b.txt"}
+    assert index.find("bao-cao-a.txt") is None and index.original_file(record.doc_id) is not None
+
+    index.delete("ban-sao-b.txt")  # the last name: the document, its chunks and its original go
+    assert index.list_documents() == [] and index.count() == 0 and index.chunks.count() == 0
+    assert index.original_file(record.doc_id) is None
+
+
+def test_unchanged_is_decided_from_what_is_stored_so_a_damaged_index_heals(index, tmp_settings):
+    ingest_paths(index, [SEPTEMBER], tmp_settings)
+    record = index.find(SEPTEMBER.name)
+    lost = index.chunks.get(where={"doc_id": record.doc_id}, include=[])["ids"][:5]
+    index.chunks.delete(ids=lost)  # damage from outside (an older version's sweep did this)
+    report = ingest_paths(index, [SEPTEMBER], tmp_settings)
+    assert [o.status for o in report.outcomes] == ["repaired"]
+    assert len(index.chunks.get(where={"doc_id": record.doc_id}, include=[])["ids"]) == record.chunks
+    assert index.count() == record.chunks
+
+
+def test_bm25_over_segments_equals_a_bm25s_index_built_from_scratch(index, tmp_settings, sample_files, tmp_path):
+    """Documents added in three batches, one deleted: the scores are those of bm25s rebuilt over the live chunks."""
+    import bm25s
+    import numpy as np
+
+    from baocao.vectorstore.tokenize import analyze
+
+    ingest_paths(index, sample_files[:2], tmp_settings)
+    ingest_paths(index, sample_files[2:4], tmp_settings)
+    ingest_paths(index, sample_files[4:], tmp_settings)
+    index.delete(sample_files[1].name)
+    state = index.lexical()
+    assert len(state.segments) == 3 and state.dead  # one segment per write batch; the deleted rows are only marked
+    reference = bm25s.BM25()
+    reference.index([analyze(c.index_text()) or ["∅"] for c in state.chunks], show_progress=False)
+    for query in ("tỉnh nào chưa thành lập Ban Chỉ đạo", "tốc độ Internet di động", "57-NQ/TW"):
+        tokens = analyze(query)
+        ids = [state.vocab.ids[t] for t in tokens if t in state.vocab.ids]
+        assert np.allclose(state.scores(ids, "plain"), reference.get_scores(tokens), atol=1e-4)
+    merged = state.merged()  # what a merge gives: one segment, the same scores
+    assert len(merged.segments) == 1 and not merged.dead and merged.chunk_ids == state.chunk_ids
+    ids = [merged.vocab.ids[t] for t in analyze("Ban Chỉ đạo") if t in merged.vocab.ids]
+    assert np.allclose(merged.scores(ids, "plain"), reference.get_scores(analyze("Ban Chỉ đạo")), atol=1e-4)
+    reopened = open_index(tmp_settings, index.embedder)  # the snapshot on disk gives the same state
+    assert reopened.lexical().chunk_ids == state.chunk_ids
+
+
+def test_a_generation_counter_in_chroma_moves_on_every_commit(index, tmp_settings, tmp_path):
+    start = int(index.generation())
+    ingest_paths(index, [SEPTEMBER], tmp_settings)
+    assert int(index.generation()) == start + 1
+    ingest_paths(index, [SEPTEMBER], tmp_settings)  # a no-op commits nothing
+    assert int(index.generation()) == start + 1
+    index.delete(SEPTEMBER.name)
+    assert int(index.generation()) == start + 2 == index._generation_now()

@@ -14,7 +14,7 @@ from baocao.vectorstore.store import Index
 @dataclass
 class FileOutcome:
     path: Path
-    status: str  # added | replaced | unchanged | failed
+    status: str  # added | replaced | repaired | unchanged | failed
     chunks: int = 0
     message: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -39,7 +39,7 @@ class IngestReport:
         return out
 
     def summary(self) -> str:
-        counts = {s: sum(1 for o in self.outcomes if o.status == s) for s in ("added", "replaced", "unchanged", "failed")}
+        counts = {s: sum(1 for o in self.outcomes if o.status == s) for s in ("added", "replaced", "repaired", "unchanged", "failed")}
         return ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to do"
 
 
@@ -62,25 +62,27 @@ def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
     parsed = parse(path, settings)
     if isinstance(parsed, FileOutcome):
         return parsed
-    status = index.add(parsed, refresh_lexical=False)
+    status = index.add(parsed, source=path)
     return FileOutcome(path, status, len(parsed.chunks), warnings=parsed.warnings)
 
 
-def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: IngestReport) -> None:
-    """Embed the pending documents in one call, then commit them one by one."""
-    vectors = index.embed([doc for _, doc in pending])
+def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: IngestReport, settings: Settings) -> None:
+    """Embed the pending documents in one call (if vectors are wanted), then commit them one by one."""
+    docs = [doc for _, doc in pending]
+    vectors = index.embed(docs) if settings.needs_vectors() else [None] * len(docs)
     for (path, doc), doc_vectors in zip(pending, vectors):
-        status = index.add(doc, vectors=doc_vectors, refresh_lexical=False)
+        status = index.add(doc, vectors=doc_vectors, source=path)
         report.outcomes.append(FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings))
     pending.clear()
 
 
 def ingest_paths(index: Index, files: list[Path], settings: Settings, *, progress: bool = False) -> IngestReport:
+    """Every file in, under one hold of the writer lock (a second ingest waits for this one to finish)."""
     from rich.progress import Progress
 
     report = IngestReport()
     pending: list[tuple[Path, IngestedDocument]] = []
-    with Progress(disable=not progress, transient=True) as bar:
+    with index.writing(), Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Đang nạp tài liệu", total=len(files))
         for path in files:
             bar.update(task, description=path.name)
@@ -92,11 +94,12 @@ def ingest_paths(index: Index, files: list[Path], settings: Settings, *, progres
             else:
                 pending.append((path, parsed))
                 if sum(len(d.chunks) for _, d in pending) >= EMBED_BATCH_CHUNKS:
-                    _store(index, pending, report)
+                    _store(index, pending, report, settings)
             bar.advance(task)
         if pending:
-            _store(index, pending, report)
-    index.refresh_lexical(force=True)
+            _store(index, pending, report, settings)
+        if settings.needs_vectors() and index.missing_vectors():  # documents ingested while the weight was 0
+            index.fill_vectors()
     order = {path: i for i, path in enumerate(files)}
     report.outcomes.sort(key=lambda o: order.get(o.path, 0))
     return report
