@@ -64,10 +64,10 @@ class Requirement:
 
 @lru_cache(maxsize=1)
 def _folded_abbreviations() -> dict[str, list[tuple[str, ...]]]:
-    from baocao.assistant.query import ABBREVIATIONS
+    from baocao.assistant.query import _abbreviations
 
     out: dict[str, list[tuple[str, ...]]] = {}
-    for abbr, expansions in ABBREVIATIONS.items():
+    for abbr, expansions in _abbreviations().items():
         key = syllables(abbr)
         if len(key) == 1:
             out.setdefault(key[0], []).extend(tuple(syllables(e)) for e in expansions)

@@ -12,12 +12,12 @@ import threading
 from dataclasses import dataclass
 
 from baocao.assistant.compose import CitationList, as_of_phrase, vn_date
-from baocao.assistant.entities import EntityList, complement, extract_lists, extract_lists_from_footnote, universe_for
+from baocao.ingest.entities import EntityList, complement, extract_lists, extract_lists_from_footnote, universe_for
 from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.models import Chunk
-from baocao.ingest.structure import sentence_with
+from baocao.ingest.text import sentence_at as sentence_with
 
 PROVINCE_WORDS = re.compile(r"\b(tỉnh|địa phương|thành phố|tinh|dia phuong|thanh pho)\b")
 AGENCY_WORDS = re.compile(r"\b(bộ|ngành|cơ quan|bo|nganh|co quan)\b")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from baocao.assistant.compose import CitationList
-from baocao.assistant.entities import find_entities
+from baocao.ingest.entities import find_entities
 from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query

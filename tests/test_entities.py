@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from baocao.assistant.entities import (
+from baocao.ingest.entities import (
     EntityList,
     complement,
     extract_lists,
@@ -17,7 +17,7 @@ from baocao.assistant.entities import (
     find_entities,
     universe_for,
 )
-from baocao.assistant.gazetteer import Gazetteer
+from baocao.ingest.gazetteer import Gazetteer
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 MARCH = SAMPLE / "2025-03_bao-cao-chuyen-doi-so-quoc-gia-thang-3.txt"
@@ -57,7 +57,7 @@ REPAIRS = {
 # Verified by reading footnote 1 against the 63 units of 26/3/2025: the 20 without a Steering Committee.
 PROVINCES_WITHOUT_STEERING_COMMITTEE = [
     "An Giang", "Bắc Giang", "Bắc Ninh", "Bến Tre", "Bình Dương", "Bình Thuận", "Đồng Nai", "Gia Lai", "Hà Nam",
-    "Hải Phòng", "Hưng Yên", "Kon Tum", "Lai Châu", "Lâm Đồng", "Nam Định", "Nghệ An", "Sơn La", "Huế",
+    "Hải Phòng", "Huế", "Hưng Yên", "Kon Tum", "Lai Châu", "Lâm Đồng", "Nam Định", "Nghệ An", "Sơn La",
     "Vĩnh Phúc", "Yên Bái",
 ]
 AGENCIES_WITHOUT_STEERING_COMMITTEE = [
