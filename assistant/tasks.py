@@ -13,8 +13,8 @@ from baocao.ingest.entities import find_entities
 from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
-from baocao.ingest.models import Chunk, TaskRecord
-from baocao.ingest.vietnamese import fold
+from baocao.ingest.models import TaskRecord
+from baocao.ingest.text import fold
 
 TASK_WORDS = {"co", "quan", "chu", "tri", "phoi", "hop", "thoi", "han", "hoan", "thanh", "nhiem", "vu", "bo", "khi",
               "nao", "deadline", "to", "chuc", "trien", "khai", "dau", "moi", "giao", "phu", "trach"}
@@ -49,14 +49,23 @@ def topic_score(query: Query, task: TaskRecord, weights: TermWeights) -> float:
 
 
 class TaskAnswerer:
-    def answer(self, query: Query, chunks: list[Chunk], weights: TermWeights) -> Answer | None:
-        tasks = [(c, c.task) for c in chunks if c.task is not None]
-        if not tasks or not query.about_tasks:
+    """Answers from the task records of the catalogue (`answer(plan, context)`)."""
+
+    name = "tasks"
+
+    def answer(self, plan, context) -> Answer | None:
+        query = plan.part.query
+        catalogue = context.catalogue
+        if not query.about_tasks or not catalogue.tasks.items:
             return None
+        weights = catalogue.weights
         agencies = agencies_in(query.text)
         deadline = query.period[0][:7] if query.period else None
         if query.wants_list and (agencies or deadline):
+            tasks = [(f.chunk, f.record) for f in catalogue.tasks.items]  # a role or a month: every task is read
             return self.list_answer(query, tasks, agencies, deadline)
+        words = syllables(query.text)
+        tasks = [(f.chunk, f.record) for f in catalogue.tasks.matching(words)]
         return self.single_answer(query, tasks, weights)
 
     def list_answer(self, query: Query, tasks, agencies: set[str], deadline: str | None) -> Answer | None:

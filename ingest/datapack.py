@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,12 @@ def merge(base: Any, extra: Any) -> Any:
 
 
 def configured_packs() -> str:
+    """`Settings().data_packs`, read once per value of the environment variable (settings are costly to build)."""
+    return _packs_setting(os.environ.get("BAOCAO_DATA_PACKS"))
+
+
+@functools.lru_cache(maxsize=8)
+def _packs_setting(_environment_value: str | None) -> str:
     from baocao.settings import Settings
 
     return Settings().data_packs

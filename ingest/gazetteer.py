@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from importlib import resources
+import importlib.util
 from pathlib import Path
 from typing import Iterable
 
@@ -518,14 +518,19 @@ class Gazetteer:
         return any(self._words_match(tokens, i - len(phrase), phrase) for phrase in phrases)
 
 
-ADDRESS_DATA = ("underthesea.address", "data/mapping.json")
+ADDRESS_DATA = ("underthesea", "address/data/mapping.json")
 
 
 @functools.lru_cache(maxsize=1)
 def address_data() -> dict:
-    """underthesea's maintained address data: old and new provinces, their mapping, wards from 1/7/2025."""
+    """underthesea's maintained address data: old and new provinces, their mapping, wards from 1/7/2025.
+    Found through the package's location, without importing underthesea (whose import loads models)."""
     package, path = ADDRESS_DATA
-    return json.loads(resources.files(package).joinpath(path).read_text(encoding="utf-8"))
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the gazetteer needs the {package} package (its address data): pip install {package}")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return json.loads((folder / path).read_text(encoding="utf-8"))
 
 
 def _short(name: str, canonical: dict[str, str]) -> str:
