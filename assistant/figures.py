@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from baocao.assistant.catalogue import Found
 from baocao.assistant.compose import CitationList, vn_date
-from baocao.assistant.evidence import QUESTION_WORDS, syllables
+from baocao.assistant.evidence import PERIOD_WORDS, QUESTION_WORDS, syllables
 from baocao.assistant.knowledge import cue_words
 from baocao.assistant.models import Answer
 from baocao.ingest.text import search_key
 
-MIN_METRIC_MATCH = 0.6  # share of the question's metric words (IDF-weighted) a figure's metric must hold
+MIN_METRIC_MATCH = 0.75  # share of the question's metric words (IDF-weighted) a figure's metric must hold
 SAME_METRIC = 0.6  # share of the shorter metric's words two figures must share
 
 
 def _metric_words(text: str) -> set[str]:
     cues = {w for c in cue_words("change") + cue_words("series") + cue_words("latest") for w in search_key(c).split()}
-    return {t for t in syllables(text) if t not in QUESTION_WORDS and t not in cues and not t[:1].isdigit()}
+    return {t for t in syllables(text) if t not in QUESTION_WORDS and t not in cues and t not in PERIOD_WORDS
+            and t not in ("i", "nam", "truoc", "sau", "ky") and not t[:1].isdigit()}
 
 
 def format_number(value: float, like: str = "") -> str:
@@ -36,8 +37,8 @@ class FigureAnswerer:
 
     def answer(self, plan, context) -> Answer | None:
         part = plan.part
-        if part.ask not in ("change", "series"):
-            return None
+        if part.ask not in ("change", "series") or "cung ky" in part.query.folded:
+            return None  # 'so với cùng kỳ': the reports state year-on-year changes themselves
         weights = context.catalogue.weights
         wanted = _metric_words(part.text)
         total = sum(weights.weight(t) for t in wanted)
@@ -48,9 +49,10 @@ class FigureAnswerer:
             record = found.record
             if record.number is None or not record.as_of:
                 continue
-            have = _metric_words(f"{record.metric} {record.unit}") | _metric_words(found.chunk.section)
+            have = _metric_words(f"{record.metric} {record.unit}")
             share = sum(weights.weight(t) for t in wanted if t in have) / total
-            if share >= MIN_METRIC_MATCH:
+            back = sum(weights.weight(t) for t in have if t in wanted) / max(1e-9, sum(weights.weight(t) for t in have))
+            if share >= MIN_METRIC_MATCH and back >= MIN_METRIC_MATCH:
                 scored.append((share, found))
         if not scored:
             return None

@@ -28,14 +28,15 @@ def _mentions(text: str, kind: str) -> list[str]:
     return [m.entity.name for m in Gazetteer.load().scan(text, (kind,), require_capital=False)]
 
 
-def names_entity(sentence: str, chunk: Chunk, entity: EntityRef) -> bool:
+def names_entity(sentence: str, chunk: Chunk, entity: EntityRef, asked: set[str] = frozenset()) -> bool:
     """The evidence is about `entity`: the sentence names it alone (not inside a list of many), or the
     document itself is the entity's (its title, issuer or file name)."""
     where = " ".join(x for x in (chunk.title, chunk.issuer or "", chunk.section) if x)
     if entity.name in _mentions(where, entity.kind):
         return True
-    named = _mentions(sentence, entity.kind)
-    return entity.name in named and len(set(named)) < GROUP_SIZE
+    named = set(_mentions(sentence, entity.kind))
+    # a group figure answers a question about one member only when the question asks about the group
+    return entity.name in named and (len(named) < GROUP_SIZE or (len(asked) > 1 and asked <= named))
 
 
 def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
@@ -69,7 +70,8 @@ def names_a_person(sentence: str) -> bool:
 def check(part: Part, sentence: str, chunk: Chunk) -> Verdict:
     c = part.constraints
     for entity in c.entities:
-        if not names_entity(sentence, chunk, entity):
+        asked = {e.name for e in c.entities if e.kind == entity.kind}
+        if not names_entity(sentence, chunk, entity, asked):
             return Verdict(False, "entity", f"Không tìm thấy số liệu riêng của {entity.name} trong các báo cáo.")
     if c.period is not None and not in_period(sentence, chunk, c.period):
         return Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")

@@ -16,7 +16,7 @@ from baocao.assistant.knowledge import cue
 from baocao.assistant.query import Query, understand
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.generic_lists import kind_of_noun
-from baocao.ingest.text import Period, Polarity, asks_for_rest, parse_period, polarity_of, search_key, yes_no_tail
+from baocao.ingest.text import Period, Polarity, asks_for_rest, has_diacritics, parse_period, polarity_of, search_key, yes_no_tail
 
 Ask = Literal["figure", "list", "count", "set_op", "task", "change", "series", "latest", "yes_no", "person",
               "explanation", "fact"]
@@ -111,13 +111,17 @@ def _with_subject(part: str, subject: str) -> str:
 
 
 def asked_kind(part_text: str) -> str | None:
-    """The kind of units the question asks about: the noun next to 'nào' or after 'những/các/bao nhiêu'."""
-    folded = search_key(part_text)
-    subjects = [m.group(1) for m in _SUBJECT_BEFORE_NAO.finditer(folded)]
-    subjects += [m.group(1) for m in _SUBJECT_AFTER_QUANTIFIER.finditer(folded)]
-    for subject in subjects:
-        subject = subject.replace("tinh den", "").replace("tinh toi", "")
-        if kind := kind_of_noun(subject):
+    """The kind of units the question asks about: the noun next to 'nào' or after 'những/các/bao nhiêu'
+    (read on the question as typed, so 'bổ sung' is not 'bộ')."""
+    text = " ".join(part_text.split())
+    folded = search_key(text)
+    spans = [(m.span(1), "end") for m in _SUBJECT_BEFORE_NAO.finditer(folded)]
+    spans += [(m.span(1), "start") for m in _SUBJECT_AFTER_QUANTIFIER.finditer(folded)]
+    for (start, end), anchor in spans:
+        subject = text[start:end]
+        if not has_diacritics(text):
+            subject = subject.replace("tinh den", "").replace("tinh toi", "")
+        if kind := kind_of_noun(subject, anchor):
             return kind
     return None
 

@@ -81,7 +81,9 @@ def period_of(folded_text: str, default_year: int | None = None) -> tuple[str, s
     """(ISO start, ISO end) of the period a question names; a month or quarter without a year takes
     `default_year` (the year of the latest relevant report), never a fixed year."""
     found = parse_period(folded_text, default_year)
-    return (found.start, found.end) if found else None
+    if found is None or not found.year_given:
+        return None  # no year and nothing to anchor it to: the plan anchors it to the documents' year
+    return found.start, found.end
 
 
 def understand(question: str, default_year: int | None = None) -> Query:

@@ -60,7 +60,8 @@ class TaskAnswerer:
             return None
         weights = catalogue.weights
         agencies = agencies_in(query.text)
-        deadline = query.period[0][:7] if query.period else None
+        # a deadline is a month ('hạn tháng 12/2025'); 'Kế hoạch năm 2025' names the plan, not a deadline
+        deadline = query.period[0][:7] if query.period and query.period[0][:7] == query.period[1][:7] else None
         if query.wants_list and (agencies or deadline):
             tasks = [(f.chunk, f.record) for f in catalogue.tasks.items]  # a role or a month: every task is read
             return self.list_answer(query, tasks, agencies, deadline)

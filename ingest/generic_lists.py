@@ -15,7 +15,7 @@ import re
 from baocao.ingest.datapack import load_pack
 from baocao.ingest.entities import EntityList, clean_predicate, find_count_phrases
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.ingest.text import find_as_of, polarity_of, search_key, without_markers
+from baocao.ingest.text import find_as_of, has_diacritics, nfc, polarity_of, search_key, unify_tone_placement, without_markers
 
 _ENUM = r"(?:[-+•*–]|\(?\d{1,2}[.)]|[a-zđ]\)|[IVX]{1,4}\.)"
 _INTRO = r"(?:bao gồm|gồm có|gồm|là|như sau|cụ thể|sau đây|gồm các|, gồm)"
@@ -30,10 +30,15 @@ def kinds() -> dict[str, dict]:
     return load_pack("entity_kinds")
 
 
-@functools.lru_cache(maxsize=1)
-def _noun_index() -> list[tuple[str, str]]:
-    """(folded noun, kind), longest noun first."""
-    pairs = [(search_key(noun), kind) for kind, spec in kinds().items() for noun in spec.get("nouns", [])]
+def _accent_key(text: str) -> str:
+    return " ".join(unify_tone_placement(nfc(text).lower()).split())
+
+
+@functools.lru_cache(maxsize=2)
+def _noun_index(folded: bool) -> list[tuple[str, str]]:
+    """(noun key, kind), longest noun first; folded for text typed without diacritics."""
+    key = search_key if folded else _accent_key
+    pairs = [(key(noun), kind) for kind, spec in kinds().items() for noun in spec.get("nouns", [])]
     return sorted(set(pairs), key=lambda p: len(p[0]), reverse=True)
 
 
@@ -43,13 +48,23 @@ def _prefix_index() -> list[tuple[str, str]]:
     return sorted(set(pairs), key=lambda p: len(p[0]), reverse=True)
 
 
-def kind_of_noun(text: str) -> str | None:
-    """The kind a header or a question names: 'Các hội sau' → association, 'xã, phường' → commune."""
-    key = f" {search_key(text)} "
+def kind_of_noun(text: str, anchor: str | None = None) -> str | None:
+    """The kind a header or a question names: 'Các hội sau' → association, 'xã, phường' → commune.
+    Read with diacritics when the text has them ('bổ sung' is no 'bộ', 'số' no 'sở')."""
+    folded = not has_diacritics(text)
+    key = f" {(search_key if folded else _accent_key)(text)} "
+    key = re.sub(r"\s*([,/])\s*", r"\1 ", key)
     best: tuple[int, str] | None = None
-    for noun, kind in _noun_index():
+    for noun, kind in _noun_index(folded):
+        noun = re.sub(r"\s*([,/])\s*", r"\1 ", noun)
         position = key.find(f" {noun} ")
-        if position != -1 and (best is None or position < best[0]):
+        if position == -1:
+            continue
+        if anchor == "start" and key[:position].strip() not in ("", "cac", "nhung", "các", "những", "tat ca cac", "tất cả các"):
+            continue  # 'bao nhiêu trạm y tế xã': the head noun is 'trạm', not 'xã'
+        if anchor == "end" and key[position + len(noun) + 2 :].strip():
+            continue
+        if best is None or position < best[0]:
             best = (position, kind)
     return best[1] if best else None
 
@@ -101,6 +116,7 @@ def _make(text: str, header_start: int, end: int, header: str, items: list[str],
     count = next((c for c in counts if c.kind in (kind, "mixed")), None) or (counts[-1] if counts else None)
     stated = _stated_count(header)
     predicate = clean_predicate(re.sub(rf"\s*{_INTRO}\s*$", "", header.rstrip(" :"), flags=re.IGNORECASE)) or clean_predicate(context or "")
+    predicate = _without_subject(predicate, kind)
     names = _canonical(items, kind, g)
     stated_count = count.count if count else stated
     return EntityList(
@@ -110,6 +126,16 @@ def _make(text: str, header_start: int, end: int, header: str, items: list[str],
         count_matches_stated=None if stated_count is None else stated_count == len(names),
         as_of=as_of or find_as_of(header), count_source=count.text if count else None,
     )
+
+
+def _without_subject(predicate: str, kind: str) -> str:
+    """'Các hội đề nghị giải thể' → 'đề nghị giải thể': the header's subject names the kind, not the predicate."""
+    nouns = sorted(kinds().get(kind, {}).get("nouns", []), key=len, reverse=True)
+    for noun in nouns:
+        m = re.match(rf"(?i)(?:(?:các|những|tất cả các)\s+)?{re.escape(noun)}\s+", predicate)
+        if m:
+            return predicate[m.end():]
+    return predicate
 
 
 _STATED_RE = re.compile(r"(?<![\d/.,])(\d{1,4})\s+(?:[^\W\d_]+\s*){1,4}")

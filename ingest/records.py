@@ -95,8 +95,23 @@ def _metric_before(sentence: str, start: int) -> str:
     words = re.sub(rf"(?:\s+{_VERBS})+\s*$", "", words, flags=re.IGNORECASE)
     words = _CHANGE_RE.sub("", words)
     words = re.sub(r"^\s*(?:[-+•–]\s*|\(?\d{1,2}[.)]\s*|[a-zđ]\)\s*)", "", words)
-    words = re.sub(r"(?i)^(?:tính\s+)?đến\s+(?:hết\s+)?(?:ngày\s+|tháng\s+)?\S+\s*,?\s*", "", words)
+    words = re.sub(r"(?i)^\s*(?:tính\s+)?đến\s+(?:hết\s+)?(?:ngày|tháng)?\s*,?\s*", "", words)
     return " ".join(without_markers(words).split()).strip(" ,;:-–")
+
+
+_SCOPE_WORDS = re.compile(r"(?i)\b(?:cả nước|toàn quốc|toàn tỉnh|toàn thành phố|trên địa bàn(?: tỉnh)?)\b")
+_TAIL_RE = re.compile(r"\s*((?:[^\W\d_]+[ \t]*){1,8})")
+
+
+def _metric(masked: str, start: int, value_end: int, unit: str) -> str:
+    """What the figure measures: the words before it ('Tốc độ tải … di động'), else its unit and the words
+    after it ('trạm y tế xã có bác sĩ'); dates and scope words ('cả nước') left out."""
+    before = " ".join(_SCOPE_WORDS.sub(" ", _metric_before(masked, start)).split()).strip(" ,;:")
+    if len(before.split()) >= 2:
+        return before
+    tail = _TAIL_RE.match(masked, value_end)
+    words = " ".join(x for x in (before, tail.group(1) if tail else unit) if x)
+    return " ".join(_SCOPE_WORDS.sub(" ", words).split()).strip(" ,;:")
 
 
 def figures_in(sentence: str, *, as_of: str | None, chunk_id: str = "") -> list[FigureRecord]:
@@ -112,8 +127,8 @@ def figures_in(sentence: str, *, as_of: str | None, chunk_id: str = "") -> list[
         unit = _unit_of(sentence, m.end(), unit_match)
         value_end = m.end() + (len(unit_match.group(0)) if unit_match and unit else 0)
         value = " ".join(sentence[m.start() : value_end].split())
-        metric = _metric_before(sentence, m.start())
-        if not metric and not unit:
+        metric = _metric(masked, m.start(), m.end(), unit)
+        if not metric:
             continue
         change = _CHANGE_RE.search(sentence[: m.start()].rstrip())
         out.append(FigureRecord(

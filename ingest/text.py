@@ -413,25 +413,25 @@ def parse_period(text: str, default_year: int | None = None) -> Period | None:
     if m := QUARTER_RE.search(key):
         q = QUARTER_NUMBER[m.group(1)]
         y = int(m.group(2)) if m.group(2) else placeholder
-        return Period(f"{y:04d}-{3 * q - 2:02d}-01", _last_day(y, 3 * q), f"quý {ROMAN_QUARTER[q]}" + (f"/{y}" if m.group(2) else ""),
+        return Period(f"{y:04d}-{3 * q - 2:02d}-01", _last_day(y, 3 * q), f"quý {ROMAN_QUARTER[q]}" + (f"/{y}" if m.group(2) or default_year else ""),
                       "quarter", bool(m.group(2)) or default_year is not None)
     if m := HALF_RE.search(key):
         y = int(m.group(2)) if m.group(2) else placeholder
         first = not m.group(1).endswith("cuoi nam")
         start, end = (f"{y:04d}-01-01", _last_day(y, 6)) if first else (f"{y:04d}-07-01", _last_day(y, 12))
-        return Period(start, end, ("6 tháng đầu năm" if first else "6 tháng cuối năm") + (f" {y}" if m.group(2) else ""),
+        return Period(start, end, ("6 tháng đầu năm" if first else "6 tháng cuối năm") + (f" {y}" if m.group(2) or default_year else ""),
                       "months", bool(m.group(2)) or default_year is not None)
     if m := MONTHS_RE.search(key):
         n = int(m.group(1))
         y = int(m.group(3)) if m.group(3) else placeholder
         if 1 <= n <= 12:
-            return Period(f"{y:04d}-01-01", _last_day(y, n), f"{n} tháng năm {y}" if m.group(3) else f"{n} tháng",
+            return Period(f"{y:04d}-01-01", _last_day(y, n), f"{n} tháng năm {y}" if m.group(3) or default_year else f"{n} tháng",
                           "months", bool(m.group(3)) or default_year is not None)
     if m := MONTH_RE.search(key):
         mo = int(m.group(1))
         if 1 <= mo <= 12:
             y = int(m.group(2)) if m.group(2) else placeholder
-            return Period(f"{y:04d}-{mo:02d}-01", _last_day(y, mo), f"tháng {mo}" + (f"/{y}" if m.group(2) else ""),
+            return Period(f"{y:04d}-{mo:02d}-01", _last_day(y, mo), f"tháng {mo}" + (f"/{y}" if m.group(2) or default_year else ""),
                           "month", bool(m.group(2)) or default_year is not None)
     if m := YEAR_RE.search(key):
         y = int(m.group(1))
