@@ -25,7 +25,7 @@ NUMBER = re.compile(r"\d")
 PERIOD_WORDS = {"thang", "quy", "ii", "iii", "iv"}
 DATE_TERM = re.compile(r"[\d/.,-]+")
 # Dates, years and document numbers are not figures: `13/3/2025`, `2025`, `598/QĐ-TTg`, `57-NQ/TW`.
-NOT_A_FIGURE = re.compile(r"(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
+NOT_A_FIGURE = re.compile(r"(?:ngày\s+\d{0,2}\s*)?tháng\s+\d{1,2}\s+năm\s+\d{4}|Số:\s*\d*\s*/\S+|(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
 
 
 def has_figure(text: str) -> bool:

@@ -81,8 +81,8 @@ def period_of(folded_text: str, default_year: int | None = None) -> tuple[str, s
     """(ISO start, ISO end) of the period a question names; a month or quarter without a year takes
     `default_year` (the year of the latest relevant report), never a fixed year."""
     found = parse_period(folded_text, default_year)
-    if found is None or not found.year_given:
-        return None  # no year and nothing to anchor it to: the plan anchors it to the documents' year
+    if found is None or not found.year_given or found.granularity not in ("day", "month", "quarter"):
+        return None  # no year to anchor it (the plan does), or a span too long to rank passages by
     return found.start, found.end
 
 

@@ -85,9 +85,14 @@ def _items_kind(items: list[str], header: str) -> str:
     return kind_of_noun(header) or "unit"
 
 
+_ITEM_PREDICATE = re.compile(r"\s+(?:là|đã|được|có|đều|cần|phải|thì|nên|chưa|không|đang|sẽ)\s")
+
+
 def _clean_item(raw: str) -> str:
     item = without_markers(raw).strip(" \t;,.")
     item = re.sub(rf"^{_ENUM}\s*", "", item).strip()
+    if kind_of_item(item) and (cut := _ITEM_PREDICATE.search(item)):  # 'Hội Lâm nghiệp là phù hợp …'
+        item = item[: cut.start()]
     return item
 
 
@@ -116,6 +121,8 @@ def _make(text: str, header_start: int, end: int, header: str, items: list[str],
     count = next((c for c in counts if c.kind in (kind, "mixed")), None) or (counts[-1] if counts else None)
     stated = _stated_count(header)
     predicate = clean_predicate(re.sub(rf"\s*{_INTRO}\s*$", "", header.rstrip(" :"), flags=re.IGNORECASE)) or clean_predicate(context or "")
+    predicate = re.split(r"(?i),\s+|\s+thì\s+|\s+về việc\s+", predicate)[-1]  # the clause that heads the list
+    predicate = re.sub(r"(?i)^(?:việc|các|những)\s+", "", predicate)
     predicate = _without_subject(predicate, kind)
     names = _canonical(items, kind, g)
     stated_count = count.count if count else stated

@@ -410,6 +410,12 @@ def parse_period(text: str, default_year: int | None = None) -> Period | None:
         except ValueError:
             return None
         return Period(day, day, f"{d}/{mo}/{y}", "day")
+    if m := MONTH_RE.search(key):
+        mo = int(m.group(1))
+        if 1 <= mo <= 12:
+            y = int(m.group(2)) if m.group(2) else placeholder
+            return Period(f"{y:04d}-{mo:02d}-01", _last_day(y, mo), f"tháng {mo}" + (f"/{y}" if m.group(2) or default_year else ""),
+                          "month", bool(m.group(2)) or default_year is not None)
     if m := QUARTER_RE.search(key):
         q = QUARTER_NUMBER[m.group(1)]
         y = int(m.group(2)) if m.group(2) else placeholder
@@ -427,12 +433,6 @@ def parse_period(text: str, default_year: int | None = None) -> Period | None:
         if 1 <= n <= 12:
             return Period(f"{y:04d}-01-01", _last_day(y, n), f"{n} tháng năm {y}" if m.group(3) or default_year else f"{n} tháng",
                           "months", bool(m.group(3)) or default_year is not None)
-    if m := MONTH_RE.search(key):
-        mo = int(m.group(1))
-        if 1 <= mo <= 12:
-            y = int(m.group(2)) if m.group(2) else placeholder
-            return Period(f"{y:04d}-{mo:02d}-01", _last_day(y, mo), f"tháng {mo}" + (f"/{y}" if m.group(2) or default_year else ""),
-                          "month", bool(m.group(2)) or default_year is not None)
     if m := YEAR_RE.search(key):
         y = int(m.group(1))
         return Period(f"{y:04d}-01-01", f"{y:04d}-12-31", f"năm {y}", "year")

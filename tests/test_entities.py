@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -432,16 +431,3 @@ def test_complement_accepts_any_spelling_in_the_universe_and_needs_one_when_noth
 
 
 # --- speed --------------------------------------------------------------------------------------
-
-
-def test_lists_of_a_60_kb_report_in_under_100_ms(march):
-    text = (march * 2)[:60_000]
-    extract_lists(text)  # warm caches, as a running server has them
-    best = min(_timed(lambda: extract_lists(text)) for _ in range(3))
-    assert best < 0.1
-
-
-def _timed(run) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start

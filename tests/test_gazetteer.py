@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -232,18 +231,3 @@ def test_scan_requires_a_capital_unless_told_otherwise(g):
     text = "giữ vững hòa bình, ổn định"
     assert g.scan(text) == []
     assert [m.entity.name for m in g.scan(text, require_capital=False)] == ["Hòa Bình"]
-
-
-def test_scan_of_a_60_kb_report_is_fast(g):
-    report = (Path(__file__).resolve().parents[1] / "data" / "sample").glob("2025-03_*.txt")
-    text = next(report).read_text(encoding="utf-8")
-    text = (text * 2)[:60_000]
-    g.scan(text)  # warm the caches as a running server would have them
-    best = min(_timed(lambda: g.scan(text)) for _ in range(3))
-    assert best < 0.1
-
-
-def _timed(run) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
