@@ -13,7 +13,7 @@ from baocao.vectorstore.store import SearchHit
 
 MIN_COVERAGE = 0.6  # share of the question's (IDF-weighted) content terms the best sentence must contain
 CLOSE = 0.85  # sentences scoring within this share of the best are alternatives worth weighing
-SAME_METRIC = 0.5  # share of content words two figure sentences must share to be "the same figure"
+SAME_METRIC = 0.3  # share of the shorter sentence's content words two figure sentences share to be "the same figure" (dev)
 
 
 def in_period(sentence: Sentence, period: tuple[str, str] | None) -> bool:

@@ -63,7 +63,7 @@ class Plan:
         return Plan(self.question if len(self.parts) == 1 else part.text, [part])
 
 
-_QUESTION_WORD = re.compile(r"\b(nao|gi|bao nhieu|may|khi nao|bao gio|ai|o dau|the nao|ra sao|dau)\b")
+_QUESTION_WORD = re.compile(r"\b(nao|gi|bao nhieu|may|khi nao|bao gio|ai|o dau|the nao|ra sao)\b")
 _PART_SPLIT = re.compile(r"\s*(?:,\s*(?:va\s+)?|\s+va\s+|;\s*)(?=\S)")
 _SUBJECT_BEFORE_NAO = re.compile(r"((?:\S+\s+){0,3}\S+)\s+nao\b")
 _SUBJECT_AFTER_QUANTIFIER = re.compile(r"\b(?:nhung|cac|bao nhieu|may|liet ke|danh sach)\s+((?:\S+\s+){0,3}\S+)")
@@ -187,9 +187,17 @@ def make_part(text: str, default_year: int | None = None) -> Part:
     return part
 
 
+SAME_SENTENCE_ASKS = {"figure", "latest", "fact", "count"}
+
+
 def make_plan(question: str, default_year: int | None = None) -> Plan:
-    """The plan of a (standalone) question; `default_year` anchors a month or quarter given without a year."""
-    return Plan(question, [make_part(p, default_year) for p in split_parts(question)])
+    """The plan of a (standalone) question; `default_year` anchors a month or quarter given without a year.
+    Parts that all ask for figures ('… đạt bao nhiêu và xếp hạng thứ mấy?') stay one part: one sentence
+    usually holds them all, and the extractive answer gives the sentences that cover the whole question."""
+    parts = [make_part(p, default_year) for p in split_parts(question)]
+    if len(parts) > 1 and all(p.ask in SAME_SENTENCE_ASKS and p.kind in (None, "unit") for p in parts):
+        parts = [make_part(question, default_year)]
+    return Plan(question, parts)
 
 
 def with_year(plan: Plan, year: int) -> Plan:

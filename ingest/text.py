@@ -431,7 +431,10 @@ def parse_period(text: str, default_year: int | None = None) -> Period | None:
         n = int(m.group(1))
         y = int(m.group(3)) if m.group(3) else placeholder
         if 1 <= n <= 12:
-            return Period(f"{y:04d}-01-01", _last_day(y, n), f"{n} tháng năm {y}" if m.group(3) or default_year else f"{n} tháng",
+            last = m.group(2) == "cuoi"  # '5 tháng cuối năm': August to December
+            start, end = (f"{y:04d}-{13 - n:02d}-01", _last_day(y, 12)) if last else (f"{y:04d}-01-01", _last_day(y, n))
+            label = f"{n} tháng {'cuối' if last else 'đầu'} năm" if m.group(2) else f"{n} tháng năm"
+            return Period(start, end, f"{label} {y}" if m.group(3) or default_year else label,
                           "months", bool(m.group(3)) or default_year is not None)
     if m := YEAR_RE.search(key):
         y = int(m.group(1))
