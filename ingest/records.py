@@ -167,7 +167,7 @@ def lists_in(chunk: Chunk) -> list[EntityList]:
     found = [lst for lst in found if lst.items]
     taken = [lst.source_span for lst in found]
     found += [lst for lst in extract_named_lists(chunk.text, as_of=chunk.as_of, context=chunk.context)
-              if not any(s <= lst.source_span[0] < e for s, e in taken)]
+              if not any(lst.source_span[0] < e and s < lst.source_span[1] for s, e in taken)]
     for lst in found:
         lst.chunk_id = chunk.chunk_id
         start, end = lst.source_span

@@ -75,3 +75,20 @@ def test_yes_no_question_is_not_a_negation():
     assert not yes_no_tail("Tỉnh nào chưa thành lập Ban Chỉ đạo?")
     assert polarity_of("Tỉnh nào chưa thành lập Ban Chỉ đạo?", question=True) == "negative"
     assert without_negation("chưa ban hành kế hoạch") == "ban hành kế hoạch"
+
+
+def test_a_deployment_extends_the_data_packs(tmp_path):
+    import json
+
+    from baocao.assistant.knowledge import ASSISTANT_DATA
+    from baocao.ingest.datapack import load_pack
+
+    extra = tmp_path / "province.json"
+    extra.write_text(json.dumps({
+        "lexicon": {"negation": ["còn nợ"]},
+        "abbreviations": {"terms": {"GPMB": ["giải phóng mặt bằng"], "-CĐS": None}},
+    }, ensure_ascii=False), encoding="utf-8")
+    lexicon = load_pack("lexicon", packs=str(extra))
+    assert "còn nợ" in lexicon["negation"] and "chưa" in lexicon["negation"]
+    terms = load_pack("abbreviations", ASSISTANT_DATA, packs=str(extra))["terms"]
+    assert terms["GPMB"] == ["giải phóng mặt bằng"] and "CĐS" not in terms and "DVCTT" in terms
