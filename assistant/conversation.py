@@ -64,7 +64,10 @@ def rewrite(question: str, history: list[Turn]) -> str:
         changed = changed or did
     if changed:
         return rewritten
-    core = FOLLOW_UP_TAILS.sub("", FOLLOW_UP_OPENERS.sub("", question.strip())).strip(" ,?")
+    core = question.strip()
+    while (stripped := FOLLOW_UP_OPENERS.sub("", core, count=1).strip(" ,")) != core:  # 'thế còn …', 'vậy thì …'
+        core = stripped
+    core = FOLLOW_UP_TAILS.sub("", core).strip(" ,?")
     if not core:
         return previous
     if is_new_topic(core, previous):

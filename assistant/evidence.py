@@ -79,8 +79,8 @@ def _folded_abbreviations() -> dict[str, list[tuple[str, ...]]]:
 def requirements(query: Query, weights: "TermWeights") -> list[Requirement]:
     out: list[Requirement] = []
     for term in dict.fromkeys(syllables(query.text)):
-        if term in QUESTION_WORDS or (query.period and (term in PERIOD_WORDS or DATE_TERM.fullmatch(term))):
-            continue  # the period is checked on the evidence's dates (gate), not as words
+        if term in QUESTION_WORDS:
+            continue
         alternatives = [(term,), *_folded_abbreviations().get(term, [])]
         weight = weights.weight(term)
         if not weights.known(term) and len(alternatives) > 1:

@@ -13,7 +13,7 @@ from baocao.vectorstore.store import SearchHit
 
 MIN_COVERAGE = 0.6  # share of the question's (IDF-weighted) content terms the best sentence must contain
 CLOSE = 0.85  # sentences scoring within this share of the best are alternatives worth weighing
-SAME_METRIC = 0.3  # share of the shorter sentence's content words two figure sentences share to be "the same figure" (dev)
+SAME_METRIC = 0.5  # share of the shorter sentence's content words two figure sentences share to be "the same figure" (dev)
 
 
 def in_period(sentence: Sentence, period: tuple[str, str] | None) -> bool:
@@ -79,7 +79,10 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
     """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate."""
     sentences = score_sentences(query, hits, weights)
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
-        return refusal(hits)
+        answer = refusal(hits)
+        if part is not None and part.constraints.period is not None:
+            answer.answer = f"Không tìm thấy thông tin này ({part.constraints.period.label}) trong các báo cáo hiện có."
+        return answer
     if part is not None:
         candidates = [s for s in sentences[:20] if s.coverage >= MIN_COVERAGE]
         verdicts = [(s, check(part, s.text, s.chunk)) for s in candidates]

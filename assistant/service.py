@@ -56,7 +56,9 @@ class Assistant:
                 plan = with_year(plan, int(max(dates)[:4]))
         return plan
 
-    def answer_plan(self, plan: Plan, context: AnswerContext | None = None) -> Answer:
+    def answer_query(self, plan: Plan, context: AnswerContext | None = None) -> Answer:
+        """Every part through the answerer chain, merged into one Answer (the one entry point of `ask`,
+        and of `stream` without an LLM)."""
         context = context or self.context()
         answers = [run_chain(self.chain, plan.single(part), context) for part in plan.parts]
         return merge_parts(plan, answers)
@@ -65,7 +67,7 @@ class Assistant:
         cid, conversation = self.conversations.get(conversation_id)
         standalone = rewrite(question, conversation.turns)
         context = self.context()
-        answer = self.answer_plan(self.plan(standalone, context), context)
+        answer = self.answer_query(self.plan(standalone, context))
         self._finish(answer, cid, conversation, question, standalone)
         return answer
 
@@ -76,14 +78,17 @@ class Assistant:
         standalone = rewrite(question, conversation.turns)
         context = self.context()
         plan = self.plan(standalone, context)
-        answers: list[Answer] = []
-        for part in plan.parts:
-            for item in stream_chain(self.chain, plan.single(part), context):
-                if isinstance(item, Answer):
-                    answers.append(item)
-                elif len(plan.parts) == 1:
-                    yield StreamEvent("delta", item)
-        answer = merge_parts(plan, answers)
+        if self.llm is None:
+            answer = self.answer_query(plan)
+        else:
+            answers: list[Answer] = []
+            for part in plan.parts:
+                for item in stream_chain(self.chain, plan.single(part), context):
+                    if isinstance(item, Answer):
+                        answers.append(item)
+                    elif len(plan.parts) == 1:
+                        yield StreamEvent("delta", item)
+            answer = merge_parts(plan, answers)
         if len(plan.parts) > 1 or answer.generator in ("extractive", "tasks", "sets", "figures") or not answer.answer:
             for line in answer.answer.split("\n"):
                 yield StreamEvent("delta", line + "\n")
