@@ -28,8 +28,12 @@ DATE_TERM = re.compile(r"[\d/.,-]+")
 NOT_A_FIGURE = re.compile(r"(?:ngày\s+\d{0,2}\s*)?tháng\s+\d{1,2}\s+năm\s+\d{4}|Số:\s*\d*\s*/\S+|(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
 
 
+LEADING_ENUMERATOR = re.compile(r"^\s*(?:[-+•]\s*)?(?:\(?\d{1,2}[.)]|[a-zđ]\))\s+")
+
+
 def has_figure(text: str) -> bool:
-    return bool(NUMBER.search(NOT_A_FIGURE.sub(" ", text)))
+    """A number that is a figure: not a date, a year, a document number or the '1.' that opens an item."""
+    return bool(NUMBER.search(NOT_A_FIGURE.sub(" ", LEADING_ENUMERATOR.sub(" ", text))))
 
 
 @dataclass
