@@ -5,21 +5,10 @@ from __future__ import annotations
 from baocao.assistant.evidence import Sentence
 from baocao.assistant.models import Answer, Citation
 from baocao.ingest.models import Chunk
+from baocao.ingest.text import vn_date  # noqa: F401  (re-exported: answers spell dates one way)
 from baocao.vectorstore.store import SearchHit
 
 NOT_FOUND = "Không tìm thấy thông tin này trong các báo cáo hiện có."
-
-
-def vn_date(iso: str | None) -> str:
-    """`2025-03-26` → `26/3/2025`; `2025-10` → `tháng 10/2025`; `2025` → `năm 2025`."""
-    if not iso:
-        return ""
-    parts = iso.split("-")
-    if len(parts) == 3:
-        return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
-    if len(parts) == 2:
-        return f"tháng {int(parts[1])}/{parts[0]}"
-    return f"năm {parts[0]}"
 
 
 def as_of_phrase(iso: str | None) -> str:
@@ -33,6 +22,15 @@ class CitationList:
 
     def __init__(self) -> None:
         self.citations: list[Citation] = []
+
+    def cite_citation(self, other: Citation) -> int:
+        """The marker of a citation of another answer in this list (added if new)."""
+        for c in self.citations:
+            if c.chunk_id == other.chunk_id and c.quote == other.quote:
+                return c.marker
+        marker = len(self.citations) + 1
+        self.citations.append(other.model_copy(update={"marker": marker}))
+        return marker
 
     def cite(self, chunk: Chunk, quote: str) -> int:
         quote = quote if quote in chunk.text else chunk.text[:300]

@@ -64,8 +64,37 @@ def rewrite(question: str, history: list[Turn]) -> str:
         changed = changed or did
     if changed:
         return rewritten
-    core = FOLLOW_UP_TAILS.sub("", FOLLOW_UP_OPENERS.sub("", question.strip())).strip(" ,?")
-    return f"{previous.rstrip(' ?')} {core}?" if core and fold(core).lower() not in fold(previous).lower() else previous
+    core = question.strip()
+    while (stripped := FOLLOW_UP_OPENERS.sub("", core, count=1).strip(" ,")) != core:  # 'thế còn …', 'vậy thì …'
+        core = stripped
+    core = FOLLOW_UP_TAILS.sub("", core).strip(" ,?")
+    if not core:
+        return previous
+    if is_new_topic(core, previous):
+        return new_topic_question(core, previous)
+    return f"{previous.rstrip(' ?')} {core}?"
+
+
+# a named thing: a capitalised phrase ('Ban Chỉ đạo', 'Trung tâm dữ liệu quốc gia'), not a question word
+NAMED = re.compile(r"^(?:các\s+|những\s+)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[\wÀ-ỹ]+){0,6}$")
+ASKING = re.compile(r"\b(nào|nao|gì|gi|bao nhiêu|bao nhieu|mấy|may|khi nào|ai|đâu|dau)\b", re.IGNORECASE)
+
+
+def is_new_topic(core: str, previous: str) -> bool:
+    """'thế còn Ban Chỉ đạo thì sao?': the follow-up names another thing and asks nothing of its own, so it
+    is a new question about that thing in the previous question's frame, never the previous one repeated."""
+    return bool(NAMED.match(core)) and not ASKING.search(core)
+
+
+def new_topic_question(core: str, previous: str) -> str:
+    """The previous question's frame (its time, what it asked) around the new topic."""
+    if fold(core).lower() in fold(previous).lower():
+        return f"{core}?"  # the thing is already in the previous question: ask about it alone, not repeat
+    time = TIME_SLOT.search(previous)
+    asked = ASKING.search(previous)
+    frame = previous[asked.start():].rstrip(" ?") if asked else ""
+    parts = [core, frame, time.group(0) if time and time.group(0) not in frame else ""]
+    return " ".join(p for p in parts if p).strip() + "?"
 
 
 class ConversationStore:

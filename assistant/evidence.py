@@ -10,7 +10,7 @@ from functools import lru_cache
 from baocao.assistant.query import Query
 from baocao.ingest.metadata import as_of_dates
 from baocao.ingest.models import Chunk
-from baocao.ingest.vietnamese import fold
+from baocao.ingest.text import fold, split_sentences as text_sentences
 from baocao.vectorstore.store import SearchHit
 
 # Question words and glue that say nothing about the subject (folded).
@@ -22,12 +22,18 @@ QUESTION_WORDS = {
 }
 SYLLABLE = re.compile(r"[^\W_]+(?:[/,.-]\d+)*", re.UNICODE)
 NUMBER = re.compile(r"\d")
+PERIOD_WORDS = {"thang", "quy", "ii", "iii", "iv"}
+DATE_TERM = re.compile(r"[\d/.,-]+")
 # Dates, years and document numbers are not figures: `13/3/2025`, `2025`, `598/QĐ-TTg`, `57-NQ/TW`.
-NOT_A_FIGURE = re.compile(r"(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
+NOT_A_FIGURE = re.compile(r"(?:ngày\s+\d{0,2}\s*)?tháng\s+\d{1,2}\s+năm\s+\d{4}|Số:\s*\d*\s*/\S+|(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
+
+
+LEADING_ENUMERATOR = re.compile(r"^\s*(?:[-+•]\s*)?(?:\(?\d{1,2}[.)]|[a-zđ]\))\s+")
 
 
 def has_figure(text: str) -> bool:
-    return bool(NUMBER.search(NOT_A_FIGURE.sub(" ", text)))
+    """A number that is a figure: not a date, a year, a document number or the '1.' that opens an item."""
+    return bool(NUMBER.search(NOT_A_FIGURE.sub(" ", LEADING_ENUMERATOR.sub(" ", text))))
 
 
 @dataclass
@@ -64,10 +70,10 @@ class Requirement:
 
 @lru_cache(maxsize=1)
 def _folded_abbreviations() -> dict[str, list[tuple[str, ...]]]:
-    from baocao.assistant.query import ABBREVIATIONS
+    from baocao.assistant.query import _abbreviations
 
     out: dict[str, list[tuple[str, ...]]] = {}
-    for abbr, expansions in ABBREVIATIONS.items():
+    for abbr, expansions in _abbreviations().items():
         key = syllables(abbr)
         if len(key) == 1:
             out.setdefault(key[0], []).extend(tuple(syllables(e)) for e in expansions)
@@ -87,27 +93,11 @@ def requirements(query: Query, weights: "TermWeights") -> list[Requirement]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _sent_tokenize():
-    from underthesea import sent_tokenize
-
-    return sent_tokenize
-
-
 def split_sentences(chunk: Chunk) -> list[str]:
-    """Sentences (and list lines) of the chunk, each a verbatim substring of its text."""
+    """Sentences (and list lines) of the chunk, each a verbatim substring of its text (the text module's splitter)."""
     if chunk.kind == "task":  # a task and its lead, partners and deadline answer together
         return [chunk.text]
-    out: list[str] = []
-    for line in chunk.text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        pieces = _sent_tokenize()(line) if len(line) > 200 else [line]
-        for piece in pieces:
-            piece = piece.strip()
-            out.append(piece if piece in chunk.text else line)
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(text_sentences(chunk.text)))
 
 
 class TermWeights:

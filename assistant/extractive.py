@@ -1,15 +1,19 @@
-"""The default generator: extractive, offline, no LLM. Picks the sentences that answer, keeps them verbatim."""
+"""The default generator: extractive, offline, no LLM. Picks the sentences that answer, keeps them verbatim,
+and answers only when they satisfy the question's constraints (the gate); otherwise says what the
+reports give instead."""
 
 from __future__ import annotations
 
-from baocao.assistant.compose import disagreement_answer, refusal, sentence_answer
-from baocao.assistant.evidence import Sentence, TermWeights, has_figure, score_sentences
+from baocao.assistant.compose import CitationList, disagreement_answer, refusal, sentence_answer, source_phrase
+from baocao.assistant.evidence import QUESTION_WORDS, Sentence, TermWeights, has_figure, score_sentences, syllables
+from baocao.assistant.gate import Verdict, check, instead_phrase
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.vectorstore.store import SearchHit
 
 MIN_COVERAGE = 0.6  # share of the question's (IDF-weighted) content terms the best sentence must contain
 CLOSE = 0.85  # sentences scoring within this share of the best are alternatives worth weighing
+SAME_METRIC = 0.5  # share of the shorter sentence's content words two figure sentences share to be "the same figure" (dev)
 
 
 def in_period(sentence: Sentence, period: tuple[str, str] | None) -> bool:
@@ -17,6 +21,18 @@ def in_period(sentence: Sentence, period: tuple[str, str] | None) -> bool:
         return False
     start, end = period
     return start[:7] <= sentence.as_of[:7] <= end[:7]
+
+
+def _content(text: str) -> set[str]:
+    return {t for t in syllables(text) if t not in QUESTION_WORDS and not any(ch.isdigit() for ch in t)}
+
+
+def same_metric(a: Sentence, b: Sentence) -> bool:
+    """Two sentences give the same figure when most of the shorter one's words are in the other."""
+    wa, wb = _content(a.text), _content(b.text)
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / min(len(wa), len(wb)) >= SAME_METRIC
 
 
 def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], bool]:
@@ -33,6 +49,8 @@ def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], boo
         newest = max(close, key=lambda s: s.as_of or "")
         return [newest], False
     with_numbers = [s for s in close if has_figure(s.text)]
+    if with_numbers:
+        with_numbers = [s for s in with_numbers if s is with_numbers[0] or same_metric(with_numbers[0], s)]
     dates = {s.as_of for s in with_numbers if s.as_of}
     documents_or_parts = {(s.chunk.document, s.chunk.section.split(" > ")[0]) for s in with_numbers}
     if len(dates) > 1 and len(documents_or_parts) > 1 and not query.period:
@@ -47,9 +65,30 @@ def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], boo
     return chosen, False
 
 
-def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights) -> Answer:
+def gated_refusal(verdict: Verdict, sentence: Sentence, hits: list[SearchHit]) -> Answer:
+    """The part is not answerable: say so, and what the reports give instead, cited."""
+    cites = CitationList()
+    marker = cites.cite(sentence.chunk, sentence.text)
+    instead = instead_phrase(verdict, sentence.text, sentence.chunk)
+    text = f"{verdict.message} {instead} ({source_phrase(sentence.chunk, sentence.as_of)}): «{sentence.text.rstrip()}» [{marker}]"
+    answer = refusal(hits)
+    return answer.model_copy(update={"answer": text, "citations": cites.citations})
+
+
+def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights, part=None) -> Answer:
+    """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate."""
     sentences = score_sentences(query, hits, weights)
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
-        return refusal(hits)
+        answer = refusal(hits)
+        if part is not None and part.constraints.period is not None:
+            answer.answer = f"Không tìm thấy thông tin này ({part.constraints.period.label}) trong các báo cáo hiện có."
+        return answer
+    if part is not None:
+        candidates = [s for s in sentences[:20] if s.coverage >= MIN_COVERAGE]
+        verdicts = [(s, check(part, s.text, s.chunk)) for s in candidates]
+        passing = [s for s, v in verdicts if v.ok]
+        if not passing:
+            return gated_refusal(verdicts[0][1], verdicts[0][0], hits)
+        sentences = passing + [s for s in sentences if s not in passing and s.coverage < MIN_COVERAGE]
     chosen, disagree = choose(query, sentences)
     return disagreement_answer(chosen) if disagree else sentence_answer(chosen)

@@ -111,8 +111,10 @@ def format_sources(chunks: list[Chunk]) -> str:
     return "\n\n".join(format_passage(n, chunk) for n, chunk in enumerate(chunks, 1))
 
 
-def build_prompt(question: str, chunks: list[Chunk], mode: Mode) -> str:
-    return load_prompt(PROMPTS[mode]).format(sources=format_sources(chunks), question=question)
+def build_prompt(question: str, chunks: list[Chunk], mode: Mode, notes: str = "") -> str:
+    """`notes`: the question's plan and the records that match it (assistant/answerers.py)."""
+    block = f"\nKế hoạch trả lời và số liệu đã trích từ các nguồn:\n{notes}\n" if notes else ""
+    return load_prompt(PROMPTS[mode]).format(sources=format_sources(chunks), question=question, notes=block)
 
 
 def draft_answer(raw: str, chunks: list[Chunk]) -> Answer:
@@ -146,6 +148,7 @@ def llm_stream(
     mode: Mode | None = None,
     fallback: Callable[[], Answer] | None = None,
     max_passages: int = 6,
+    notes: str = "",
 ) -> Iterator[str | Answer]:
     """Yields the text of the answer sentence by sentence, each once the guard has passed it (with its
     final [n] markers), then the final Answer; the text pieces always add up to `Answer.answer`.
@@ -159,7 +162,7 @@ def llm_stream(
     checker = Guard(draft.citations, hits[:max_passages])
     sentences = SentenceStream()
     shown: list[str] = []
-    prompt = build_prompt(question, chunks, mode or mode_of(llm))
+    prompt = build_prompt(question, chunks, mode or mode_of(llm), notes)
     try:
         for piece in stream_text(llm, prompt):
             for claim in sentences.feed(piece):

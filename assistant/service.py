@@ -1,21 +1,18 @@
-"""The assistant: question → standalone question → understanding → the right answerer → Answer."""
+"""The assistant: question → standalone question → plan → one answerer chain per part → Answer."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from baocao.assistant.compose import refusal
+from baocao.assistant.answerers import AnswerContext, default_chain, merge_parts, run_chain, stream_chain
+from baocao.assistant.catalogue import Catalogue, CatalogueCache
 from baocao.assistant.conversation import ConversationStore, rewrite
 from baocao.assistant.evidence import TermWeights
-from baocao.assistant.extractive import extractive_answer
-from baocao.assistant.generators import build_llm, llm_answer, llm_stream
+from baocao.assistant.generators import build_llm
 from baocao.assistant.models import Answer
-from baocao.assistant.query import Query, understand
+from baocao.assistant.plan import Plan, make_plan, with_year
 from baocao.assistant.retriever import HybridRetriever
-from baocao.assistant.sets import SetAnswerer
-from baocao.assistant.tasks import TaskAnswerer
 from baocao.settings import Settings
 from baocao.vectorstore.store import Index, open_index
 
@@ -30,72 +27,69 @@ class Assistant:
     def __init__(self, settings: Settings, index: Index, retriever: HybridRetriever):
         self.settings, self.index, self.retriever = settings, index, retriever
         self.conversations = ConversationStore()
-        self._weights: tuple[str, TermWeights] | None = None
-        self._lock = threading.Lock()
-        self.sets = SetAnswerer()
-        self.tasks = TaskAnswerer()
+        self._catalogues = CatalogueCache()
         self.llm = build_llm(settings)  # None: the offline extractive answerer
+        self.chain = default_chain(self.llm)
 
     @classmethod
     def from_settings(cls, settings: Settings, index: Index | None = None) -> "Assistant":
         index = index or open_index(settings)
         return cls(settings, index, HybridRetriever.from_index(index, settings))
 
+    def catalogue(self) -> Catalogue:
+        """Records and IDF weights of the indexed chunks, built once per set of documents."""
+        return self._catalogues.get(self.index.lexical().generation, self.index.current_chunks)
+
     def term_weights(self) -> TermWeights:
-        """IDF over the indexed chunks, recomputed when the set of documents changes."""
-        generation = self.index.lexical().generation
-        with self._lock:
-            if self._weights is None or self._weights[0] != generation:
-                previous = self._weights[1] if self._weights else None
-                self._weights = (generation, TermWeights.updated(previous, self.index.current_chunks()))
-            return self._weights[1]
+        return self.catalogue().weights
 
-    def special_answer(self, query: Query) -> Answer | None:
-        """Plan tasks and entity lists are answered from structured records, whatever the generator."""
-        weights = self.term_weights()
-        chunks = self.index.current_chunks()
-        answer = self.tasks.answer(query, chunks, weights)
-        if answer is None:
-            answer = self.sets.answer(query, self.index.lexical().generation, chunks, weights)
-        return answer
+    def context(self) -> AnswerContext:
+        return AnswerContext(self.catalogue(), self.retriever, self.llm, self.settings.llm_passages)
 
-    def answer_query(self, query: Query) -> Answer:
-        special = self.special_answer(query)
-        if special is not None:
-            return special
-        hits = self.retriever.search(query)
-        if not hits:
-            return refusal([])
-        weights = self.term_weights()
-        if self.llm is None:
-            return extractive_answer(query, hits, weights)
-        return llm_answer(self.llm, query, hits, max_passages=self.settings.llm_passages,
-                          fallback=lambda: extractive_answer(query, hits, weights))
+    def plan(self, question: str, context: AnswerContext) -> Plan:
+        """The plan; a month or quarter without a year is read in the year of the latest relevant report."""
+        plan = make_plan(question)
+        if any(p.constraints.period and not p.constraints.period.year_given for p in plan.parts):
+            dates = [h.chunk.report_date or h.chunk.as_of for h in context.hits(plan.single(plan.parts[0]))]
+            dates = [d for d in dates if d] or [context.catalogue.latest_report_date or ""]
+            if dates[0]:
+                plan = with_year(plan, int(max(dates)[:4]))
+        return plan
+
+    def answer_query(self, plan: Plan, context: AnswerContext | None = None) -> Answer:
+        """Every part through the answerer chain, merged into one Answer (the one entry point of `ask`,
+        and of `stream` without an LLM)."""
+        context = context or self.context()
+        answers = [run_chain(self.chain, plan.single(part), context) for part in plan.parts]
+        return merge_parts(plan, answers)
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
         cid, conversation = self.conversations.get(conversation_id)
         standalone = rewrite(question, conversation.turns)
-        answer = self.answer_query(understand(standalone))
+        context = self.context()
+        answer = self.answer_query(self.plan(standalone, context))
         self._finish(answer, cid, conversation, question, standalone)
         return answer
 
     def stream(self, question: str, conversation_id: str | None = None) -> Iterator[StreamEvent]:
-        """Pieces of the answer as they are ready (guarded sentences with an LLM), then the whole Answer."""
+        """Pieces of the answer as they are ready (guarded sentences with an LLM), then the whole Answer.
+        The same chain as `ask`; a plan of several parts streams part by part."""
         cid, conversation = self.conversations.get(conversation_id)
         standalone = rewrite(question, conversation.turns)
-        query = understand(standalone)
-        answer = None if self.llm is None else self.special_answer(query)
-        if self.llm is not None and answer is None:
-            hits = self.retriever.search(query)
-            weights = self.term_weights()
-            for item in llm_stream(self.llm, query, hits, max_passages=self.settings.llm_passages,
-                                   fallback=lambda: extractive_answer(query, hits, weights)):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    yield StreamEvent("delta", item)
+        context = self.context()
+        plan = self.plan(standalone, context)
+        if self.llm is None:
+            answer = self.answer_query(plan)
         else:
-            answer = answer or self.answer_query(query)
+            answers: list[Answer] = []
+            for part in plan.parts:
+                for item in stream_chain(self.chain, plan.single(part), context):
+                    if isinstance(item, Answer):
+                        answers.append(item)
+                    elif len(plan.parts) == 1:
+                        yield StreamEvent("delta", item)
+            answer = merge_parts(plan, answers)
+        if len(plan.parts) > 1 or answer.generator in ("extractive", "tasks", "sets", "figures") or not answer.answer:
             for line in answer.answer.split("\n"):
                 yield StreamEvent("delta", line + "\n")
         self._finish(answer, cid, conversation, question, standalone)

@@ -1,24 +1,28 @@
-"""Exact answers for list, complement and count questions about provinces and agencies.
+"""Exact answers for list, complement, count and set-operation questions, from the list records.
 
 Reports often state only the positive list ("43/63 địa phương thành lập …", the 43 named in a
 footnote). "Which have NOT …" is then the complement against the universe in force on the list's
-date (63 provinces before 1/7/2025, 34 after), and the answer says so and cites the footnote.
+date (63 provinces before 1/7/2025, 34 after; a province's wards and communes from 1/7/2025; the
+departments of the day), and the answer says so and cites the footnote. Lists of kinds with no known
+universe (associations, schools, laws …) are answered as listed, never complemented. Polarity is read
+by the one text module on both sides: "tỉnh nào thiếu bác sĩ" over «các tỉnh thiếu bác sĩ gồm: …»
+returns those provinces.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from baocao.assistant.compose import CitationList, as_of_phrase, vn_date
-from baocao.assistant.entities import EntityList, complement, extract_lists, extract_lists_from_footnote, universe_for
+from baocao.ingest.entities import EntityList, complement, universe_for
 from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
+from baocao.ingest.gazetteer import Gazetteer
+from baocao.ingest.generic_lists import kinds as entity_kinds
 from baocao.ingest.models import Chunk
-from baocao.ingest.structure import sentence_with
+from baocao.ingest.text import last_marker_number, sentence_at as sentence_with
 
 PROVINCE_WORDS = re.compile(r"\b(tỉnh|địa phương|thành phố|tinh|dia phuong|thanh pho)\b")
 AGENCY_WORDS = re.compile(r"\b(bộ|ngành|cơ quan|bo|nganh|co quan)\b")
@@ -30,9 +34,7 @@ AFTER_QUANTIFIER = re.compile(r"\b(?:những|các|bao nhiêu|mấy|liệt kê|nh
 LIST_WANTED = re.compile(r"\b(những|các|liệt kê|danh sách|bao nhiêu|mấy|chưa|không|còn lại|nhung|cac|liet ke|danh sach|bao nhieu|may|chua|khong|con lai)\b")
 # Words that place the question in time or in a report, not what the list is about: they count little.
 SOFT_WORDS = {"bao", "cao", "thuc", "hien", "tinh", "den", "het", "ngay", "thang", "nam", "cuoi", "dau", "theo", "ke", "tu"}
-NEGATION = re.compile(r"\b(chua|khong|con lai|cham|qua han)\b")
 KIND_WORDS = {"tinh", "dia", "phuong", "thanh", "pho", "bo", "nganh", "co", "quan", "chua", "khong", "con", "lai", "da"}
-KIND_LABEL = {"province": "tỉnh, thành phố", "agency": "bộ, ngành"}
 MIN_MATCH = 0.55
 
 
@@ -41,18 +43,6 @@ class FoundList:
     chunk: Chunk
     entities: EntityList
     relevance: float = 0.0
-    _claim: set[str] | None = None
-
-    def claim_words(self) -> set[str]:
-        """Syllables of the list's claim (predicate, count sentence, context, section), read once."""
-        if self._claim is None:
-            e = self.entities
-            claim = " ".join(x for x in (e.predicate, e.count_source, self.chunk.context, self.chunk.section) if x)
-            self._claim = set(syllables(claim))
-        return self._claim
-
-    def words(self) -> set[str]:
-        return self.claim_words() | set(syllables(self.entities.predicate))
 
 
 def kinds_in(text: str) -> list[str]:
@@ -69,61 +59,8 @@ def asked_kinds(query: Query) -> list[str]:
     return list(dict.fromkeys(kind for subject in subjects for kind in kinds_in(subject)))
 
 
-SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-TRAILING_SUPERSCRIPT = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[^⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
-
-
-def footnote_number(context: str | None) -> str | None:
-    """The marker of a footnote chunk, read from the sentence it annotates (`… Đề án 06.¹` → `1`)."""
-    m = TRAILING_SUPERSCRIPT.search(context or "")
-    return m.group(1).translate(SUPERSCRIPT_DIGITS) if m else None
-
-
-def lists_in(chunk: Chunk) -> list[EntityList]:
-    if chunk.kind == "footnote":
-        number = footnote_number(chunk.context)
-        return extract_lists_from_footnote(chunk.text, chunk.context or "", as_of=chunk.as_of, number=number)
-    return extract_lists(chunk.text, as_of=chunk.as_of)
-
-
 def plain(predicate: str) -> str:
     return " ".join(re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", predicate).split()).rstrip(" .;:,")
-
-
-class ListCatalogue:
-    """Every entity list in the index. Lists are read once per chunk (kept by chunk id across generations, so
-    a new document costs only its own chunks), with an inverted index from claim words to lists."""
-
-    def __init__(self) -> None:
-        self._generation: str | None = None
-        self._lists: list[FoundList] = []
-        self._per_chunk: dict[str, list[FoundList]] = {}
-        self._by_word: dict[str, list[int]] = {}
-        self.by_id: dict[str, Chunk] = {}
-        self._lock = threading.Lock()
-
-    def lists(self, generation: str, chunks: list[Chunk]) -> list[FoundList]:
-        with self._lock:
-            if generation != self._generation:
-                per_chunk = {}
-                for c in chunks:
-                    known = self._per_chunk.get(c.chunk_id)
-                    per_chunk[c.chunk_id] = ([FoundList(c, f.entities) for f in known] if known is not None
-                                             else [FoundList(c, lst) for lst in lists_in(c) if lst.items])
-                self._per_chunk = per_chunk
-                self._lists = [f for c in chunks for f in per_chunk[c.chunk_id]]
-                self._by_word = {}
-                for i, found in enumerate(self._lists):
-                    for word in found.words():
-                        self._by_word.setdefault(word, []).append(i)
-                self.by_id = {c.chunk_id: c for c in chunks}
-                self._generation = generation
-            return self._lists
-
-    def sharing(self, words) -> list[FoundList]:
-        """The lists whose claim or predicate has at least one of these words (the others score 0)."""
-        hit = sorted({i for w in words for i in self._by_word.get(w, ())})
-        return [self._lists[i] for i in hit]
 
 
 def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
@@ -138,36 +75,27 @@ def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
     return words
 
 
-def relevance(query: Query, found: FoundList, weights: TermWeights, wanted: dict[str, float] | None = None) -> float:
+def relevance(query: Query, found: FoundList, weights: TermWeights) -> float:
     """Share of the question's subject words (not kind or polarity words) found in the list's claim."""
-    wanted = subject_words(query, weights) if wanted is None else wanted
+    wanted = subject_words(query, weights)
     total = sum(wanted.values())
     if not total:
         return 0.0
     entities = found.entities
-    present = found.claim_words()
+    claim = " ".join(x for x in (entities.predicate, entities.count_source, found.chunk.context, found.chunk.section) if x)
+    present = set(syllables(claim))
     coverage = sum(w for t, w in wanted.items() if t in present) / total
     share, matched = predicate_match(query, entities.predicate)
     # a longer predicate met word for word is more specific: "chưa ban hành Kế hoạch hành động" beats "chưa báo cáo"
     return 0.5 * coverage + 0.5 * share + 0.03 * min(matched, 6)
 
 
-@lru_cache(maxsize=65536)
-def _predicate_words(predicate: str) -> tuple[str, ...]:
-    return tuple(t for t in dict.fromkeys(syllables(predicate)) if t not in KIND_WORDS | QUESTION_WORDS and not t.isdigit())
-
-
-@lru_cache(maxsize=256)
-def _asked(text: str) -> frozenset[str]:
-    return frozenset(syllables(text))
-
-
 def predicate_match(query: Query, predicate: str) -> tuple[float, int]:
     """Share and number of the list's predicate words (`ban hành Kế hoạch hành động`) the question uses."""
-    words = _predicate_words(predicate)
+    words = [t for t in dict.fromkeys(syllables(predicate)) if t not in KIND_WORDS | QUESTION_WORDS and not t.isdigit()]
     if not words:
         return 0.0, 0
-    asked = _asked(query.text)
+    asked = set(syllables(query.text))
     matched = sum(1 for t in words if t in asked)
     return matched / len(words), matched
 
@@ -181,48 +109,76 @@ def negated(predicate: str) -> str:
 
 
 def quote_of(found: FoundList) -> str:
+    quote = found.entities.quote
+    if quote and quote in found.chunk.text:
+        return quote
     start, end = found.entities.source_span
     span = found.chunk.text[start:end].strip()
     return span if span and span in found.chunk.text else found.chunk.text[:400]
 
 
-def universe_phrase(kind: str, universe: list[str], as_of: str | None) -> str:
-    label = KIND_LABEL[kind]
+def label_of(kind: str) -> str:
+    return entity_kinds().get(kind, {}).get("label", "đơn vị")
+
+
+def universe_phrase(kind: str, universe: list[str], as_of: str | None, within: str | None = None) -> str:
+    label = label_of(kind)
     if kind == "province":
         era = "trước sắp xếp ngày 1/7/2025" if len(universe) == 63 else "sau sắp xếp từ ngày 1/7/2025"
         return f"{len(universe)} {label} ({era})"
+    if kind == "commune" and within:
+        return f"{len(universe)} {label} của {within} (theo danh mục đơn vị hành chính từ 1/7/2025)"
     return f"{len(universe)} {label}" + (f" tại thời điểm {vn_date(as_of)}" if as_of else "")
 
 
+def universe_of(found: FoundList, within: str | None = None) -> list[str] | None:
+    """The units the list is a subset of: the report's own universe (its stated total must fit), else the
+    gazetteer's, in force on the list's date. None for kinds without a known universe."""
+    lst = found.entities
+    if lst.kind in ("province", "agency"):
+        return universe_for(lst)
+    g = Gazetteer.load()
+    if lst.kind == "commune":
+        province = within or next((m.entity.name for m in g.scan(f"{found.chunk.issuer or ''} {found.chunk.title}", ("province",))), None)
+        universe = g.universe("commune", lst.as_of or found.chunk.as_of or "2025-07-01", within=province) if province else []
+    elif lst.kind == "department":
+        universe = g.universe("department", lst.as_of or found.chunk.as_of or "2025-03-01")
+    else:
+        return None
+    listed = set(lst.items)
+    fits = universe and listed <= set(universe) and (lst.stated_total in (None, len(universe)))
+    return universe if fits else None
+
+
 def set_answer(
-    query: Query, found: FoundList, kind: str, cites: CitationList, annotated: Chunk | None = None
+    query: Query, found: FoundList, kind: str, cites: CitationList, annotated: Chunk | None = None,
+    want_negative: bool = False, within: str | None = None,
 ) -> tuple[str, list[str]] | None:
     lst = found.entities
-    want_negative = bool(NEGATION.search(query.folded))
     list_negative = lst.polarity == "negative"
     if want_negative == list_negative and query.wants_count and not query.wants_list:
         return None  # the report states this count itself: the sentences answer it, with their dates
     marker = cites.cite(found.chunk, quote_of(found))
     when = as_of_phrase(lst.as_of or found.chunk.as_of)
-    label = KIND_LABEL[kind]
+    label = label_of(kind)
     if want_negative == list_negative:
         items = lst.items
         text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {plain(lst.predicate)}: {', '.join(items)} [{marker}]."
         if lst.stated_count is not None and lst.count_matches_stated is False:
             text += f" Lưu ý: báo cáo nêu con số {lst.stated_count}, nhưng danh sách chỉ có {len(items)} tên."
         return text + stated_sentence(found, cites, annotated), items
-    universe = universe_for(lst)
+    universe = universe_of(found, within)
     if universe is None:
         return None
     items = complement(lst, universe)
     stated = f"{lst.stated_count}/{lst.stated_total}" if lst.stated_count and lst.stated_total else str(len(lst.items))
-    number = lst.footnote or footnote_number(found.chunk.context)
+    number = lst.footnote or last_marker_number(found.chunk.context)
     where = f"chú thích {number}" if found.chunk.kind == "footnote" and number else "báo cáo"
     text = (
         f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {negated(plain(lst.predicate))}: "
         f"{', '.join(items)} [{marker}].\n"
         f"Báo cáo nêu {stated} {label} {plain(lst.predicate)} và liệt kê tên tại {where}; danh sách trên là các đơn vị "
-        f"còn lại trong {universe_phrase(kind, universe, lst.as_of)}."
+        f"còn lại trong {universe_phrase(kind, universe, lst.as_of, within)} (tính toán từ danh sách, không phải câu trích)."
     )
     if lst.count_matches_stated is False:
         text += f" Lưu ý: báo cáo nêu {stated} nhưng {where} liệt kê {len(lst.items)} tên."
@@ -242,40 +198,96 @@ def stated_sentence(found: FoundList, cites: CitationList, annotated: Chunk | No
     return ""
 
 
-class SetAnswerer:
-    def __init__(self) -> None:
-        self.catalogue = ListCatalogue()
+def kinds_asked(plan) -> list[str]:
+    """Provinces and/or agencies as the subject ('bộ, ngành, địa phương nào' asks both), else the plan's kind."""
+    query = plan.part.query
+    both = asked_kinds(query)
+    if both:
+        return both
+    return [plan.part.kind] if plan.part.kind else []
 
-    def answer(self, query: Query, generation: str, chunks: list[Chunk], weights: TermWeights) -> Answer | None:
-        kinds = asked_kinds(query)
-        if not kinds or not LIST_WANTED.search(query.text.lower() if query.has_diacritics else query.folded):
+
+class ListAnswerer:
+    """Lists, complements, counts and set operations over the list records (`answer(plan, context)`)."""
+
+    name = "sets"
+
+    def answer(self, plan, context) -> Answer | None:
+        part = plan.part
+        query = part.query
+        kinds = kinds_asked(plan)
+        listy = LIST_WANTED.search(query.text.lower() if query.has_diacritics else query.folded)
+        if not kinds or not (listy or part.polarity == "negative" or part.ask in ("list", "count", "set_op")):
             return None
-        self.catalogue.lists(generation, chunks)
-        by_id = self.catalogue.by_id
-        # only lists sharing a word with the question can reach MIN_MATCH: O(relevant lists), not O(all)
-        candidates = self.catalogue.sharing(set(syllables(query.text)))
+        catalogue = context.catalogue
+        weights = catalogue.weights
+        candidates = [FoundList(f.chunk, f.record) for f in catalogue.lists.matching(list(subject_words(query, weights)))]
+        if part.ask == "set_op":
+            return self.set_operation(part, candidates, kinds[0], catalogue, weights)
         cites = CitationList()
-        parts: list[str] = []
+        texts: list[str] = []
         items: list[str] = []
         as_of: str | None = None
+        want_negative = part.polarity == "negative" or part.wants_rest
+        within = next((e.name for e in part.constraints.entities if e.kind == "province"), None)
         for kind in kinds:
             best = self.best_list(query, candidates, kind, weights)
             if best is None:
                 continue
-            annotated = by_id.get(best.chunk.annotates) if best.chunk.annotates else None
-            result = set_answer(query, best, kind, cites, annotated)
+            annotated = catalogue.by_id.get(best.chunk.annotates) if best.chunk.annotates else None
+            result = set_answer(query, best, kind, cites, annotated, want_negative, within)
             if result:
-                parts.append(result[0])
+                texts.append(result[0])
                 items.extend(result[1])
                 as_of = as_of or best.entities.as_of or best.chunk.as_of
-        if not parts:
+        if not texts:
             return None
-        return Answer(answer="\n".join(parts), citations=cites.citations, items=items, grounded=True, as_of=as_of)
+        return Answer(answer="\n".join(texts), citations=cites.citations, items=items, grounded=True, as_of=as_of,
+                      generator="sets")
+
+    def set_operation(self, part, candidates: list[FoundList], kind: str, catalogue, weights) -> Answer | None:
+        """'đã A nhưng chưa B' (difference) and 'vừa chưa A vừa chưa B' (intersection) from two lists."""
+        sides = []
+        for predicate, polarity in part.predicates:
+            sub = Query(text=predicate, folded=predicate, has_diacritics=False)
+            found = self.best_list(sub, candidates, kind, weights)
+            if found is None:
+                return None
+            holds = (found.entities.polarity == "negative") == (polarity == "negative")
+            sides.append((found, holds))
+        (first, first_holds), (second, second_holds) = sides
+        if first.entities.chunk_id == second.entities.chunk_id and first.entities.items == second.entities.items:
+            return None  # one list read twice: no operation to compute
+        universe = universe_of(first) or universe_of(second)
+
+        def members(found: FoundList, holds: bool) -> list[str] | None:
+            if holds:
+                return list(found.entities.items)
+            return complement(found.entities, universe) if universe else None
+
+        a, b = members(first, first_holds), members(second, second_holds)
+        if a is None or b is None:
+            if first_holds and not second_holds:  # A − B needs no universe
+                a, b = list(first.entities.items), None
+                result = [x for x in a if x not in set(second.entities.items)]
+            else:
+                return None
+        else:
+            result = [x for x in a if x in set(b)]
+        cites = CitationList()
+        m1 = cites.cite(first.chunk, quote_of(first))
+        m2 = cites.cite(second.chunk, quote_of(second))
+        label = label_of(kind)
+        p1, p2 = part.predicates[0][0], part.predicates[1][0]
+        text = (f"Có {len(result)} {label} thỏa cả hai điều kiện: {', '.join(result) if result else '(không có)'}.\n"
+                f"Tính từ hai danh sách: «{plain(first.entities.predicate)}» [{m1}] và «{plain(second.entities.predicate)}» [{m2}]"
+                + (f", trong {universe_phrase(kind, universe, first.entities.as_of)}" if universe else "") + ".")
+        return Answer(answer=text, citations=cites.citations, items=result, grounded=True,
+                      as_of=first.entities.as_of or first.chunk.as_of, generator="sets")
 
     @staticmethod
     def best_list(query: Query, candidates: list[FoundList], kind: str, weights: TermWeights) -> FoundList | None:
-        wanted = subject_words(query, weights)
-        scored = [(relevance(query, f, weights, wanted), f) for f in candidates if f.entities.kind == kind]
+        scored = [(relevance(query, f, weights), f) for f in candidates if f.entities.kind == kind]
         scored = [(r, f) for r, f in scored if r >= MIN_MATCH]
         if not scored:
             return None

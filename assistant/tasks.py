@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 from baocao.assistant.compose import CitationList
-from baocao.assistant.entities import find_entities
+from baocao.ingest.entities import find_entities
 from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
-from baocao.ingest.models import Chunk, TaskRecord
-from baocao.ingest.vietnamese import fold
+from baocao.ingest.models import TaskRecord
+from baocao.ingest.text import fold
 
 TASK_WORDS = {"co", "quan", "chu", "tri", "phoi", "hop", "thoi", "han", "hoan", "thanh", "nhiem", "vu", "bo", "khi",
               "nao", "deadline", "to", "chuc", "trien", "khai", "dau", "moi", "giao", "phu", "trach"}
@@ -39,60 +39,41 @@ def task_lines(task: TaskRecord) -> str:
     return "; ".join(f"{label}: {value}" for label, value in fields if value)
 
 
-def topic_words(query: Query) -> list[str]:
-    return [t for t in dict.fromkeys(syllables(query.text)) if t not in QUESTION_WORDS and t not in TASK_WORDS]
-
-
-def task_words(task: TaskRecord) -> set[str]:
-    return set(syllables(f"{task.task} {task.result or ''}"))
-
-
-def topic_score(query: Query, task: TaskRecord, weights: TermWeights, present: set[str] | None = None,
-                wanted: list[str] | None = None) -> float:
-    wanted = topic_words(query) if wanted is None else wanted
+def topic_score(query: Query, task: TaskRecord, weights: TermWeights) -> float:
+    wanted = [t for t in dict.fromkeys(syllables(query.text)) if t not in QUESTION_WORDS and t not in TASK_WORDS]
     if not wanted:
         return 0.0
-    present = task_words(task) if present is None else present
+    present = set(syllables(f"{task.task} {task.result or ''}"))
     total = sum(weights.weight(t) for t in wanted)
     return sum(weights.weight(t) for t in wanted if t in present) / total if total else 0.0
 
 
 class TaskAnswerer:
-    """Task words and agencies are read once per task (kept by chunk id); a question scores only the tasks
-    that share a word with it (the others score 0)."""
+    """Answers from the task records of the catalogue (`answer(plan, context)`)."""
 
-    def __init__(self) -> None:
-        self._words: dict[str, set[str]] = {}
-        self._agencies: dict[tuple[str, str], set[str]] = {}
+    name = "tasks"
 
-    def _present(self, chunk: Chunk, task: TaskRecord) -> set[str]:
-        if chunk.chunk_id not in self._words:
-            self._words[chunk.chunk_id] = task_words(task)
-        return self._words[chunk.chunk_id]
-
-    def _agencies_of(self, chunk: Chunk, role: str, text: str) -> set[str]:
-        key = (chunk.chunk_id, role)
-        if key not in self._agencies:
-            self._agencies[key] = agencies_in(text)
-        return self._agencies[key]
-
-    def answer(self, query: Query, chunks: list[Chunk], weights: TermWeights) -> Answer | None:
-        if not query.about_tasks:
+    def answer(self, plan, context) -> Answer | None:
+        query = plan.part.query
+        catalogue = context.catalogue
+        if not query.about_tasks or not catalogue.tasks.items:
             return None
-        tasks = [(c, c.task) for c in chunks if c.task is not None]
-        if not tasks:
-            return None
+        weights = catalogue.weights
         agencies = agencies_in(query.text)
-        deadline = query.period[0][:7] if query.period else None
+        # a deadline is a month ('hạn tháng 12/2025'); 'Kế hoạch năm 2025' names the plan, not a deadline
+        deadline = query.period[0][:7] if query.period and query.period[0][:7] == query.period[1][:7] else None
         if query.wants_list and (agencies or deadline):
+            tasks = [(f.chunk, f.record) for f in catalogue.tasks.items]  # a role or a month: every task is read
             return self.list_answer(query, tasks, agencies, deadline)
+        words = syllables(query.text)
+        tasks = [(f.chunk, f.record) for f in catalogue.tasks.matching(words)]
         return self.single_answer(query, tasks, weights)
 
     def list_answer(self, query: Query, tasks, agencies: set[str], deadline: str | None) -> Answer | None:
         role = "coordinating" if "phoi hop" in query.folded else "lead"
         chosen = []
         for chunk, task in tasks:
-            if agencies and not agencies & self._agencies_of(chunk, role, getattr(task, role) or ""):
+            if agencies and not agencies & agencies_in(getattr(task, role) or ""):
                 continue
             if deadline and deadline_key(task.deadline) != deadline:
                 continue
@@ -113,11 +94,7 @@ class TaskAnswerer:
                       items=[t.task.rstrip(".") for _, t in chosen], grounded=True, as_of=chosen[0][0].as_of)
 
     def single_answer(self, query: Query, tasks, weights: TermWeights) -> Answer | None:
-        wanted = topic_words(query)
-        asked = set(wanted)
-        sharing = [(c, t, present) for c, t in tasks if asked & (present := self._present(c, t))]
-        scored = sorted(((topic_score(query, t, weights, present, wanted), c, t) for c, t, present in sharing),
-                        key=lambda x: x[0], reverse=True)
+        scored = sorted(((topic_score(query, t, weights), c, t) for c, t in tasks), key=lambda x: x[0], reverse=True)
         if not scored or scored[0][0] < MIN_TASK_MATCH:
             return None
         score, chunk, task = scored[0]

@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     llm_passages: int = Field(6, description="How many retrieved passages are numbered and given to the LLM.")
     llm_context_tokens: int = Field(4096, description="Context window of a local GGUF model (llama-cpp n_ctx).")
 
+    # Answering (assistant/, ingest/text.py, ingest/records.py): domain knowledge as data
+    data_packs: str = Field(
+        "", description="Comma-separated JSON/YAML files or folders of data packs merged over the defaults in "
+        "ingest/data/ and assistant/data/ (abbreviations, synonyms, entity kinds, calendar, question cues, starters).",
+    )
+
     # API
     admin_token: str | None = None
     # API (api/): who may do what, limits, CORS

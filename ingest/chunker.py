@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from baocao.ingest.text import split_sentences as text_sentences
 
 
 
@@ -19,16 +20,8 @@ class Piece:
     blocks: list[int] = field(default_factory=list)  # indexes of the source blocks
 
 
-@lru_cache(maxsize=1)
-def _sent_tokenize():
-    from underthesea import sent_tokenize
-
-    return sent_tokenize
-
-
 def split_sentences(text: str) -> list[str]:
-    sentences = _sent_tokenize()(text)
-    return [s.strip() for s in sentences if s.strip()] or [text]
+    return text_sentences(text, lines=False) or [text]
 
 
 def split_long(text: str, limit: int) -> list[str]:

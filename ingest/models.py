@@ -65,6 +65,8 @@ class Chunk:
     context: str | None = None  # footnote chunks: the sentence that carries the marker
     task: TaskRecord | None = None
     order: int = 0
+    # EntityList / FigureRecord read at ingest (ingest/records.py); None: stored before records existed
+    records: list | None = field(default_factory=list)
 
     def index_text(self) -> str:
         """What BM25 and the embedder see: the section heading for context, then the text.

@@ -16,7 +16,9 @@ from baocao.ingest.models import Chunk, IngestedDocument, Page, RawDocument, Tas
 from baocao.ingest.plan import find_task_groups, task_name
 from baocao.ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
 from baocao.ingest.plan import TaskGroup
-from baocao.ingest.structure import SUPERSCRIPT, Block, assign_sections, build_blocks, link_footnotes, mark_footnote, sentence_with
+from baocao.ingest.records import attach_records
+from baocao.ingest.structure import SUPERSCRIPT, Block, assign_sections, build_blocks, link_footnotes, mark_footnote
+from baocao.ingest.text import sentence_at as sentence_with
 
 REPLACEMENT = "\ufffd"
 
@@ -179,6 +181,7 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
         if chunk and parent and not as_of_dates(block.text, builder.year, facts.report_date):
             chunk.as_of = parent.as_of
 
+    attach_records(builder.chunks)  # EntityList / FigureRecord per chunk, stored with it (ingest/records.py)
     warnings = list(prepared.warnings)
     unlinked = [b.marker for i, b in enumerate(blocks) if b.kind == "footnote" and i not in links]
     if unlinked:

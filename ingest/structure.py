@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from baocao.ingest.text import TO_SUPERSCRIPT, sentence_at
 from baocao.ingest.cleanup import BLOCK_OPENER, Line, ends_paragraph, starts_lowercase, typical_width
 
 ROMAN = re.compile(r"^(?P<m>[IVX]{1,5})\.\s+(?P<t>.*)$")
@@ -18,7 +19,7 @@ ARABIC_SUB = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<t>[^\W\d_].*)$"
 LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s+(?P<t>.*)$")
 PART_TITLE = re.compile(r"^(BÁO CÁO(?: TÓM TẮT)?|KẾ HOẠCH|PHỤ LỤC(?:\s+[\dIVX]+)?|ĐỀ ÁN|TỜ TRÌNH|CHƯƠNG TRÌNH)\s*$")
 FOOTNOTE_START = re.compile(r"^(?P<n>\d{1,2})\s+(?P<t>[A-ZĐÀ-Ỹ\"“(].*)$")
-SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+SUPERSCRIPT = TO_SUPERSCRIPT
 
 HEADING_RANK = {"roman": 1, "arabic": 2, "arabic_sub": 3, "letter": 4}
 # Lines in a paragraph-per-line file are far longer than a printed page line (~75-110 characters).
@@ -218,8 +219,4 @@ def mark_footnote(text: str, number: str) -> str:
 
 def sentence_with(text: str, position: int) -> str:
     """The sentence of `text` around `position` (for a footnote: the sentence it annotates)."""
-    starts = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-ZĐÀ-Ỹ0-9])", text[:position])]
-    start = starts[-1] if starts else 0
-    end_match = re.search(r"[.!?](?:\s|$)", text[position:])
-    end = position + end_match.end() if end_match else len(text)
-    return text[start:end].strip()
+    return sentence_at(text, position)

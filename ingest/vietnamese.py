@@ -14,28 +14,8 @@ from functools import cache
 # --- normalisation and folding ------------------------------------------------------------------
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def _build_fold_table() -> dict[int, int | None]:
-    table: dict[int, int | None] = {}
-    for code in range(0x00C0, 0x1F00):
-        base = unicodedata.normalize("NFD", chr(code))[0]
-        if base != chr(code) and base.isascii() and base.isalpha():
-            table[code] = ord(base)
-    table[ord("đ")], table[ord("Đ")] = ord("d"), ord("D")
-    for mark in range(0x0300, 0x0370):  # stray combining marks of non-NFC input
-        table[mark] = None
-    return table
-
-
-_FOLD_TABLE = _build_fold_table()
-
-
-def fold(text: str) -> str:
-    """Remove diacritics, keep case: `Đường hầm` -> `Duong ham`."""
-    return text.translate(_FOLD_TABLE)
+# One fold and one NFC for the project: they live in the text module (ingest/text.py).
+from baocao.ingest.text import fold, nfc  # noqa: E402,F401
 
 
 # --- tones ----------------------------------------------------------------------------------------

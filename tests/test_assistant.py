@@ -117,3 +117,96 @@ def test_complement_after_the_merger_on_an_unseen_report(tmp_settings, embedder,
     answer = Assistant.from_settings(tmp_settings, index).ask("Tỉnh nào chưa hoàn thành 16/16 tiêu chí?")
     assert set(answer.items) == {"Cần Thơ", "Đà Nẵng", "Tuyên Quang", "Vĩnh Long"}
     assert "34" in answer.answer and "31/8/2025" in answer.answer
+
+
+# --- answering any report: a small synthetic corpus written for these tests --------------------
+
+HEALTH_Q1 = """\
+BÁO CÁO
+Tình hình nhân lực y tế và chuyển đổi số quý I năm 2026
+
+I. KẾT QUẢ
+1. Nhân lực
+Tính đến hết ngày 31/3/2026, cả nước có 1.200 trạm y tế xã có bác sĩ.
+Các tỉnh thiếu bác sĩ gồm: Cao Bằng, Lai Châu, Điện Biên.
+2. Hội và đơn vị
+Các hội đề nghị giải thể gồm: Hội Cựu giáo chức tỉnh; Hội Sinh vật cảnh tỉnh; Hội Khuyến học phường Đông Hải.
+Các tỉnh đã ban hành kế hoạch chuyển đổi số: Cao Bằng, Lai Châu, Điện Biên, Sơn La, Hà Tĩnh.
+Các tỉnh đã kết nối cơ sở dữ liệu: Cao Bằng, Sơn La.
+"""
+
+HEALTH_Q2 = """\
+BÁO CÁO
+Tình hình nhân lực y tế quý II năm 2026
+
+I. KẾT QUẢ
+1. Nhân lực
+Tính đến hết ngày 30/6/2026, cả nước có 1.240 trạm y tế xã có bác sĩ.
+"""
+
+
+@pytest.fixture(scope="module")
+def health(tmp_path_factory, embedder):
+    from baocao.settings import Settings
+
+    folder = tmp_path_factory.mktemp("health")
+    (folder / "2026-03-31_bao-cao-y-te-quy-1.txt").write_text(HEALTH_Q1, encoding="utf-8")
+    (folder / "2026-06-30_bao-cao-y-te-quy-2.txt").write_text(HEALTH_Q2, encoding="utf-8")
+    settings = Settings(home=folder / "home")
+    index = open_index(settings, embedder)
+    assert not ingest_paths(index, sorted(folder.glob("*.txt")), settings).failed
+    return Assistant.from_settings(settings, index)
+
+
+def test_negative_predicate_asked_the_same_way_is_answered_as_listed(health):
+    answer = health.ask("Những tỉnh nào thiếu bác sĩ?")
+    assert answer.items == ["Cao Bằng", "Lai Châu", "Điện Biên"]
+
+
+def test_list_of_associations_is_read_and_never_complemented_against_provinces(health):
+    answer = health.ask("Những hội nào đề nghị giải thể?")
+    assert answer.items == ["Hội Cựu giáo chức tỉnh", "Hội Sinh vật cảnh tỉnh", "Hội Khuyến học phường Đông Hải"]
+    refused = health.ask("Những hội nào không đề nghị giải thể?")
+    assert "34" not in refused.answer and "63" not in refused.answer
+
+
+def test_difference_of_two_lists(health):
+    answer = health.ask("Tỉnh nào đã ban hành kế hoạch chuyển đổi số nhưng chưa kết nối cơ sở dữ liệu?")
+    assert answer.items == ["Lai Châu", "Điện Biên", "Hà Tĩnh"]
+    assert len(answer.citations) == 2
+
+
+def test_change_between_two_reports_is_computed_and_marked(health, ):
+    answer = health.ask("Số trạm y tế xã có bác sĩ quý II tăng bao nhiêu so với quý I?")
+    assert answer.grounded and "tăng 40" in answer.answer
+    assert "1.200" in answer.answer and "1.240" in answer.answer and "tính" in answer.answer
+    assert len(answer.citations) == 2
+
+
+def test_one_province_asked_when_only_the_national_figure_is_given(health):
+    answer = health.ask("Tỉnh Sơn La có bao nhiêu trạm y tế xã có bác sĩ?")
+    assert not answer.grounded
+    assert "Sơn La" in answer.answer and "cả nước" in answer.answer and "1.200" in answer.answer or "1.240" in answer.answer
+
+
+def test_a_month_no_report_covers_is_refused_saying_what_is_nearest(health):
+    answer = health.ask("Tháng 9/2026 cả nước có bao nhiêu trạm y tế xã có bác sĩ?")
+    assert not answer.grounded and "tháng 9/2026" in answer.answer
+
+
+def test_a_quarter_without_a_year_is_read_in_the_reports_year(health):
+    answer = health.ask("Quý II cả nước có bao nhiêu trạm y tế xã có bác sĩ?")
+    assert answer.grounded and "1.240" in answer.answer
+
+
+def test_two_part_question_answers_each_part_on_its_own_line(health):
+    answer = health.ask("Có bao nhiêu trạm y tế xã có bác sĩ quý I và tỉnh nào thiếu bác sĩ?")
+    lines = answer.answer.split("\n")
+    assert any("1.200" in line for line in lines) and any("Lai Châu" in line for line in lines)
+
+
+def test_a_change_of_topic_is_a_new_question(health):
+    first = health.ask("Những tỉnh nào thiếu bác sĩ?")
+    follow = health.ask("thế còn Hội Sinh vật cảnh thì sao?", conversation_id=first.conversation_id)
+    assert follow.question and "Hội Sinh vật cảnh" in follow.question
+    assert follow.answer != first.answer

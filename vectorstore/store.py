@@ -39,6 +39,7 @@ from urllib.parse import urlparse
 
 from baocao.settings import Settings
 from baocao.ingest.models import Chunk, IngestedDocument, TaskRecord
+from baocao.ingest.records import records_from_json, records_to_json
 from baocao.vectorstore.lexical import LexicalHit, LexicalState, named, snapshot_generation
 from baocao.vectorstore.locks import WriterBusy, WriterLock  # noqa: F401  (WriterBusy: raised by writes)
 from baocao.vectorstore.tokenize import words
@@ -92,6 +93,7 @@ def chunk_metadata(chunk: Chunk) -> dict:
         "kind": chunk.kind, "order": chunk.order, "annotates": chunk.annotates, "context": chunk.context,
         "footnotes": json.dumps(chunk.footnotes, ensure_ascii=False) if chunk.footnotes else None,
         "task": json.dumps(asdict(chunk.task), ensure_ascii=False) if chunk.task else None,
+        "records": records_to_json(chunk.records) if chunk.records is not None else None,
     })
 
 
@@ -103,6 +105,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
         report_date=meta.get("report_date"), as_of=meta.get("as_of"), kind=meta.get("kind", "text"),
         footnotes=json.loads(meta["footnotes"]) if meta.get("footnotes") else [], annotates=meta.get("annotates"),
         context=meta.get("context"), task=task, order=meta.get("order", 0),
+        records=records_from_json(meta.get("records")),
     )
 
 

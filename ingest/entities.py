@@ -18,9 +18,29 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal
 
-from baocao.assistant.gazetteer import KINDS, MERGER_DAY, MINISTRY_REFORM_DAY, Entity, Gazetteer, Kind, as_date, strip_diacritics
+from baocao.ingest.gazetteer import LIST_KINDS, MERGER_DAY, MINISTRY_REFORM_DAY, Entity, Gazetteer, Kind, as_date
+from baocao.ingest.text import (
+    LETTER as _LETTER,
+    NO_LETTER_AHEAD as _NO_LETTER_AHEAD,
+    NO_LETTER_BEHIND as _NO_LETTER_BEHIND,
+    SUPERSCRIPT_DIGITS as _SUPERSCRIPTS,
+    AccentAware as _AccentAware,
+    Polarity,
+    find_as_of,
+    find_footnote_marker,
+    from_superscript,
+    is_sentence_end,
+    marker_end as _marker_end,
+    polarity_of,
+)
 
-Polarity = Literal["positive", "negative"]
+KINDS = LIST_KINDS
+
+
+def _is_sentence_end(text: str, i: int) -> bool:
+    """The text module's rule, where the punctuation is followed by a space (a '.¹' marker stays inside)."""
+    return i + 1 < len(text) and text[i + 1].isspace() and is_sentence_end(text, i)
+
 CountKind = Literal["province", "agency", "mixed"]
 
 # --------------------------------------------------------------------------------------------
@@ -63,24 +83,6 @@ def find_entities(
     ]
 
 
-# Python's \w takes superscript digits ('ngành²', a footnote marker after ingestion) for letters: not here.
-_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_TO_ASCII_DIGITS = str.maketrans(_SUPERSCRIPTS, "0123456789")
-_LETTER = r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u2079]"
-_NO_LETTER_AHEAD, _NO_LETTER_BEHIND = rf"(?!{_LETTER})", rf"(?<!{_LETTER})"
-
-
-class _AccentAware:
-    """A regex written with Vietnamese diacritics, and its twin for text typed without them ('chua bao cao')."""
-
-    def __init__(self, pattern: str, flags: int = re.IGNORECASE):
-        self.accented = re.compile(pattern, flags)
-        self.folded = re.compile(strip_diacritics(pattern), flags)
-
-    def on(self, text: str) -> re.Pattern[str]:
-        return self.folded if text.isascii() else self.accented
-
-
 # --------------------------------------------------------------------------------------------
 # Counts ("43/63 địa phương", "06 bộ, ngành") and dates ("tính đến hết ngày 26/3/2025")
 # --------------------------------------------------------------------------------------------
@@ -114,9 +116,6 @@ _COUNT_RE = _AccentAware(
     rf"(?<![\d./,%])(?P<count>\d{{1,3}})(?:\s*/\s*(?P<total>\d{{1,3}}))?{_S}(?:các{_S})?"
     rf"(?:(?P<mixed>{_MIXED_NOUNS})|(?P<province>{_PROVINCE_NOUNS})|(?P<agency>{_AGENCY_NOUNS})){_NO_LETTER_AHEAD}"
 )
-_AS_OF_RE = _AccentAware(r"(?:tính\s+)?đến\s+(?:hết\s+)?(?:ngày\s+)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
-
-
 @dataclass(frozen=True)
 class CountPhrase:
     kind: CountKind
@@ -143,44 +142,17 @@ def _last_count_of_kind(phrases: list[CountPhrase], kind: Kind) -> CountPhrase |
     return of_kind[-1] if of_kind else None
 
 
-def find_as_of(text: str, start: int = 0, end: int | None = None) -> str | None:
-    """ISO date of the last 'tính đến (hết) ngày d/m/yyyy' in text[start:end], else None."""
-    end = len(text) if end is None else end
-    found = list(_AS_OF_RE.on(text[start:end]).finditer(text, start, end))
-    for m in reversed(found):
-        day, month, year = (int(g) for g in m.groups())
-        try:
-            return dt.date(year, month, day).isoformat()
-        except ValueError:
-            continue
-    return None
-
-
 # --------------------------------------------------------------------------------------------
 # Sentences, clauses, footnotes
 # --------------------------------------------------------------------------------------------
 
-_ABBREVIATION_BEFORE_DOT_RE = re.compile(r"(?:^|[^\w])(?:tp|tt|v\.v|ths|ts|pgs|gs|nxb|tr|st|q|p)$", re.IGNORECASE)
 # '1 Các bộ, ngành: ...' in extracted PDF text; '¹ Các bộ, ngành: ...' once ingestion marked it up
 _FOOTNOTE_LINE_RE = re.compile(rf"(?m)^[ \t]*(?:(\d{{1,3}})[ \t]+|([{_SUPERSCRIPTS}]{{1,3}})[ \t]*)(?={_LETTER})")
 _BULLET_LINE_RE = re.compile(r"(?m)^[ \t]*[-+•*–][ \t]+")
-_NEGATION_RE = _AccentAware(rf"{_NO_LETTER_BEHIND}(?:chưa|không|chậm|thiếu|quá hạn){_NO_LETTER_AHEAD}")
-
-
-def _is_sentence_end(text: str, i: int) -> bool:
-    """text[i] is '.', '!' or '?' that ends a sentence: followed by space and a capital, a bullet or '2.'."""
-    if text[i] not in ".!?" or i + 1 >= len(text) or not text[i + 1].isspace():
-        return False
-    if text[i] == "." and _ABBREVIATION_BEFORE_DOT_RE.search(text, max(0, i - 5), i):
-        return False
-    rest = text[i + 1 : i + 12].lstrip()
-    if not rest:
-        return True
-    return rest[0].isupper() or rest[0] in "(-+•–" or bool(re.match(r"\d{1,2}[.)]\s", rest))
 
 
 def _footnote_number(footnote_line: re.Match[str]) -> str:
-    return footnote_line.group(1) or footnote_line.group(2).translate(_TO_ASCII_DIGITS)
+    return footnote_line.group(1) or from_superscript(footnote_line.group(2))
 
 
 def _footnote_starts(text: str, start: int, end: int) -> list[re.Match[str]]:
@@ -252,69 +224,6 @@ def _sentence_span(text: str, pos: int, lookback: int = 800, lookahead: int = 80
     return start, end
 
 
-def _is_marker_at(text: str, start: int, end: int) -> bool:
-    """text[start:end] (digits) is a footnote marker: glued to a word ('ngành2', 'báo cáo4 (') or to a
-    closing quote/parenthesis, or right after a final dot at a line end ('Đề án 06.1')."""
-    following = text[end : end + 2]
-    if start == 0 or (following and (following[0].isalnum() or following[0] in "/_")):
-        return False
-    if re.match(r"[.,]\d", following):  # '2.5', '3,4': a number, not a marker
-        return False
-    before = text[start - 1]
-    if before.isalpha() or before in ")”\"’":
-        return True
-    if before == "." and start >= 2 and text[start - 2].isalnum():
-        line_end = text.find("\n", end)
-        return not text[end : line_end if line_end != -1 else len(text)].strip()
-    return False
-
-
-def find_footnote_marker(text: str, number: str, before: int | None = None, window: int = 12000) -> int | None:
-    """Offset of the last marker `number` in the `window` characters before `before`, else None.
-
-    Markers come as extracted ('ngành2', 'Đề án 06.1'), as ingestion marks them up ('ngành²') or as
-    DOCX references ('[^2]')."""
-    span = _marker_span(text, number, before, window)
-    return span[0] if span else None
-
-
-def _marker_span(text: str, number: str, before: int | None, window: int = 12000) -> tuple[int, int] | None:
-    end = len(text) if before is None else before
-    floor = max(0, end - window)
-    found = [span for span in (_last_superscript(text, number, floor, end), _last_reference(text, number, floor, end),
-                               _last_glued(text, number, floor, end)) if span]
-    return max(found) if found else None
-
-
-def _last_superscript(text: str, number: str, floor: int, end: int) -> tuple[int, int] | None:
-    mark = number.translate(str.maketrans("0123456789", _SUPERSCRIPTS))
-    position = text.rfind(mark, floor, end)
-    while position != -1:
-        after = position + len(mark)
-        alone = (position == 0 or text[position - 1] not in _SUPERSCRIPTS) and (
-            after == len(text) or text[after] not in _SUPERSCRIPTS
-        )  # '¹' of '¹²' (footnote 12) is no marker 1
-        if alone:
-            return position, after
-        position = text.rfind(mark, floor, position)
-    return None
-
-
-def _last_reference(text: str, number: str, floor: int, end: int) -> tuple[int, int] | None:
-    reference = f"[^{number}]"
-    position = text.rfind(reference, floor, end)
-    return (position, position + len(reference)) if position != -1 else None
-
-
-def _last_glued(text: str, number: str, floor: int, end: int) -> tuple[int, int] | None:
-    position = text.rfind(number, floor, end)
-    while position != -1:
-        if _is_marker_at(text, position, position + len(number)):
-            return position, position + len(number)
-        position = text.rfind(number, floor, position)
-    return None
-
-
 # --------------------------------------------------------------------------------------------
 # Predicates
 # --------------------------------------------------------------------------------------------
@@ -354,10 +263,6 @@ def clean_predicate(raw: str) -> str:
         s = _SUBJECT_RE.on(s).sub("", s, count=1)
         s = _TRAILING_NOISE_RE.on(s).sub("", s, count=1)
     return s.strip()
-
-
-def polarity_of(predicate: str) -> Polarity:
-    return "negative" if _NEGATION_RE.on(predicate).search(predicate) else "positive"
 
 
 def _predicate_around_counts(text: str, start: int, end: int, counts: list[CountPhrase]) -> str:
@@ -408,15 +313,6 @@ def analyse_annotated_sentence(text: str, marker_pos: int | None = None) -> Body
     return BodyClaim(counts, predicate, polarity_of(predicate), as_of, (start, end))
 
 
-def _marker_end(text: str, marker_pos: int) -> int:
-    if text.startswith("[^", marker_pos):
-        return text.index("]", marker_pos) + 1
-    end = marker_pos
-    while end < len(text) and (text[end].isdigit() or text[end] in _SUPERSCRIPTS):
-        end += 1
-    return end
-
-
 def _body_predicate(
     text: str, start: int, end: int, counts: list[CountPhrase], marker_pos: int | None, marker_end: int | None
 ) -> str:
@@ -462,6 +358,8 @@ class EntityList:
     footnote: str | None = None  # footnote number when the list sits in a footnote
     unmatched: list[str] = field(default_factory=list)  # list fragments that name nothing known
     notes: dict[str, str] = field(default_factory=dict)  # item -> its parenthesis: '07 nhiệm vụ'
+    chunk_id: str = ""  # the chunk the list was read from (records)
+    quote: str = ""  # the list as written there, for citing
 
     @property
     def count(self) -> int:

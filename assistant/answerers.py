@@ -1,0 +1,156 @@
+"""One answerer chain. Every answerer implements `answer(plan, context) -> Answer | None` for a plan of
+one part; the first that answers wins. `Assistant.ask` and `Assistant.stream` run the same chain.
+
+Order: plan tasks (task records) → lists and set operations (list records) → changes and series
+(figure records) → the extractive answerer or the LLM (passages, through the answerability gate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from baocao.assistant.catalogue import Catalogue
+from baocao.assistant.compose import CitationList, refusal, vn_date
+from baocao.assistant.extractive import extractive_answer
+from baocao.assistant.figures import FigureAnswerer
+from baocao.assistant.generators import llm_answer, llm_stream
+from baocao.assistant.models import Answer
+from baocao.assistant.plan import Plan
+from baocao.assistant.retriever import HybridRetriever
+from baocao.assistant.sets import ListAnswerer
+from baocao.assistant.tasks import TaskAnswerer
+from baocao.vectorstore.store import SearchHit
+
+
+@dataclass
+class AnswerContext:
+    """What answerers may read: the records of this generation, the retriever, the LLM (or None)."""
+
+    catalogue: Catalogue
+    retriever: HybridRetriever
+    llm: object | None = None
+    llm_passages: int = 6
+    _hits: dict[str, list[SearchHit]] = field(default_factory=dict)
+
+    def hits(self, plan: Plan) -> list[SearchHit]:
+        part = plan.part
+        if part.text not in self._hits:
+            self._hits[part.text] = self.retriever.search(part.query)
+        return self._hits[part.text]
+
+
+@runtime_checkable
+class Answerer(Protocol):
+    name: str
+
+    def answer(self, plan: Plan, context: AnswerContext) -> Answer | None: ...
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def answer(self, plan: Plan, context: AnswerContext) -> Answer | None:
+        hits = context.hits(plan)
+        if not hits:
+            return refusal([])
+        return extractive_answer(plan.part.query, hits, context.catalogue.weights, part=plan.part)
+
+
+class LlmAnswerer:
+    """The LLM reads the plan, the matching records and the passages; the guard checks every sentence."""
+
+    name = "llm"
+
+    def answer(self, plan: Plan, context: AnswerContext) -> Answer | None:
+        final = None
+        for item in self.stream(plan, context):
+            if isinstance(item, Answer):
+                final = item
+        return final
+
+    def stream(self, plan: Plan, context: AnswerContext) -> Iterator[str | Answer]:
+        hits = context.hits(plan)
+        weights = context.catalogue.weights
+        part = plan.part
+        yield from llm_stream(context.llm, part.query, hits, max_passages=context.llm_passages,
+                              fallback=lambda: extractive_answer(part.query, hits, weights, part=part),
+                              notes=plan_notes(plan, context))
+
+
+def plan_notes(plan: Plan, context: AnswerContext) -> str:
+    """The plan and the records matching it, for the prompt: what is asked, under which constraints."""
+    part = plan.part
+    c = part.constraints
+    lines = [f"Loại câu hỏi: {part.ask}"]
+    if c.entities:
+        lines.append("Phạm vi: " + ", ".join(e.name for e in c.entities) + " (chỉ trả lời nếu nguồn nói riêng về phạm vi này)")
+    if c.period:
+        lines.append(f"Thời gian: {c.period.label} (chỉ dùng số liệu của thời gian này)")
+    words = [t for t in part.query.folded.split()]
+    figures = context.catalogue.figures.matching(words)[:8]
+    for found in figures:
+        r = found.record
+        lines.append(f"Số liệu đã trích: {r.metric}: {r.value}" + (f" ({vn_date(r.as_of)})" if r.as_of else ""))
+    return "\n".join(lines)
+
+
+def default_chain(llm: object | None) -> list[Answerer]:
+    last: Answerer = LlmAnswerer() if llm is not None else ExtractiveAnswerer()
+    return [TaskAnswerer(), ListAnswerer(), FigureAnswerer(), last]
+
+
+def run_chain(chain: list[Answerer], plan: Plan, context: AnswerContext) -> Answer:
+    for answerer in chain:
+        answer = answerer.answer(plan, context)
+        if answer is not None:
+            if answer.generator == "extractive" and answerer.name not in ("extractive", "llm"):
+                answer.generator = answerer.name
+            return answer
+    return refusal(context.hits(plan))
+
+
+def stream_chain(chain: list[Answerer], plan: Plan, context: AnswerContext) -> Iterator[str | Answer]:
+    """Like `run_chain`, but an answerer that can stream (the LLM) yields its guarded sentences as they come."""
+    for answerer in chain:
+        if hasattr(answerer, "stream"):
+            yield from answerer.stream(plan, context)
+            return
+        answer = answerer.answer(plan, context)
+        if answer is not None:
+            yield answer
+            return
+    yield refusal(context.hits(plan))
+
+
+# --------------------------------------------------------------------------- parts into one answer
+
+
+def merge_parts(plan: Plan, answers: list[Answer]) -> Answer:
+    """Each part answered or refused on its own line, with its own citations, renumbered."""
+    if len(answers) == 1:
+        return answers[0]
+    cites = CitationList()
+    lines: list[str] = []
+    seen_texts: set[str] = set()
+    items: list[str] = []
+    for part, answer in zip(plan.parts, answers):
+        text = answer.answer
+        for citation in answer.citations:
+            new = cites.cite_citation(citation)
+            text = text.replace(f"[{citation.marker}]", f"[§{new}]")
+        text = text.replace("[§", "[")
+        if not answer.grounded:
+            text = f"«{part.text.rstrip('?')}»: {text}"
+        if text in seen_texts:
+            continue
+        seen_texts.add(text)
+        lines.append(text)
+        items += [i for i in answer.items if i not in items]
+    grounded = any(a.grounded for a in answers)
+    first = next((a for a in answers if a.grounded), answers[0])
+    related = [] if grounded else first.related
+    return Answer(answer="\n".join(lines), citations=cites.citations, items=items, grounded=grounded,
+                  as_of=first.as_of, related=related, generator=first.generator,
+                  dropped=[d for a in answers for d in a.dropped])

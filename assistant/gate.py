@@ -1,0 +1,91 @@
+"""The answerability gate: a part is answered only when its cited evidence satisfies every constraint of
+the part (the units it is about, the period, a person's name when one is asked); otherwise the part is
+refused, saying what the reports do give instead."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from baocao.assistant.knowledge import cue_words
+from baocao.assistant.plan import EntityRef, Part
+from baocao.ingest.gazetteer import Gazetteer
+from baocao.ingest.models import Chunk
+from baocao.ingest.text import Period, stated_dates, vn_date
+
+GROUP_SIZE = 3  # a sentence naming this many units of a kind speaks of a group, not of one of them
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    reason: str = ""  # 'entity' | 'period' | 'person'
+    message: str = ""  # what to say instead, when not ok
+
+
+def _mentions(text: str, kind: str) -> list[str]:
+    return [m.entity.name for m in Gazetteer.load().scan(text, (kind,), require_capital=False)]
+
+
+def names_entity(sentence: str, chunk: Chunk, entity: EntityRef, asked: set[str] = frozenset()) -> bool:
+    """The evidence is about `entity`: the sentence names it alone (not inside a list of many), or the
+    document itself is the entity's (its title, issuer or file name)."""
+    where = " ".join(x for x in (chunk.title, chunk.issuer or "", chunk.section) if x)
+    if entity.name in _mentions(where, entity.kind):
+        return True
+    named = set(_mentions(sentence, entity.kind))
+    # a group figure answers a question about one member only when the question asks about the group
+    return entity.name in named and (len(named) < GROUP_SIZE or (len(asked) > 1 and asked <= named))
+
+
+def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
+    """The sentence states a date inside the period, or states none and its passage's date is inside."""
+    own = stated_dates(sentence)
+    if any(period.contains(d) for d in own):
+        return True
+    # a year-long period is met by a month of it; a sentence that names only other years is not
+    dates = [chunk.as_of, chunk.report_date]
+    if own and all(len(d) == 4 for d in own) and not any(period.contains(d) for d in own):
+        return False
+    return any(period.contains(d) for d in dates if d)
+
+
+@functools.lru_cache(maxsize=1)
+def _person_pattern() -> re.Pattern[str]:
+    titles = "|".join(sorted((re.escape(t) for t in cue_words("person_titles")), key=len, reverse=True))
+    name = r"[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}"
+    return re.compile(rf"(?:{titles})(?:\s+[\w,]+){{0,8}}?\s+(?:(?:ông|bà|đồng chí)\s+)?({name})")
+
+
+def names_a_person(sentence: str) -> bool:
+    g = Gazetteer.load()
+    for m in _person_pattern().finditer(sentence):
+        candidate = m.group(1)
+        if not g.scan(candidate, require_capital=False) and not re.match(r"(Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b", candidate):
+            return True
+    return False
+
+
+def check(part: Part, sentence: str, chunk: Chunk) -> Verdict:
+    c = part.constraints
+    for entity in c.entities:
+        asked = {e.name for e in c.entities if e.kind == entity.kind}
+        if not names_entity(sentence, chunk, entity, asked):
+            return Verdict(False, "entity", f"Không tìm thấy số liệu riêng của {entity.name} trong các báo cáo.")
+    if c.period is not None and not in_period(sentence, chunk, c.period):
+        return Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
+    if part.ask == "person" and not names_a_person(sentence):
+        return Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
+    return Verdict(True)
+
+
+def instead_phrase(verdict: Verdict, sentence: str, chunk: Chunk) -> str:
+    """What the reports give instead: 'Báo cáo chỉ nêu số liệu cả nước: …' / '… gần nhất là …'."""
+    if verdict.reason == "entity":
+        scope = "cả nước" if re.search(r"(?i)\b(cả nước|toàn quốc|Việt Nam)\b", sentence) else "chung"
+        return f"Báo cáo chỉ nêu số liệu {scope}"
+    if verdict.reason == "period":
+        dates = stated_dates(sentence) or [d for d in (chunk.as_of, chunk.report_date) if d]
+        return f"Gần nhất là {vn_date(dates[0])}" if dates else "Các báo cáo nêu"
+    return "Báo cáo chỉ nêu"

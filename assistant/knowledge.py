@@ -1,0 +1,37 @@
+"""The assistant's domain knowledge, read from data packs (`assistant/data/*.json` + `BAOCAO_DATA_PACKS`)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from baocao.ingest.datapack import load_pack
+from baocao.ingest.text import search_key
+
+ASSISTANT_DATA = Path(__file__).resolve().parent / "data"
+
+
+def pack(name: str):
+    return load_pack(name, ASSISTANT_DATA)
+
+
+@functools.lru_cache(maxsize=64)
+def _cue_pattern(name: str, packs_key: str) -> re.Pattern[str] | None:
+    cues = pack("question_cues").get(name, [])
+    if not cues:
+        return None
+    words = sorted({search_key(c) for c in cues}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)")
+
+
+def cue(name: str, folded_question: str) -> re.Match[str] | None:
+    """The first cue of kind `name` ('list', 'count', 'change', …) in a folded question."""
+    from baocao.ingest.datapack import configured_packs
+
+    pattern = _cue_pattern(name, configured_packs())
+    return pattern.search(folded_question) if pattern else None
+
+
+def cue_words(name: str) -> list[str]:
+    return list(pack("question_cues").get(name, []))

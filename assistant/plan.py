@@ -1,0 +1,213 @@
+"""A typed plan for every question: what is asked, under which constraints, in how many parts.
+
+"Lâm Đồng có bao nhiêu hội và gồm những loại nào?" is two parts (a count, a list), each with the
+constraint "Lâm Đồng"; "Tỷ lệ … quý II?" is a figure whose period is the second quarter of the year of
+the latest relevant report; "… tăng bao nhiêu so với quý trước?" is a change between two figures.
+Every answerer reads a plan of one part (`Plan.part`); the service answers each part on its own line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from baocao.assistant.knowledge import cue
+from baocao.assistant.query import Query, understand
+from baocao.ingest.gazetteer import Gazetteer
+from baocao.ingest.generic_lists import kind_of_noun
+from baocao.ingest.text import Period, Polarity, asks_for_rest, has_diacritics, parse_period, polarity_of, search_key, yes_no_tail
+
+Ask = Literal["figure", "list", "count", "set_op", "task", "change", "series", "latest", "yes_no", "person",
+              "explanation", "fact"]
+SetOp = Literal["difference", "intersection"]
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    kind: str
+    name: str
+
+
+@dataclass
+class Constraints:
+    entities: list[EntityRef] = field(default_factory=list)  # units the question is about (scope)
+    period: Period | None = None
+    national: bool = False  # 'cả nước', 'Việt Nam'
+    report: str | None = None  # a document number the question names ('CV 11902', '1012/QĐ-TTg')
+
+
+@dataclass
+class Part:
+    text: str  # the part as a standalone question
+    ask: Ask
+    query: Query
+    constraints: Constraints
+    kind: str | None = None  # the kind of units a list/count part asks about ('province', 'association' …)
+    polarity: Polarity = "positive"
+    wants_rest: bool = False  # 'còn lại', 'trừ …'
+    set_op: SetOp | None = None
+    predicates: list[tuple[str, Polarity]] = field(default_factory=list)  # of a set operation, in order
+
+
+@dataclass
+class Plan:
+    question: str
+    parts: list[Part]
+
+    @property
+    def part(self) -> Part:
+        return self.parts[0]
+
+    def single(self, part: Part) -> "Plan":
+        return Plan(self.question if len(self.parts) == 1 else part.text, [part])
+
+
+_QUESTION_WORD = re.compile(r"\b(nao|gi|bao nhieu|may|khi nao|bao gio|ai|o dau|the nao|ra sao)\b")
+_PART_SPLIT = re.compile(r"\s*(?:,\s*(?:va\s+)?|\s+va\s+|;\s*)(?=\S)")
+_SUBJECT_BEFORE_NAO = re.compile(r"((?:\S+\s+){0,3}\S+)\s+nao\b")
+_SUBJECT_AFTER_QUANTIFIER = re.compile(r"\b(?:nhung|cac|bao nhieu|may|liet ke|danh sach)\s+((?:\S+\s+){0,3}\S+)")
+_REPORT_NUMBER = re.compile(r"\b\d+/(?:\d{4}/)?[A-ZĐ][\wĐđ-]*(?:/[\wĐđ-]+)*")
+
+
+def _question_words(folded: str) -> list[re.Match[str]]:
+    return list(_QUESTION_WORD.finditer(folded))
+
+
+def split_parts(question: str) -> list[str]:
+    """'X bao nhiêu và gồm những gì?' → ['X bao nhiêu', 'X gồm những gì']: a split only where both
+    sides ask something; the later part inherits the first part's subject. Task questions ('ai chủ trì,
+    hạn khi nào?') stay whole: one task record answers both."""
+    text = " ".join(question.split()).rstrip("?").strip()
+    folded = search_key(text)
+    if cue("task", folded) or len(_question_words(folded)) < 2:
+        return [question]
+    pieces, last = [], 0
+    for m in _PART_SPLIT.finditer(folded):
+        left, right = folded[last : m.start()], folded[m.end() :]
+        next_cut = _PART_SPLIT.search(right)
+        right_piece = right[: next_cut.start()] if next_cut else right
+        if _question_words(left) and _question_words(right_piece) and len(left.split()) >= 2:
+            pieces.append((last, m.start()))
+            last = m.end()
+    if not pieces:
+        return [question]
+    pieces.append((last, len(text)))
+    # folded text keeps offsets of NFC text (one character per character), so the spans cut the original
+    parts = [text[s:e].strip(" ,;") for s, e in pieces]
+    subject = _subject_of(parts[0])
+    return [parts[0] + "?"] + [_with_subject(p, subject) + "?" for p in parts[1:]]
+
+
+def _subject_of(first: str) -> str:
+    """The first part without its question words: what later parts are about."""
+    words = first.split()
+    keep = [w for w in words if not _QUESTION_WORD.fullmatch(search_key(w))]
+    return " ".join(keep)
+
+
+def _with_subject(part: str, subject: str) -> str:
+    return part if len(part.split()) >= 6 else f"{subject} {part}"
+
+
+def asked_kind(part_text: str) -> str | None:
+    """The kind of units the question asks about: the noun next to 'nào' or after 'những/các/bao nhiêu'
+    (read on the question as typed, so 'bổ sung' is not 'bộ')."""
+    text = " ".join(part_text.split())
+    folded = search_key(text)
+    spans = [(m.span(1), "end") for m in _SUBJECT_BEFORE_NAO.finditer(folded)]
+    spans += [(m.span(1), "start") for m in _SUBJECT_AFTER_QUANTIFIER.finditer(folded)]
+    for (start, end), anchor in spans:
+        subject = text[start:end]
+        if not has_diacritics(text):
+            subject = subject.replace("tinh den", "").replace("tinh toi", "")
+        if kind := kind_of_noun(subject, anchor):
+            return kind
+    return None
+
+
+def _constraints(text: str, default_year: int | None, asked: str | None) -> Constraints:
+    g = Gazetteer.load()
+    folded = search_key(text)
+    entities = [EntityRef(m.entity.kind, m.entity.name)
+                for m in g.scan(text, ("province", "commune", "department", "agency"), require_capital=False)]
+    if asked:
+        entities = [e for e in entities if e.kind != asked]
+    period = parse_period(text, default_year)
+    report = _REPORT_NUMBER.search(text)
+    return Constraints(entities=list(dict.fromkeys(entities)), period=period, national=bool(cue("national", folded)),
+                       report=report.group() if report else None)
+
+
+def _set_operation(text: str) -> tuple[SetOp, list[tuple[str, Polarity]]] | None:
+    """'đã A nhưng chưa B' → difference; 'vừa chưa A vừa chưa B' → intersection, with A and B."""
+    folded = search_key(text)
+    after = re.split(r"\bnao\b", folded, maxsplit=1)[-1]
+    if m := re.match(r"\s*(.+?)\s+(?:nhung|ma|song)\s+(.+)$", after):
+        a, b = m.group(1), m.group(2)
+        if polarity_of(a) != polarity_of(b):
+            return "difference", [(a, polarity_of(a)), (b, polarity_of(b))]
+    if m := re.search(r"\bvua\s+(.+?)\s+vua\s+(.+)$", folded):
+        return "intersection", [(m.group(1), polarity_of(m.group(1))), (m.group(2), polarity_of(m.group(2)))]
+    if m := re.match(r"\s*(.+?)\s+(?:va|dong thoi)\s+(chua|khong)\s+(.+)$", after):
+        a, b = m.group(1), f"{m.group(2)} {m.group(3)}"
+        return "intersection", [(a, polarity_of(a)), (b, "negative")]
+    return None
+
+
+def classify(text: str, query: Query, kind: str | None) -> Ask:
+    folded = query.folded
+    if cue("change", folded) and (query.wants_figure or cue("change", folded)):
+        return "change"
+    if query.about_tasks and (cue("task_lead", folded) or cue("task_deadline", folded) or "nhiem vu" in folded):
+        return "task"
+    if cue("person", folded):
+        return "person"
+    if cue("series", folded):
+        return "series"
+    if kind and (query.wants_list or query.wants_count):
+        return "count" if query.wants_count and not query.wants_list else "list"
+    if query.wants_figure:
+        return "latest" if query.wants_latest else "figure"
+    if yes_no_tail(text):
+        return "yes_no"
+    if cue("explanation", folded):
+        return "explanation"
+    return "fact"
+
+
+def make_part(text: str, default_year: int | None = None) -> Part:
+    query = understand(text, default_year)
+    kind = asked_kind(text)
+    ask = classify(text, query, kind)
+    part = Part(text=text, ask=ask, query=query, constraints=_constraints(text, default_year, kind), kind=kind,
+                polarity=polarity_of(text, question=True), wants_rest=asks_for_rest(text))
+    if kind and (op := _set_operation(text)):
+        part.ask, part.set_op, part.predicates = "set_op", op[0], op[1]
+    return part
+
+
+SAME_SENTENCE_ASKS = {"figure", "latest", "fact", "count"}
+
+
+def make_plan(question: str, default_year: int | None = None) -> Plan:
+    """The plan of a (standalone) question; `default_year` anchors a month or quarter given without a year.
+    Parts that all ask for figures ('… đạt bao nhiêu và xếp hạng thứ mấy?') stay one part: one sentence
+    usually holds them all, and the extractive answer gives the sentences that cover the whole question."""
+    parts = [make_part(p, default_year) for p in split_parts(question)]
+    if len(parts) > 1 and all(p.ask in SAME_SENTENCE_ASKS and p.kind in (None, "unit") for p in parts):
+        parts = [make_part(question, default_year)]
+    return Plan(question, parts)
+
+
+def with_year(plan: Plan, year: int) -> Plan:
+    """The plan again, months and quarters without a year read in `year`."""
+    parts = []
+    for part in plan.parts:
+        period = part.constraints.period
+        if period is not None and not period.year_given:
+            fixed = make_part(part.text, year)
+            parts.append(fixed)
+        else:
+            parts.append(part)
+    return replace(plan, parts=parts)
