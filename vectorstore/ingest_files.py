@@ -8,6 +8,7 @@ from pathlib import Path
 from baocao.settings import Settings
 from baocao.ingest.models import IngestedDocument, IngestError
 from baocao.ingest.pipeline import ingest_file
+from baocao.progress import stage
 from baocao.vectorstore.store import Index
 
 
@@ -68,8 +69,12 @@ def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
 
 def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: IngestReport) -> None:
     """Embed the pending documents in one call, then commit them one by one."""
+    for path, doc in pending:
+        stage(path, "embed", 0, len(doc.chunks))
     vectors = index.embed([doc for _, doc in pending])
     for (path, doc), doc_vectors in zip(pending, vectors):
+        stage(path, "embed", len(doc.chunks), len(doc.chunks))
+        stage(path, "index")
         status = index.add(doc, vectors=doc_vectors, refresh_lexical=False)
         report.outcomes.append(FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings))
     pending.clear()
