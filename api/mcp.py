@@ -31,6 +31,7 @@ INSTRUCTIONS = (
 def build_server(get_assistant: Callable[[], object], *, max_chars: int = 2000):
     """The MCP server; `get_assistant()` is called per tool call (the API builds its assistant at start-up)."""
     from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError  # its message reaches the agent; others are hidden
 
     from baocao import __version__
     from baocao.assistant.retriever import search_result
@@ -40,9 +41,9 @@ def build_server(get_assistant: Callable[[], object], *, max_chars: int = 2000):
     def clean(text: str, field: str) -> str:
         text = unicodedata.normalize("NFC", text or "").strip()
         if not text:
-            raise ValueError(f"{field}: không được để trống")
+            raise ToolError(f"{field}: không được để trống")
         if len(text) > max_chars:
-            raise ValueError(f"{field}: dài quá {max_chars} ký tự")
+            raise ToolError(f"{field}: dài quá {max_chars} ký tự")
         return text
 
     @server.tool(title="Tìm đoạn trong báo cáo")
