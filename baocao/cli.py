@@ -123,6 +123,9 @@ def cmd_mcp(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
+    from baocao.progress import silence_library_noise
+
+    silence_library_noise()
     from baocao.eval.runner import main as eval_main
 
     return eval_main(args, settings)

@@ -41,8 +41,9 @@ Kind = Literal["auto", "plain", "rich", "none"]
 _current: ContextVar[OnStage | None] = ContextVar("baocao_progress", default=None)
 
 
-def stage(file: str | Path, name: str, done: int = 0, total: int = 1) -> None:
-    """Report that `file` is at stage `name` (`done` of `total` units: pages, chunks, questions)."""
+def stage(file: str | Path, name: str, done: int = 0, total: int = 0) -> None:
+    """Report that `file` is at stage `name` (`done` of `total` units: pages, chunks, questions; total 0 =
+    a stage without units)."""
     callback = _current.get()
     if callback is None:
         return
@@ -71,7 +72,7 @@ def _label(name: str) -> str:
 
 
 def _units(done: int, total: int) -> str:
-    return f" {done}/{total}" if total > 1 else ""
+    return f" {done}/{total}" if total > 0 else ""
 
 
 class PlainReporter:
@@ -126,7 +127,7 @@ class RichReporter:
                 self._seen.append(file)
                 self.bar.update(self.files, completed=len(self._seen) - 1)
             self.bar.update(self.step, description=f"{Path(file).name}: {_label(name)}",
-                            completed=done, total=total if total > 1 else None)
+                            completed=done, total=total if total > 0 else None)
 
     def close(self) -> None:
         self.bar.update(self.files, completed=len(self._seen))
