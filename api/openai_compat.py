@@ -204,6 +204,7 @@ def completion_stream(request: Request, question: str, cid: str, created: int) -
 @router.post(
     "/chat/completions",
     response_model=ChatCompletion,
+    response_model_exclude_none=True,
     dependencies=[Reader, Limited],
     summary="Ask as an OpenAI chat completion (stream: true for SSE chunks)",
     responses={200: {"content": {"text/event-stream": {"example": 'data: {"object": "chat.completion.chunk", "choices": '

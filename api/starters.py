@@ -25,6 +25,7 @@ from baocao.api.security import Reader
 from baocao.ingest.models import Chunk
 
 TEMPLATES = Path(__file__).parent / "data" / "starters.json"
+MIN_QUOTE = 60  # characters of the cited sentence; shorter is a heading or a fragment
 DANGLING = {"và", "về", "của", "các", "cho", "trong", "để", "với", "theo", "tại", "đã", "được", "những", "là", "từ", "đến"}
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -158,7 +159,9 @@ def answers_from(assistant, question: str, document: str) -> bool:
     from baocao.assistant.query import understand
 
     answer = assistant.answer_query(understand(question))
-    return answer.grounded and any(c.document == document for c in answer.citations)
+    # a heading quoted back is not an answer: some cited sentence of this document must say something
+    return answer.grounded and any(c.document == document and len(c.quote) >= MIN_QUOTE
+                                   and c.quote.strip(" .:;") not in c.section for c in answer.citations)
 
 
 def generate(assistant, spec: dict | None = None) -> list[Starter]:
