@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
+from baocao.api.documents import DocumentOut
 from baocao.api.errors import ApiError
 from baocao.api.files import original_file
 from baocao.api.security import Admin
@@ -34,16 +35,7 @@ ADMIN_ERRORS = {
 }
 
 
-class AdminDocument(BaseModel):
-    doc_id: str
-    document: str
-    title: str
-    issuer: str | None = None
-    report_date: str | None = None
-    as_of: str | None = None
-    chunks: int
-    chars: int
-    ingested_at: float
+class AdminDocument(DocumentOut):
     warnings: list[str] = []
     original_kept: bool = False
 

@@ -25,6 +25,7 @@ from baocao.api import chat
 from baocao.api.errors import ApiError
 from baocao.api.middleware import request_id_var
 from baocao.api.security import Limited, Reader
+from baocao.assistant.compose import vn_date
 from baocao.assistant.conversation import Turn, rewrite
 from baocao.assistant.models import Answer
 
@@ -130,10 +131,6 @@ def standalone_question(messages: list[Message]) -> str:
     if question is None:
         raise ApiError(422, "invalid_request", "messages: cần ít nhất một tin nhắn của người dùng (role 'user') có nội dung")
     return question
-
-
-def vn_date(iso: str | None) -> str:
-    return "/".join(reversed(iso.split("-"))) if iso else ""
 
 
 def footer(answer: Answer) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from baocao.assistant.compose import vn_date
 from baocao.assistant.models import Answer, Citation
 
 PROMPT = "Hỏi › "
@@ -29,13 +30,6 @@ TOOLBAR = " /help trợ giúp · /new cuộc mới · /sources nguồn · ↑ c�
 def where(c: Citation) -> str:
     return " · ".join(str(x) for x in (c.title or c.document, c.section, f"tr. {c.page}" if c.page else None,
                                        vn_date(c.as_of)) if x)
-
-
-def vn_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    parts = iso.split("-")
-    return "/".join(reversed(parts))
 
 
 def short_answer(answer: Answer) -> str:

@@ -8,14 +8,12 @@ open a cited PDF at its page from the chat widget; re-index; delete the DOCX and
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from fixtures_files import write_pdf
-from test_widget_browser import ARTIFACTS, TIMEOUT_MS, browser, free_port, shot  # noqa: F401  (the shared browser fixture)
+from test_widget_browser import ARTIFACTS, TIMEOUT_MS, browser, serve_in_thread, shot  # noqa: F401  (the shared browser fixture)
 
 REALDOCS = Path(__file__).resolve().parent.parent.parent / "shared" / "realdocs"
 DOCX = REALDOCS / "2026-01_lamdong_du-thao-qd-thanh-lap-bcd-du-lieu-tinh.docx"
@@ -30,8 +28,6 @@ pytestmark = pytest.mark.skipif(not DOCX.exists() or not HTML_AS_PDF.exists(),
 
 @pytest.fixture(scope="module")
 def admin_server(embedder, tmp_path_factory):
-    import uvicorn
-
     from baocao.api.app import create_app
     from baocao.assistant.service import Assistant
     from baocao.settings import Settings
@@ -39,16 +35,7 @@ def admin_server(embedder, tmp_path_factory):
 
     settings = Settings(home=tmp_path_factory.mktemp("admin-home"), admin_token=TOKEN, chat_rate_per_minute=0)
     app = create_app(settings, Assistant.from_settings(settings, index=open_index(settings, embedder)))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="uvicorn-admin-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(15)
+    yield from serve_in_thread(app)
 
 
 def report_pdf(folder: Path) -> Path:

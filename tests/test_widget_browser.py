@@ -61,18 +61,23 @@ def intranet():
 @pytest.fixture(scope="module")
 def live_server(sample_index, tmp_path_factory, intranet):
     """uvicorn in a thread on a free port; stopped at the end."""
-    import uvicorn
-
     from baocao.api.app import create_app
     from baocao.assistant.service import Assistant
     from baocao.settings import Settings
 
     settings = Settings(home=tmp_path_factory.mktemp("browser-home"), cors_origins=intranet["origin"], chat_rate_per_minute=0)
     app = create_app(settings, Assistant.from_settings(sample_index.settings, index=sample_index))
+    yield from serve_in_thread(app)
+
+
+def serve_in_thread(app):
+    """uvicorn on a free loopback port in a thread: yields the base URL, stops at the end."""
+    import uvicorn
+
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
