@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse  # noqa: E402
 from fastapi_offline import FastAPIOffline  # noqa: E402
 
 from baocao.api import chat, documents, health, zalo  # noqa: E402
+from baocao.api import admin, files, mcp, openai_compat, starters  # noqa: E402  (product: pages, /v1, /mcp)
 from baocao.api.chat import AnswerCache  # noqa: E402
 from baocao.api.errors import install_error_handlers  # noqa: E402
 from baocao.api.jobs import IngestJobs  # noqa: E402
@@ -97,18 +98,21 @@ def create_app(settings: Settings | None = None, assistant=None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(health.router)
     app.include_router(zalo.router)
+    for router in (files.router, starters.router, admin.router, openai_compat.router):
+        app.include_router(router)
+    mcp.mount(app)
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
                             headers={"Cache-Control": "no-cache"})
 
-    @app.get("/widget.js", include_in_schema=False)
+    @app.api_route("/widget.js", methods=["GET", "HEAD"], include_in_schema=False)
     def widget() -> FileResponse:
         return FileResponse(STATIC / "widget.js", media_type="application/javascript; charset=utf-8",
                             headers={"Cache-Control": "no-cache", "Cross-Origin-Resource-Policy": "cross-origin"})
 
-    @app.get("/favicon.svg", include_in_schema=False)
+    @app.api_route("/favicon.svg", methods=["GET", "HEAD"], include_in_schema=False)
     def favicon() -> FileResponse:
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 

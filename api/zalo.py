@@ -33,6 +33,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from baocao.api.errors import ApiError
+from baocao.api.starters import zalo_reply  # welcome / empty / not-text replies with starter questions as examples
 from baocao.assistant.models import Answer, Citation
 from baocao.settings import Settings
 
@@ -43,16 +44,7 @@ SIGNATURE_HEADER = "X-ZEvent-Signature"
 EXPIRED_TOKEN = -216
 SEEN_MAX = 20_000
 
-NOT_TEXT_REPLY = (
-    "Xin lỗi, hiện tôi chỉ đọc được tin nhắn văn bản. Hãy gõ câu hỏi về các báo cáo, ví dụ: "
-    "\"Tỉnh nào chưa thành lập Ban Chỉ đạo?\""
-)
-WELCOME_REPLY = (
-    "Xin chào! Tôi trả lời câu hỏi về các báo cáo chuyển đổi số, kèm nguồn trích dẫn. "
-    "Ví dụ: \"Tốc độ Internet di động tháng 10/2025?\" hoặc \"Bộ Công an chủ trì những nhiệm vụ nào?\""
-)
 FAILURE_REPLY = "Xin lỗi, hệ thống đang gặp sự cố nên chưa trả lời được. Vui lòng thử lại sau ít phút."
-EMPTY_REPLY = "Bạn hãy gõ câu hỏi về các báo cáo, ví dụ: \"Tỉnh nào chưa thành lập Ban Chỉ đạo?\""
 NON_TEXT_EVENTS = {
     "user_send_image", "user_send_sticker", "user_send_gif", "user_send_file", "user_send_audio",
     "user_send_video", "user_send_location", "user_send_link", "user_send_business_card",
@@ -286,7 +278,7 @@ class ZaloBot:
             message = event.get("message") if isinstance(event.get("message"), dict) else {}
             text = str(message.get("text") or "").strip()
             if not text:
-                self.send_text(user_id, EMPTY_REPLY)
+                self.send_text(user_id, zalo_reply("empty", self.assistant))
                 return
             try:
                 answer = self.assistant.ask(text[: self.settings.max_message_chars], conversation_id=f"zalo:{user_id}")
@@ -297,9 +289,9 @@ class ZaloBot:
             for piece in split_message(reply, self.settings.zalo_reply_max_chars):
                 self.send_text(user_id, piece)
         elif name in NON_TEXT_EVENTS:
-            self.send_text(user_id, NOT_TEXT_REPLY)
+            self.send_text(user_id, zalo_reply("not_text", self.assistant))
         elif name == "follow":
-            self.send_text(user_id, WELCOME_REPLY)
+            self.send_text(user_id, zalo_reply("welcome", self.assistant))
         # anything else (unfollow, seen, OA's own messages...) needs no reply
 
     # --- OA API -----------------------------------------------------------------------------------

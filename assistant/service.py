@@ -63,6 +63,11 @@ class Assistant:
         answers = [run_chain(self.chain, plan.single(part), context) for part in plan.parts]
         return merge_parts(plan, answers)
 
+    def answer_question(self, question: str) -> Answer:
+        """One standalone question, answered without touching any conversation."""
+        context = self.context()
+        return self.answer_query(self.plan(question, context), context)
+
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
         cid, conversation = self.conversations.get(conversation_id)
         standalone = rewrite(question, conversation.turns)

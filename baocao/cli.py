@@ -32,6 +32,9 @@ def _writer_index(settings: Settings):
 
 
 def cmd_ingest(args, settings: Settings) -> int:
+    from baocao.progress import make_reporter, reporting, silence_library_noise
+
+    silence_library_noise()
     from baocao.ingest.loaders import iter_input_files
     from baocao.vectorstore.ingest_files import ingest_paths
 
@@ -42,7 +45,8 @@ def cmd_ingest(args, settings: Settings) -> int:
     if not files:
         print("baocao ingest: no .pdf, .docx, .txt or .md files found in the given paths", file=sys.stderr)
         return 2
-    report = ingest_paths(index, files, settings, progress=sys.stderr.isatty())
+    with reporting(make_reporter(args.progress, total_files=len(files))):
+        report = ingest_paths(index, files, settings)
     for line in report.lines():
         print(line, file=sys.stderr if line.startswith("ERROR") else sys.stdout)
     print(report.summary())
@@ -74,28 +78,15 @@ def cmd_ask(args, settings: Settings) -> int:
     assistant = Assistant.from_settings(settings)
     questions = [args.question] if args.question else None
     if questions is None:
-        return _interactive(assistant)
+        from baocao.repl import run
+
+        return run(assistant, settings.home)
     answer = assistant.ask(args.question)
     if args.json:
         _print_json(answer.model_dump(exclude_none=True))
     else:
         print(answer.render_text())
     return 0
-
-
-def _interactive(assistant) -> int:
-    print("baocao — hỏi về các báo cáo (Ctrl-D để thoát)")
-    conversation = None
-    while True:
-        try:
-            question = input("\n? ").strip()
-        except EOFError:
-            print()
-            return 0
-        if question:
-            answer = assistant.ask(question, conversation_id=conversation)
-            conversation = answer.conversation_id
-            print(answer.render_text())
 
 
 def cmd_documents(args, settings: Settings) -> int:
@@ -144,7 +135,16 @@ def cmd_serve(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_mcp(args, settings: Settings) -> int:
+    from baocao.api.mcp import run_stdio
+
+    return run_stdio(settings)
+
+
 def cmd_eval(args, settings: Settings) -> int:
+    from baocao.progress import silence_library_noise
+
+    silence_library_noise()
     from baocao.eval.runner import main as eval_main
 
     return eval_main(args, settings)
@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="ingest files or folders (.pdf, .docx, .txt, .md)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--reset", action="store_true", help="empty the index first")
+    from baocao.progress import add_progress_argument
+
+    add_progress_argument(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="the ranked passages the assistant would read")
@@ -165,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("ask", help="answer a question (no question: interactive prompt)")
+    p = sub.add_parser("ask", help="answer a question (no question: interactive prompt; questions line by line when piped)")
     p.add_argument("question", nargs="?")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
@@ -188,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("mcp", help="the MCP tools search_reports and ask over stdio (for agents)")
+    p.set_defaults(func=cmd_mcp)
 
     from baocao.eval.options import add_arguments as add_eval_arguments
 

@@ -601,13 +601,18 @@ def run_meta(settings, opts: Options, runs: Sequence[CorpusRun]) -> dict:
 
 
 class Progress:
-    """A rich progress bar over every question asked, all systems and splits together."""
+    """A rich progress bar over every question asked, all systems and splits together; when stderr is not
+    a terminal, plain lines (baocao.progress) at most every few seconds, so a piped run is never silent."""
 
     def __init__(self, total: int):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
+        from baocao.progress import PlainReporter
+
+        self._plain = None if sys.stderr.isatty() else PlainReporter(sys.stderr, every_s=10.0)
+        self._done, self._total, self._label = 0, total, "eval"
         self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), transient=False)
+                                 TimeElapsedColumn(), transient=False, disable=self._plain is not None)
         self._task = self._bar.add_task("eval", total=total)
 
     def __enter__(self):
@@ -618,10 +623,14 @@ class Progress:
         return self._bar.__exit__(*exc)
 
     def describe(self, text: str) -> None:
+        self._label = text
         self._bar.update(self._task, description=text)
 
     def advance(self, n: int = 1) -> None:
+        self._done += n
         self._bar.advance(self._task, n)
+        if self._plain is not None:
+            self._plain(self._label, "eval", self._done, self._total)
 
 
 def questions_in(items: Sequence[EvalItem]) -> int:

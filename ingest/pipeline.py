@@ -19,6 +19,7 @@ from baocao.ingest.plan import TaskGroup
 from baocao.ingest.records import attach_records
 from baocao.ingest.structure import SUPERSCRIPT, Block, assign_sections, build_blocks, link_footnotes, mark_footnote
 from baocao.ingest.text import sentence_at as sentence_with
+from baocao.progress import stage
 
 REPLACEMENT = "\ufffd"
 
@@ -119,7 +120,9 @@ def to_pieces(blocks: list[Block], sections: list[str], limit: int) -> tuple[lis
 
 
 def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
+    stage(raw.path, "repair")
     prepared = prepare_pages(raw)
+    stage(raw.path, "structure")
     lines = page_lines([(p.number, p.text) for p in prepared.pages])
     furniture = repeated_lines(lines)
     lines = [line for line in lines if line.text not in furniture]
@@ -194,5 +197,6 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
 
 
 def ingest_file(path: Path, *, chunk_chars: int = 900, max_mb: float = 40.0, allow_non_vietnamese: bool = False) -> IngestedDocument:
+    stage(path, "read")
     raw = load_file(path, max_mb=max_mb, allow_non_vietnamese=allow_non_vietnamese)
     return process(raw, chunk_chars=chunk_chars)

@@ -14,6 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
 CHROMIUM = Path(os.environ.get("BAOCAO_CHROMIUM", "/usr/bin/chromium"))
@@ -60,18 +61,23 @@ def intranet():
 @pytest.fixture(scope="module")
 def live_server(sample_index, tmp_path_factory, intranet):
     """uvicorn in a thread on a free port; stopped at the end."""
-    import uvicorn
-
     from baocao.api.app import create_app
     from baocao.assistant.service import Assistant
     from baocao.settings import Settings
 
     settings = Settings(home=tmp_path_factory.mktemp("browser-home"), cors_origins=intranet["origin"], chat_rate_per_minute=0)
     app = create_app(settings, Assistant.from_settings(sample_index.settings, index=sample_index))
+    yield from serve_in_thread(app)
+
+
+def serve_in_thread(app):
+    """uvicorn on a free loopback port in a thread: yields the base URL, stops at the end."""
+    import uvicorn
+
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
@@ -99,6 +105,11 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name))
 
 
+def in_widget(page, script: str):
+    """Evaluate `script` (a function of the widget's shadow root) in the page."""
+    return page.evaluate(f"() => ({script})(document.querySelector('.baocao-widget').shadowRoot)")
+
+
 def active_class(page) -> str:
     return page.evaluate("() => { const a = document.querySelector('.baocao-widget').shadowRoot.activeElement; "
                          "return a ? a.className || a.tagName : ''; }")
@@ -111,16 +122,23 @@ def chat_bodies(page) -> list[dict]:
 
 
 def test_ask_stream_cite_and_follow_up_in_a_real_browser(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="vi-VN", color_scheme="light")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     bodies = chat_bodies(page)
     page.goto(live_server + "/")
     page.get_by_role("heading", name="Trợ lý báo cáo").wait_for(timeout=TIMEOUT_MS)
+    assert active_class(page) == "TEXTAREA"  # focus in the question box on load
+
+    # starter questions come from the indexed documents (GET /api/starters), not from the page
+    expected = [s["question"] for s in httpx.get(live_server + "/api/starters", timeout=60).json()["starters"]]
+    assert 2 <= len(expected) <= 6
     starters = page.get_by_role("list", name="Câu hỏi gợi ý").get_by_role("button")
-    assert starters.count() == 3
+    starters.first.wait_for(timeout=TIMEOUT_MS)
+    assert [starters.nth(i).inner_text() for i in range(starters.count())] == expected
     page.locator(".foot").filter(has_text="5 báo cáo").wait_for(timeout=TIMEOUT_MS)  # read from /api/health
+    assert "Enter để gửi" in page.locator(".foot").inner_text()  # a keyboard: the hint is shown
     shot(page, "widget-01-start.png")
 
     # ask: typed, sent with Enter, answered over Server-Sent Events
@@ -135,9 +153,18 @@ def test_ask_stream_cite_and_follow_up_in_a_real_browser(browser, live_server):
     assert "20 tỉnh" in answer.inner_text()
     provinces = answer.locator("ul.items li")
     assert provinces.count() == 20 and provinces.first.inner_text() == "An Giang"
+    # no orphan citation chip or stray "." after the list: the chip sits in the lead-in line
+    paragraphs = answer.locator("p").all_inner_texts()
+    assert not [p for p in paragraphs if p.strip(" .\n0123456789") == ""], paragraphs
+    assert answer.locator("ul.items").evaluate("u => u.previousElementSibling.querySelector('.chip') !== null")
     assert "Nguồn" in answer.locator(".sources").inner_text()
     page.locator("[role=status]").filter(has_text="Trả lời:").wait_for(timeout=5000)  # read out by screen readers
     assert active_class(page) == "TEXTAREA"  # focus stays in the question box
+    # the long answer opens at its start: the question is in view, not scrolled off the top
+    top = in_widget(page, """r => { const log = r.querySelector('.log').getBoundingClientRect();
+        const q = [...r.querySelectorAll('.msg.user')].pop().getBoundingClientRect();
+        return [q.top - log.top, log.bottom - q.bottom, r.querySelector('.log').scrollHeight > r.querySelector('.log').clientHeight]; }""")
+    assert top[0] >= -1 and top[1] > 0 and top[2], top
     shot(page, "widget-02-answer.png")
 
     # a citation chip opens the source: title, section, page/date, the quote highlighted in its passage
@@ -150,10 +177,31 @@ def test_ask_stream_cite_and_follow_up_in_a_real_browser(browser, live_server):
     mark = dialog.locator("mark")
     assert mark.count() == 1 and "Bà Rịa-Vũng Tàu" in mark.inner_text()
     assert active_class(page) == "source-close"
+    # the original of a report ingested from the command line is not kept: said in the panel, in Vietnamese
+    dialog.get_by_role("button", name="Mở văn bản gốc").click()
+    dialog.get_by_role("alert").filter(has_text="không lưu tệp gốc").wait_for(timeout=10000)
     shot(page, "widget-03-source.png")
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden", timeout=5000)
     assert active_class(page) == "chip"  # focus back where it was
+
+    # the sources panel: every cited passage with title, section, date and its quote
+    cited = len(answer.locator(".sources li").all())
+    answer.get_by_role("button", name=f"Xem nguồn ({cited})").click()
+    panel = page.get_by_role("dialog")
+    items = panel.locator(".srclist > li")
+    items.first.wait_for(timeout=5000)
+    assert items.count() == cited >= 2
+    for i in range(cited):
+        text = items.nth(i).inner_text()
+        assert "Mục" in text and "Số liệu đến" in text and f"[{i + 1}]" in text
+        assert items.nth(i).get_by_role("button", name="Mở văn bản gốc").count() == 1
+    page.keyboard.press("Escape")
+
+    # ↑ in the empty box recalls the last question
+    question.press("ArrowUp")
+    assert question.input_value() == LIST_QUESTION
+    question.fill("")
 
     # a follow-up goes out with the conversation id and is answered in context
     question.fill("Còn bộ, ngành nào?")
@@ -167,9 +215,46 @@ def test_ask_stream_cite_and_follow_up_in_a_real_browser(browser, live_server):
     follow.get_by_text("Đã sao chép").wait_for(timeout=5000)
     shot(page, "widget-04-follow-up.png")
 
+    # stop while an answer is on its way: the request is held, "Dừng" aborts it, the box works again
+    held = []
+    page.route("**/api/chat", lambda route: held.append(route))
+    question.fill("Tốc độ Internet di động tháng 10/2025?")
+    question.press("Enter")
+    stop = page.get_by_role("button", name="Dừng trả lời")
+    stop.wait_for(timeout=5000)
+    stop.click()
+    page.locator(".msg.bot").last.get_by_text("Đã dừng.").wait_for(timeout=5000)
+    page.get_by_role("button", name="Gửi câu hỏi").wait_for(timeout=5000)
+    page.unroute("**/api/chat")
+    for route in held:
+        try:
+            route.abort()
+        except Exception:  # already cancelled by the browser
+            pass
+
+    # a network failure: said as such, the question kept in the box, "Thử lại" answers it
+    page.route("**/api/chat", lambda route: route.abort("connectionrefused"))
+    page.route("**/api/health", lambda route: route.abort("connectionrefused"))
+    asked = "Bộ Công an chủ trì những nhiệm vụ nào?"
+    question.fill(asked)
+    question.press("Enter")
+    failed = page.locator(".msg.error").last
+    failed.wait_for(timeout=TIMEOUT_MS)
+    assert "Không kết nối được máy chủ" in failed.inner_text() and "network" in failed.get_attribute("class")
+    assert question.input_value() == asked
+    shot(page, "widget-05-network-error.png")
+    page.unroute("**/api/chat")
+    page.unroute("**/api/health")
+    failed.get_by_role("button", name="Thử lại").click()
+    retried = page.locator(".msg.bot").last
+    retried.locator(".chip").first.wait_for(timeout=TIMEOUT_MS)
+    assert "error" not in retried.get_attribute("class")
+
     # new conversation: history gone, no conversation id, starters back, focus in the question box
     page.get_by_role("button", name="Cuộc trò chuyện mới").click()
-    assert page.locator(".msg").count() == 0 and starters.count() == 3
+    assert page.locator(".msg").count() == 0
+    starters.first.wait_for(timeout=5000)
+    assert starters.count() == len(expected)
     assert active_class(page) == "TEXTAREA"
     question.fill("Giá vàng SJC hôm nay là bao nhiêu?")
     question.press("Enter")
@@ -177,25 +262,52 @@ def test_ask_stream_cite_and_follow_up_in_a_real_browser(browser, live_server):
     notfound.wait_for(timeout=TIMEOUT_MS)
     assert "Không tìm thấy" in notfound.inner_text()
     assert "conversation_id" not in bodies[-1]
-    shot(page, "widget-05-not-found.png")
+    shot(page, "widget-06-not-found.png")
+
+    # static files answer HEAD (uptime checks, proxies)
+    for path in ("/", "/widget.js", "/favicon.svg", "/admin"):
+        assert httpx.head(live_server + path).status_code == 200, path
     assert errors == []
     context.close()
 
 
+def test_dark_mode_follows_the_system_and_the_toggle(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN", color_scheme="dark")
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("heading", name="Trợ lý báo cáo").wait_for(timeout=TIMEOUT_MS)
+    background = "r => getComputedStyle(r.querySelector('.panel')).backgroundColor"
+    assert in_widget(page, "r => r.querySelector('.bc').classList.contains('dark')")
+    assert in_widget(page, background) == "rgb(21, 27, 34)"
+    page.get_by_label("Câu hỏi của bạn").fill(LIST_QUESTION)
+    page.get_by_label("Câu hỏi của bạn").press("Enter")
+    page.locator(".msg.bot").last.locator(".chip").first.wait_for(timeout=TIMEOUT_MS)
+    shot(page, "widget-09-dark.png")
+    page.get_by_role("button", name="Chuyển sang nền sáng").click()
+    assert in_widget(page, background) == "rgb(255, 255, 255)"
+    page.reload()  # the choice is remembered by this browser
+    page.get_by_role("button", name="Chuyển sang nền tối").wait_for(timeout=TIMEOUT_MS)
+    assert not in_widget(page, "r => r.querySelector('.bc').classList.contains('dark')")
+    context.close()
+
+
 def test_phone_screen_and_embedding_in_another_site(browser, live_server, intranet):
-    # a phone: the page fits the screen, starters work
+    # a phone: the page fits the screen, starters work, no keyboard hint on a touch screen
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN")
     page = phone.new_page()
     page.goto(live_server + "/")
-    page.get_by_role("button", name="Bộ Công an chủ trì những nhiệm vụ nào?").click()
+    page.locator(".foot").filter(has_text="báo cáo đã nạp").wait_for(timeout=TIMEOUT_MS)
+    assert "Enter" not in page.locator(".foot").inner_text()
+    page.get_by_label("Câu hỏi của bạn").fill("Bộ Công an chủ trì những nhiệm vụ nào?")
+    page.get_by_role("button", name="Gửi câu hỏi").click()
     answer = page.locator(".msg.bot").last
     answer.locator(".chip").first.wait_for(timeout=TIMEOUT_MS)
     assert answer.locator("ul.bullets li").count() >= 3  # a list answer rendered as a list
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
-    shot(page, "widget-06-phone.png")
+    shot(page, "widget-07-phone.png")
     answer.locator(".chip").first.click()
     page.get_by_role("dialog").wait_for(timeout=5000)
-    shot(page, "widget-07-phone-source.png")
+    shot(page, "widget-08-phone-source.png")
     phone.close()
 
     # one <script> tag in an intranet page on another origin: data- attributes, CORS, the bubble
@@ -203,12 +315,14 @@ def test_phone_screen_and_embedding_in_another_site(browser, live_server, intran
     page = context.new_page()
     host_page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Cổng thông tin nội bộ</title></head>
       <body style="font-family:sans-serif"><h1>Cổng thông tin nội bộ Sở</h1><p>Trang có sẵn của đơn vị.</p>
-      <script src="{live_server}/widget.js" data-title="Hỏi đáp báo cáo" data-color="#b3261e"></script></body></html>"""
+      <script src="{live_server}/widget.js" data-title="Hỏi đáp báo cáo" data-color="#b3261e"
+              data-starters="Tốc độ Internet di động tháng 10/2025?|Bộ Công an chủ trì những nhiệm vụ nào?"></script></body></html>"""
     intranet["html"] = host_page
     page.goto(f"{intranet['origin']}/portal")
-    launcher = page.get_by_role("button", name="Hỏi đáp báo cáo")
-    launcher.click()
+    launcher = page.locator("button.launcher")  # by CSS: a hidden button has no role to find it by
+    page.get_by_role("button", name="Hỏi đáp báo cáo").click()
     assert launcher.get_attribute("aria-expanded") == "true"
+    assert not launcher.is_visible()  # the bubble is hidden while the panel is open
     page.get_by_role("heading", name="Hỏi đáp báo cáo").wait_for(timeout=5000)
     color = page.evaluate("() => getComputedStyle(document.querySelector('.baocao-widget').shadowRoot.querySelector('header.top')).backgroundColor")
     assert color == "rgb(179, 38, 30)"
@@ -216,7 +330,16 @@ def test_phone_screen_and_embedding_in_another_site(browser, live_server, intran
     answer = page.locator(".msg.bot").last
     answer.locator(".chip").first.wait_for(timeout=TIMEOUT_MS)
     assert "Mbps" in answer.inner_text()
-    shot(page, "widget-08-embedded.png")
+    shot(page, "widget-10-embedded.png")
     page.keyboard.press("Escape")  # closes the bubble, focus back on the launcher
-    assert launcher.get_attribute("aria-expanded") == "false"
+    assert launcher.get_attribute("aria-expanded") == "false" and launcher.is_visible()
+
+    # the same page on an origin the server does not allow: a configuration message, not "no network"
+    page.goto(intranet["origin"].replace("127.0.0.1", "localhost") + "/portal")
+    page.get_by_role("button", name="Hỏi đáp báo cáo").click()
+    page.get_by_role("button", name="Tốc độ Internet di động tháng 10/2025?").click()
+    refused = page.locator(".msg.error").last
+    refused.wait_for(timeout=TIMEOUT_MS)
+    assert "CORS" in refused.inner_text() and "BAOCAO_CORS_ORIGINS" in refused.inner_text()
+    assert "config" in refused.get_attribute("class") and refused.get_by_role("button", name="Thử lại").count() == 0
     context.close()

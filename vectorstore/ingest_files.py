@@ -8,6 +8,7 @@ from pathlib import Path
 from baocao.settings import Settings
 from baocao.ingest.models import IngestedDocument, IngestError
 from baocao.ingest.pipeline import ingest_file
+from baocao.progress import stage
 from baocao.vectorstore.store import Index
 
 
@@ -69,8 +70,15 @@ def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
 def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: IngestReport, settings: Settings) -> None:
     """Embed the pending documents in one call (if vectors are wanted), then commit them one by one."""
     docs = [doc for _, doc in pending]
-    vectors = index.embed(docs) if settings.needs_vectors() else [None] * len(docs)
+    wants_vectors = settings.needs_vectors()
+    if wants_vectors:
+        for path, doc in pending:
+            stage(path, "embed", 0, len(doc.chunks))
+    vectors = index.embed(docs) if wants_vectors else [None] * len(docs)
     for (path, doc), doc_vectors in zip(pending, vectors):
+        if wants_vectors:
+            stage(path, "embed", len(doc.chunks), len(doc.chunks))
+        stage(path, "index")
         status = index.add(doc, vectors=doc_vectors, source=path)
         report.outcomes.append(FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings))
     pending.clear()
