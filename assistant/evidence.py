@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,11 +88,20 @@ def requirements(query: Query, weights: "TermWeights") -> list[Requirement]:
     return out
 
 
+_SENT_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _sent_tokenize():
+def _load_sent_tokenize():
     from underthesea import sent_tokenize
 
+    sent_tokenize("Khởi động.")  # loads its data now, once
     return sent_tokenize
+
+
+def _sent_tokenize():
+    with _SENT_LOCK:  # underthesea loads lazily and not thread-safely: first use under a lock
+        return _load_sent_tokenize()
 
 
 def split_sentences(chunk: Chunk) -> list[str]:

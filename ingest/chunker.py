@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -19,11 +20,20 @@ class Piece:
     blocks: list[int] = field(default_factory=list)  # indexes of the source blocks
 
 
+_SENT_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _sent_tokenize():
+def _load_sent_tokenize():
     from underthesea import sent_tokenize
 
+    sent_tokenize("Khởi động.")  # loads its data now, once
     return sent_tokenize
+
+
+def _sent_tokenize():
+    with _SENT_LOCK:  # underthesea loads lazily and not thread-safely: first use under a lock
+        return _load_sent_tokenize()
 
 
 def split_sentences(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from baocao.api.app import create_app
 from baocao.api.zalo import format_answer, signature, split_message
 from baocao.assistant.models import Answer, Citation
+from baocao.state import open_state
 from fake_zalo import FakeZalo
 
 APP_ID = "3608465249409039"
@@ -146,8 +147,8 @@ def test_an_expired_access_token_is_refreshed_once_then_the_reply_goes_out(clien
     replies = [m for m in fake.messages if m.body["recipient"]["user_id"] == "user-05"]
     assert len(replies) == 1 and replies[0].headers["access_token"] == fake.access_token
 
-    # the rotated pair is on disk (the old refresh token is spent), and used from then on
-    stored = json.loads((settings_factory().home / "zalo" / "tokens.json").read_text())
+    # the rotated pair is in the state store (the old refresh token is spent), and used from then on
+    stored = open_state(settings_factory()).get("zalo", "tokens")
     assert stored["access_token"] == fake.access_token and stored["refresh_token"] == fake.refresh_token
     assert stored["refresh_token"] != "refresh-initial"
     post(client, event("user-05", "Bộ Công an chủ trì những nhiệm vụ nào?"))

@@ -8,6 +8,7 @@ fractions (`43/63`), dates and decimals (`159,57`) stay single tokens.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 from baocao.ingest.vietnamese import fold
@@ -18,11 +19,21 @@ SUPERSCRIPTS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 WORD = re.compile(r"\w", re.UNICODE)
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _word_tokenize():
+def _load_word_tokenize():
     from underthesea import word_tokenize
 
+    word_tokenize("khởi động")  # loads the model now, once
     return word_tokenize
+
+
+def _word_tokenize():
+    # underthesea publishes its model before load() finishes: concurrent first calls crash. Load under a lock.
+    with _LOAD_LOCK:
+        return _load_word_tokenize()
 
 
 def _segment(text: str) -> list[str]:
