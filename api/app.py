@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, assistant=None) -> FastAPI:
             from baocao.assistant.service import Assistant
 
             state.assistant = Assistant.from_settings(settings)
-        state.assistant.conversations = state.conversations
+        state.assistant.conversations = ConversationStore.from_settings(state.store, settings)  # kept in the state store
         threading.Thread(target=_warm_up_until_ready, args=(app,), name="baocao-warm-up", daemon=True).start()
         state.jobs = IngestJobs(state.assistant.index, settings, state.store, on_change=state.on_index_change)
         state.jobs.start()
@@ -146,7 +146,6 @@ def create_app(settings: Settings | None = None, assistant=None) -> FastAPI:
     state.ready = threading.Event()
     state.warmed = threading.Event()
     state.stopping = threading.Event()
-    state.conversations = ConversationStore.from_settings(state.store, settings)
     state.feedback = FeedbackStore(state.store, settings.feedback_max)
     state.rate_limiter = RateLimiter(state.store, settings.chat_rate_per_minute, settings.chat_rate_burst)
     state.answer_cache = AnswerCache(state.store, settings.answer_cache_ttl_s) if settings.api_answer_cache > 0 else None

@@ -45,7 +45,7 @@ class TitleIn(BaseModel):
 
 
 def _store(request: Request) -> ConversationStore:
-    return request.app.state.conversations
+    return request.app.state.assistant.conversations  # the store the assistant records turns into
 
 
 def _found(conversation: dict | None, cid: str) -> dict:
