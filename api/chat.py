@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from baocao.api.errors import ApiError, error_body, responses
 from baocao.api.middleware import request_id_var
@@ -29,8 +29,31 @@ CONVERSATION_ID = r"^[A-Za-z0-9_-]{1,80}$"  # no ":": Zalo users' conversations 
 NOT_BLANK = r"\S"  # at least one character that is not white space
 
 
-class ChatRequest(BaseModel):
-    model_config = {"json_schema_extra": {"examples": [
+def json_integers(value):
+    """2.0 is an integer in JSON Schema: make it one, so strict validation only refuses what the schema does."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: json_integers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_integers(v) for v in value]
+    return value
+
+
+class JsonRequest(BaseModel):
+    """A request body validated as its JSON Schema says: "5" is not a number, "true" not a boolean (pydantic's lax
+    mode would take both)."""
+
+    model_config = {"strict": True}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_numbers(cls, data):
+        return json_integers(data)
+
+
+class ChatRequest(JsonRequest):
+    model_config = {**JsonRequest.model_config, "json_schema_extra": {"examples": [
         {"message": "Tỉnh nào chưa thành lập Ban Chỉ đạo?"},
         {"message": "Thế tháng 8 thì sao?", "conversation_id": "3f2a9c1e5b7d4e8fa1c2b3d4e5f60718"},
     ]}}
@@ -40,8 +63,8 @@ class ChatRequest(BaseModel):
     conversation_id: str | None = Field(None, pattern=CONVERSATION_ID, description="From a previous answer, for follow-up questions.")
 
 
-class SearchRequest(BaseModel):
-    model_config = {"json_schema_extra": {"examples": [{"query": "tốc độ Internet di động", "k": 3}]}}
+class SearchRequest(JsonRequest):
+    model_config = {**JsonRequest.model_config, "json_schema_extra": {"examples": [{"query": "tốc độ Internet di động", "k": 3}]}}
 
     query: str = Field(min_length=1, pattern=NOT_BLANK)
     k: int = Field(10, ge=1, le=50)

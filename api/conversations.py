@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from baocao.api.chat import ANSWER_EXAMPLE, CONVERSATION_ID, NOT_BLANK
+from baocao.api.chat import ANSWER_EXAMPLE, CONVERSATION_ID, NOT_BLANK, JsonRequest, json_integers
 from baocao.api.errors import ApiError, responses
 from baocao.api.security import Reader
 from baocao.assistant.models import Answer
@@ -38,8 +38,8 @@ class ConversationOut(BaseModel):
     turns: list[TurnOut]
 
 
-class TitleIn(BaseModel):
-    model_config = {"json_schema_extra": {"examples": [{"title": "Hạ tầng số tháng 10"}]}}
+class TitleIn(JsonRequest):
+    model_config = {**JsonRequest.model_config, "json_schema_extra": {"examples": [{"title": "Hạ tầng số tháng 10"}]}}
 
     title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
 

@@ -93,7 +93,7 @@ def list_documents(request: Request) -> dict:
 UPLOAD_BODY = {
     "required": True,
     "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
+        "type": "object", "required": ["file"], "additionalProperties": False,
         "properties": {"file": {"type": "string", "format": "binary", "description": "The report (.pdf .docx .txt .md …)"}},
     }}},
 }

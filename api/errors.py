@@ -110,9 +110,23 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     """Errors raised by Starlette/FastAPI themselves (their details are English): a Vietnamese message."""
     code = STATUS_CODES.get(exc.status_code, "error")
     message = STATUS_MESSAGES.get(exc.status_code) or (exc.detail if isinstance(exc.detail, str) else code)
+    headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 404:
         message = f"không có địa chỉ này: {request.method} {request.url.path}"
-    return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
+    elif exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(exc.status_code, code, message, headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's 405 names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 VALIDATION_MESSAGES = {  # pydantic error types → Vietnamese

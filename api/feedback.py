@@ -3,23 +3,39 @@ Stored in the state store with the index generation; `baocao feedback export` tu
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+import re
+from datetime import datetime, timezone
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator
 
-from baocao.api.chat import ANSWER_EXAMPLE, CONVERSATION_ID, NOT_BLANK
+from baocao.api.chat import ANSWER_EXAMPLE, CONVERSATION_ID, NOT_BLANK, JsonRequest, json_integers
 from baocao.api.errors import responses
 from baocao.api.security import Admin, Limited, Reader
 from baocao.assistant.models import Answer
 from baocao.feedback import FeedbackStore, Reason
 
 router = APIRouter(prefix="/api/feedback", tags=["feedback"])
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-class FeedbackIn(BaseModel):
-    model_config = {"json_schema_extra": {"examples": [{
+def _iso_only(value):
+    """Only an ISO 8601 date or date-time (pydantic would also read `0.5` as seconds since 1970)."""
+    if not isinstance(value, str) or not ISO_MOMENT.match(value):
+        raise ValueError("phải là ngày giờ ISO 8601")
+    return value
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+Since = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_aware)]
+
+
+class FeedbackIn(JsonRequest):
+    model_config = {**JsonRequest.model_config, "json_schema_extra": {"examples": [{
         "conversation_id": "3f2a9c1e5b7d4e8fa1c2b3d4e5f60718", "question": "Tốc độ Internet di động tháng 10/2025?",
         "answer": ANSWER_EXAMPLE, "rating": "down", "reason": "sai số liệu", "comment": "Báo cáo ghi 159,57 Mbps",
     }]}}
@@ -30,6 +46,11 @@ class FeedbackIn(BaseModel):
     rating: Literal["up", "down"]
     reason: Reason | None = None
     comment: str | None = Field(None, max_length=2000)
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _answer_strictly(cls, value):  # the model's strictness does not reach into the nested Answer by itself
+        return value if isinstance(value, Answer) else Answer.model_validate(json_integers(value), strict=True)
 
 
 class FeedbackCreated(BaseModel):
@@ -77,7 +98,7 @@ def list_feedback(
     request: Request,
     rating: Literal["up", "down"] | None = None,
     reason: Reason | None = None,
-    since: datetime | None = Query(None, description="Only feedback from this moment on (ISO 8601)."),
+    since: Since | None = Query(None, description="Only feedback from this moment on (ISO 8601; UTC if no offset)."),
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict:
     entries = _store(request).list(rating=rating, reason=reason, since=since.isoformat() if since else None, limit=limit)

@@ -35,7 +35,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from baocao.api.errors import ApiError, responses
+from baocao.api.errors import ApiError, ErrorBody, responses
 from baocao.assistant.models import Answer, Citation
 from baocao.settings import Settings
 from baocao.state import StateStore
@@ -396,12 +396,15 @@ EVENT_BODY = {
         "name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
         "description": "mac=<hex>"}]},
     responses={200: {"content": {"application/json": {"example": {"ok": True, "status": "queued"}}}},
-               **responses(400, 401, 413, 503)},
+               404: {"model": ErrorBody, "description": "No Zalo bot on this server (`zalo_disabled`)"},
+               **responses(400, 401, 413)},
 )
 async def webhook(request: Request) -> dict:
+    if not request.headers.get(SIGNATURE_HEADER):
+        raise ApiError(401, "bad_signature", f"thiếu chữ ký {SIGNATURE_HEADER}")
     bot: ZaloBot | None = request.app.state.zalo
     if bot is None or not bot.can_verify:
-        raise ApiError(503, "zalo_disabled", "chưa cấu hình bot Zalo (BAOCAO_ZALO_OA_SECRET_KEY)")
+        raise ApiError(404, "zalo_disabled", "máy chủ này không bật bot Zalo (BAOCAO_ZALO_OA_SECRET_KEY)")
     raw = await request.body()
     event = verify(raw, request.headers.get(SIGNATURE_HEADER), bot.settings)
     return {"ok": True, "status": await run_in_threadpool(bot.accept, event)}  # the store may take a moment
