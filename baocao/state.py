@@ -356,10 +356,10 @@ class RedisState(StateStore):
 
     shared_across_hosts = True
 
-    def __init__(self, url: str, prefix: str = "baocao"):
+    def __init__(self, url: str, prefix: str = "baocao", lock_lease: float = LOCK_LEASE_S):
         import redis
 
-        self.url, self.prefix = url, prefix
+        self.url, self.prefix, self.lock_lease = url, prefix, lock_lease
         self._redis_errors = (redis.RedisError,)
         self.r = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30)
         self._claim = self.r.register_script(_CLAIM)
@@ -489,11 +489,12 @@ class RedisState(StateStore):
 
 class _RedisLease(contextlib.AbstractContextManager):
     """redis-py's Lock with a short expiry, renewed by a thread while held: a replica that dies holding it
-    frees it within `LOCK_LEASE_S`."""
+    frees it within the lease (BAOCAO_JOB_LEASE_S)."""
 
     def __init__(self, store: RedisState, name: str, timeout: float | None):
         self.store = store
-        self.lock = store.r.lock(name, timeout=LOCK_LEASE_S, blocking_timeout=timeout, thread_local=False)
+        self.lease = store.lock_lease
+        self.lock = store.r.lock(name, timeout=self.lease, blocking_timeout=timeout, thread_local=False)
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -507,7 +508,7 @@ class _RedisLease(contextlib.AbstractContextManager):
         return self
 
     def _renew(self):
-        while not self._stop.wait(LOCK_LEASE_S / 3):
+        while not self._stop.wait(self.lease / 3):
             try:
                 self.lock.reacquire()
             except Exception:  # lost (expired while the process stalled): the next release says so
@@ -526,7 +527,7 @@ class _RedisLease(contextlib.AbstractContextManager):
 def open_state(settings) -> StateStore:
     """Redis when `BAOCAO_REDIS_URL` is set, else SQLite under `$BAOCAO_HOME/state/`."""
     if settings.redis_url:
-        return RedisState(settings.redis_url, prefix=settings.redis_prefix)
+        return RedisState(settings.redis_url, prefix=settings.redis_prefix, lock_lease=max(1.0, settings.job_lease_s))
     folder = settings.state_dir("state")
     return SQLiteState(folder / "state.sqlite3", lock_dir=folder / "locks")
 
