@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool = Field(False, description="Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).")
     max_request_kb: int = Field(64, description="Largest JSON request body, in KiB (uploads use max_file_mb).")
     max_message_chars: int = Field(2000, description="Longest chat message or search query, in characters.")
-    api_answer_cache: int = Field(256, description="Answers kept per (question, index generation) for first questions of a conversation; 0 = off.")
+    api_answer_cache: int = Field(256, description="> 0: first questions of a conversation are answered once per index "
+                                  "generation and kept in the state store (answer_cache_ttl_s); 0 = off.")
 
     # State (baocao/state.py; api/): conversations, rate limits, answer cache, Zalo replay ids, upload jobs, feedback
     redis_url: str | None = Field(None, description="Redis (`redis://host:6379/0`) holding the small state shared by replicas; "

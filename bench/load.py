@@ -48,25 +48,17 @@ async def load(url: str, questions: list[str], clients: int, per_client: int) ->
     first_wave: list[float] = []
     latencies: list[float] = []
     errors: dict[str, int] = {}
-    statuses: dict[int, int] = {}
 
     async def client_loop(n: int, client: httpx.AsyncClient) -> None:
         mine = questions[n::clients] or questions
         for i in range(per_client):
-            started = time.perf_counter()
-            try:
-                response = await client.post("/api/chat", json={"message": mine[i % len(mine)]})
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                key = None if response.status_code == 200 and "answer" in response.json() else f"http {response.status_code}"
-            except httpx.HTTPError as exc:
-                key = type(exc).__name__
-            elapsed = time.perf_counter() - started
-            if key is None:
-                latencies.append(elapsed)
-                if i == 0:
-                    first_wave.append(elapsed)
-            else:
+            elapsed, key = await bench_api.timed_chat(client, mine[i % len(mine)])
+            if key is not None:
                 errors[key] = errors.get(key, 0) + 1
+                continue
+            latencies.append(elapsed)
+            if i == 0:
+                first_wave.append(elapsed)
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as client:
@@ -74,7 +66,7 @@ async def load(url: str, questions: list[str], clients: int, per_client: int) ->
         await asyncio.gather(*(client_loop(n, client) for n in range(clients)))
         wall = time.perf_counter() - started
     return {
-        "clients": clients, "requests": clients * per_client, "ok": len(latencies), "errors": errors, "statuses": statuses,
+        "clients": clients, "requests": clients * per_client, "ok": len(latencies), "errors": errors,
         "wall_s": round(wall, 2), "requests_per_s": round(len(latencies) / wall, 2) if wall else None,
         "first_wave": {"p50_ms": percentile(first_wave, 0.5), "p95_ms": percentile(first_wave, 0.95),
                        "max_ms": percentile(first_wave, 1.0)},

@@ -31,7 +31,7 @@ from live import REPO, BaocaoServer, server_env
 ADMIN = {"Authorization": "Bearer concurrency-admin"}
 SAMPLE = REPO / "data" / "sample"
 SHARED = SAMPLE / "2025-08_bao-cao-tom-tat-khcn-dmst-cds-7-thang.txt"  # in both ingests
-PROVINCES = ["Lai Châu", "Điện Biên", "Hà Giang", "Cao Bằng", "Bắc Kạn", "Lạng Sơn"]
+PROVINCES = ["Lai Châu", "Điện Biên", "Hà Giang", "Cao Bằng", "Bắc Kạn"]
 QUESTIONS = [
     "Tỉnh nào chưa thành lập Ban Chỉ đạo?", "Tốc độ Internet di động tháng 10/2025?",
     "Tỉnh Lai Châu đã phủ sóng 5G tại bao nhiêu xã?", "Tỷ lệ hồ sơ trực tuyến toàn trình của tỉnh Điện Biên?",
@@ -72,7 +72,7 @@ async def ask_until(url: str, stop: threading.Event, statuses: Counter) -> None:
             except httpx.HTTPError as exc:
                 statuses[type(exc).__name__] += 1
             i += 1
-            await asyncio.sleep(0.5)  # 8 readers all along, without starving the writers of the 2 cores
+            await asyncio.sleep(1.5)  # 8 readers all along, without starving the writers of the 2 cores
 
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         await asyncio.gather(*(client_loop(n, client) for n in range(8)))
@@ -87,11 +87,11 @@ def test_concurrent_ingests_uploads_deletes_and_questions_lose_nothing(tmp_path)
     files = tmp_path / "files"
     files.mkdir()
     generated = []
-    for n, province in enumerate(PROVINCES[:4]):
+    for n, province in enumerate(PROVINCES[:3]):
         path = files / f"bao-cao-{n}.txt"
         path.write_text(report(province, n), encoding="utf-8")
         generated.append(path)
-    first_set, second_set = [SHARED, *generated[:2]], [SHARED, *generated[2:]]
+    first_set, second_set = [SHARED, generated[0]], [SHARED, *generated[1:]]
     home = tmp_path / "home"
     server = BaocaoServer(home, tmp_path / "server.log", admin_token="concurrency-admin", chat_rate_per_minute="0",
                           api_answer_cache="0")
@@ -113,7 +113,7 @@ def test_concurrent_ingests_uploads_deletes_and_questions_lose_nothing(tmp_path)
         api_statuses = Counter()
         with httpx.Client(base_url=server.url, headers=ADMIN, timeout=120) as api:
             jobs = []
-            for n, province in ((4, PROVINCES[4]), (5, PROVINCES[5])):
+            for n, province in ((3, PROVINCES[3]), (4, PROVINCES[4])):
                 response = api.post("/api/documents", files={"file": (f"tai-len-{n}.txt", report(province, n).encode(), "text/plain")})
                 api_statuses[response.status_code] += 1
                 jobs.append(response.json()["job"]["id"])
@@ -139,7 +139,7 @@ def test_concurrent_ingests_uploads_deletes_and_questions_lose_nothing(tmp_path)
     settings = Settings(home=home)
     index = open_index(settings)
     records = {r.document: r for r in index.list_documents()}
-    expected = {p.name for p in [*first_set, *second_set]} | {"tai-len-4.txt"}
+    expected = {p.name for p in [*first_set, *second_set]} | {"tai-len-3.txt"}
     assert set(records) == expected, f"documents in the index: {sorted(records)}"
     stored = Counter(c.doc_id for c in index.all_chunks())
     for path in [*first_set, *second_set]:
