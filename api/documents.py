@@ -32,7 +32,20 @@ class DocumentOut(BaseModel):
     ingested_at: float
 
 
+DOCUMENT_EXAMPLE = {"doc_id": "c99cab1caf6b772a", "document": "bao-cao-thang-10.pdf",
+                    "title": "Báo cáo kết quả Chương trình Chuyển đổi số quốc gia tháng 10 năm 2025",
+                    "issuer": "Bộ Khoa học và Công nghệ", "report_date": "2025-11-05", "as_of": "2025-10-31",
+                    "chunks": 84, "chars": 61581, "ingested_at": 1764000000.0}
+JOB_EXAMPLE = {"id": "9271ce7cc332", "filename": "bao-cao-thang-10.pdf", "status": "done", "stage": "finished",
+               "progress": 1.0, "queue_position": None, "outcome": "added", "message": "bao-cao-thang-10.pdf: added (84 đoạn)",
+               "warnings": [], "chunks": 84, "doc_id": "c99cab1caf6b772a", "duplicate": False, "duplicate_of": None,
+               "created_at": 1764000000.0, "started_at": 1764000000.4, "finished_at": 1764000012.9,
+               "url": "/api/documents/jobs/9271ce7cc332"}
+
+
 class DocumentList(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"documents": [DOCUMENT_EXAMPLE], "total_chunks": 84}]}}
+
     documents: list[DocumentOut]
     total_chunks: int
 
@@ -58,6 +71,8 @@ class JobOut(BaseModel):
 
 
 class JobEnvelope(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"job": JOB_EXAMPLE}]}}
+
     job: JobOut
 
 
@@ -66,6 +81,8 @@ class JobList(BaseModel):
 
 
 class Deleted(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"deleted": DOCUMENT_EXAMPLE}]}}
+
     deleted: DocumentOut
 
 

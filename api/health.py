@@ -18,6 +18,13 @@ router = APIRouter(prefix="/api", tags=["health"])
 
 
 class Health(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{
+        "status": "ok", "ready": True, "documents": 5, "chunks": 390, "index_generation": "cbe468b9f38a775d",
+        "store": "embedded chroma", "state_store": "sqlite .baocao/state/state.sqlite3",
+        "embedding_model": "bundled:all-MiniLM-L6-v2", "generator": "extractive", "chat_requires_token": False,
+        "uploads_enabled": True, "zalo_enabled": False, "uptime_s": 42.0, "versions": {"python": "3.11.7", "baocao": "0.1.0"},
+    }]}}
+
     status: str
     ready: bool = Field(description="False until the start-up warm-up has loaded everything a question needs; "
                         "questions sent before wait for it.")
