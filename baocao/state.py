@@ -186,8 +186,11 @@ class SQLiteState(StateStore):
         if now - self._purged_at < PURGE_EVERY_S:
             return
         self._purged_at = now
-        for table in ("kv", "list", "blob"):
-            self._db.execute(f"DELETE FROM {table} WHERE expires_at IS NOT NULL AND expires_at <= ?", (now,))
+        try:
+            for table in ("kv", "list", "blob"):
+                self._db.execute(f"DELETE FROM {table} WHERE expires_at IS NOT NULL AND expires_at <= ?", (now,))
+        except sqlite3.Error as exc:  # housekeeping only: expired rows are invisible to reads anyway
+            log.warning("could not purge expired state: %s", exc)
 
     @staticmethod
     def _expiry(ttl: float | None) -> float | None:
