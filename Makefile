@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-dev
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test ingest-sample bench clean browser-deps eval-deps
+.PHONY: install run test ingest-sample bench clean browser-deps eval-deps redis-deps fuzz load
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -41,8 +41,25 @@ eval-deps:
 		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils antiword; \
 	fi
 
-test: install browser-deps eval-deps
+# Debian's redis-server for the replica and state-store tests (tests/test_replicas.py, tests/test_state.py);
+# `chroma run` comes with the chromadb package (make install).
+redis-deps:
+	@if ! command -v redis-server >/dev/null; then \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \
+	fi
+
+test: install browser-deps eval-deps redis-deps
 	$(PY) -m pytest -q
+
+# A longer schemathesis run (every check, a new seed) against a fresh `baocao serve` on loopback; `make test` runs 5 examples.
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	BAOCAO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) BAOCAO_FUZZ_SEED=$${BAOCAO_FUZZ_SEED:-$$(date +%s)} \
+		$(PY) -m pytest -q tests/reliability/test_live_server.py -k schemathesis
+
+# 16 clients from a cold start: bench/results/load.json
+load: ingest-sample
+	$(PY) bench/load.py
 
 bench: install
 	$(PY) bench/ingest.py

@@ -113,7 +113,7 @@ def reindex_document(document_id: str, request: Request) -> dict:
     if path is None:
         raise ApiError(404, "file_not_kept", "máy chủ không lưu tệp gốc của văn bản này; không nạp lại được")
     started = time.perf_counter()
-    with state.write_lock:
+    with index.writing():
         parsed = parse(path, state.settings)
         if not hasattr(parsed, "chunks"):  # a FileOutcome: the file cannot be read now
             raise ApiError(422, "ingest_failed", parsed.message)

@@ -1,4 +1,7 @@
-"""Every error leaves the API as `{"error": {"code", "message"}}` with a fitting status; never a stack trace."""
+"""Every error leaves the API as `{"error": {"code", "message"}}` with a fitting status; never a stack trace.
+
+`code` is English and stable (clients branch on it); `message` is Vietnamese, for the person reading it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from baocao.state import StateError
 
 log = logging.getLogger("baocao.api")
 
@@ -27,6 +33,48 @@ STATUS_CODES = {
     503: "unavailable",
 }
 
+STATUS_MESSAGES = {  # Vietnamese messages for the errors Starlette raises itself
+    400: "không đọc được nội dung yêu cầu",
+    404: "không có địa chỉ này",
+    405: "phương thức không được hỗ trợ ở địa chỉ này",
+    406: "không trả được định dạng yêu cầu",
+    413: "nội dung yêu cầu quá lớn",
+    415: "kiểu nội dung không được hỗ trợ",
+}
+
+# What each documented error status means, for the OpenAPI schema (api/openapi.py).
+ERROR_DESCRIPTIONS = {
+    400: "The body cannot be read (not JSON, cut short, nested too deep): `bad_request`, `invalid_event`",
+    401: "A bearer token is required or wrong: `unauthorized`; for Zalo, the signature: `bad_signature`",
+    403: "Uploads, deletes and the feedback list are off: no `BAOCAO_ADMIN_TOKEN` is set (`admin_disabled`)",
+    404: "No such document, job or conversation: `not_found`",
+    413: "The body or the message is too large: `payload_too_large`, `message_too_long`",
+    415: "Not a file type that can be ingested: `unsupported_type`",
+    422: "A field is missing or invalid: `invalid_request`",
+    429: "Too many requests from this client (see `Retry-After`): `rate_limited`",
+    503: "Starting up, or the index / state store cannot be reached: `unavailable`, `index_unavailable`",
+}
+ERROR_EXAMPLES = {
+    400: ("bad_request", "không đọc được nội dung yêu cầu (JSON không hợp lệ)"),
+    401: ("unauthorized", "cần mã truy cập (Authorization: Bearer <mã>)"),
+    403: ("admin_disabled", "chức năng tải lên và xóa tài liệu đang tắt: máy chủ chưa đặt BAOCAO_ADMIN_TOKEN"),
+    404: ("not_found", "không tìm thấy tài liệu 'bao-cao.pdf'"),
+    413: ("payload_too_large", "nội dung yêu cầu lớn hơn 64 KiB"),
+    415: ("unsupported_type", "virus.exe: chỉ nạp được các tệp .doc, .docx, .md, .pdf, .txt"),
+    422: ("invalid_request", "message: trường này là bắt buộc"),
+    429: ("rate_limited", "quá nhiều yêu cầu; thử lại sau 4 giây"),
+    503: ("unavailable", "máy chủ đang khởi động; thử lại sau ít giây"),
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable English code to branch on, e.g. `rate_limited`.")
+    message: str = Field(description="What went wrong, in Vietnamese, for a person.")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
 
 class ApiError(Exception):
     """Raise anywhere in a request; the handler turns it into the error shape."""
@@ -44,29 +92,82 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
+def responses(*statuses: int) -> dict:
+    """`responses=` for a route: each status with the error body model and an example."""
+    out = {}
+    for status in statuses:
+        code, message = ERROR_EXAMPLES[status]
+        out[status] = {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status],
+                       "content": {"application/json": {"example": error_body(code, message)}}}
+    return out
+
+
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.headers)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Errors raised by Starlette/FastAPI themselves (their details are English): a Vietnamese message."""
     code = STATUS_CODES.get(exc.status_code, "error")
-    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    if exc.status_code == 404 and message == "Not Found":
-        message = f"no such endpoint: {request.method} {request.url.path}"
-    return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
+    message = STATUS_MESSAGES.get(exc.status_code) or (exc.detail if isinstance(exc.detail, str) else code)
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 404:
+        message = f"không có địa chỉ này: {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(exc.status_code, code, message, headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's 405 names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(route.methods)
+    return sorted(methods)
+
+
+VALIDATION_MESSAGES = {  # pydantic error types → Vietnamese
+    "missing": "trường này là bắt buộc",
+    "string_type": "phải là một chuỗi",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "string_too_short": "quá ngắn",
+    "string_too_long": "quá dài",
+    "string_pattern_mismatch": "không đúng định dạng",
+    "greater_than_equal": "quá nhỏ",
+    "less_than_equal": "quá lớn",
+    "literal_error": "không thuộc các giá trị cho phép",
+    "enum": "không thuộc các giá trị cho phép",
+    "json_invalid": "JSON không hợp lệ",
+    "model_attributes_type": "phải là một đối tượng JSON",
+    "dict_type": "phải là một đối tượng JSON",
+    "datetime_from_date_parsing": "phải là ngày giờ ISO 8601",
+    "datetime_parsing": "phải là ngày giờ ISO 8601",
+}
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = []
     for err in exc.errors()[:5]:
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
-    return error_response(422, "invalid_request", "; ".join(problems) or "invalid request")
+        what = VALIDATION_MESSAGES.get(err.get("type", ""), "không hợp lệ")
+        problems.append(f"{where}: {what}" if where else what)
+    return error_response(422, "invalid_request", "; ".join(problems) or "yêu cầu không hợp lệ")
+
+
+async def _state_error(request: Request, exc: StateError) -> JSONResponse:
+    log.error("state store unavailable: %s", exc)
+    return error_response(503, "unavailable", "kho trạng thái (SQLite/Redis) tạm thời không dùng được; thử lại sau",
+                          {"Retry-After": "5"})
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StateError, _state_error)
     # Anything else is caught by api.middleware.RequestContextMiddleware: logged with its request id,
     # answered as a plain 500 in the error shape.

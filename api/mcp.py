@@ -78,7 +78,7 @@ def mount(app) -> None:
     from starlette.routing import Route
 
     from baocao.api.errors import ApiError, error_response
-    from baocao.api.security import bearer, require_reader
+    from baocao.api.security import require_reader
 
     server = build_server(lambda: app.state.assistant, max_chars=app.state.settings.max_message_chars)
     # Host/Origin checks are the SDK's guard for servers on localhost without auth; here access is the
@@ -93,7 +93,7 @@ def mount(app) -> None:
         async def __call__(self, scope, receive, send):
             request = Request(scope, receive)
             try:
-                require_reader(request, await bearer(request))
+                require_reader(request)
             except ApiError as exc:
                 await error_response(exc.status, exc.code, exc.message, exc.headers)(scope, receive, send)
                 return

@@ -1,14 +1,19 @@
 """Zalo Official Account bot: `POST /zalo/webhook` in, answers out through the OA API.
 
-- Every event is checked: `X-ZEvent-Signature: mac=<hex sha256(app_id + raw body + timestamp + OA secret key)>`,
-  app_id and timestamp taken from the body, compared in constant time. Bad or missing: 401, nothing done.
-- An event older (or newer) than `zalo_event_max_age_s` is a replay: acknowledged, ignored.
+- Every event is checked before it is parsed: `X-ZEvent-Signature: mac=<hex sha256(app_id + raw body +
+  timestamp + OA secret key)>` over the raw bytes (app_id and timestamp read from them by a bounded
+  pattern, no JSON parser involved), compared in constant time. Bad or missing: 401, nothing done. Only a
+  signed body is parsed; one that is not a JSON object (or nested too deep) is a 400, never a 500.
+- An event older (or newer) than `zalo_event_max_age_s` is a replay: acknowledged, ignored; a timestamp
+  that is not a whole number (`"nan"`) is refused (400).
 - The webhook answers 200 at once (Zalo retries after 2 s); the work happens on a small thread pool.
-  `message.msg_id` is remembered, so a retried event is answered once.
+  The event's id (`message.msg_id`) is remembered in the state store (SQLite under BAOCAO_HOME, or Redis),
+  so a retried or replayed event is answered once, across restarts and by one replica only.
 - `user_send_text` → the assistant (one conversation per Zalo user) → `POST /v3.0/oa/message/cs`,
   plain text: the answer, then the sources as a numbered list, split at 2,000 characters on sentences.
-- Error -216 (access token expired/invalid) → refresh with the single-use refresh token at the OAuth URL,
-  store the new pair atomically under `$BAOCAO_HOME/zalo/tokens.json`, retry once.
+- Error -216 (access token expired/invalid) → refresh with the single-use refresh token at the OAuth URL
+  (one process or replica at a time, under the store's `zalo-token` lock), store the new pair in the
+  state store, retry once.
 """
 
 from __future__ import annotations
@@ -18,31 +23,29 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 import time
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from baocao.api.errors import ApiError
+from baocao.api.errors import ApiError, ErrorBody, responses
 from baocao.api.starters import zalo_reply  # welcome / empty / not-text replies with starter questions as examples
 from baocao.assistant.models import Answer, Citation
 from baocao.settings import Settings
+from baocao.state import StateStore
 
 log = logging.getLogger("baocao.api.zalo")
 router = APIRouter(tags=["zalo"])
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 EXPIRED_TOKEN = -216
-SEEN_MAX = 20_000
 
 FAILURE_REPLY = "Xin lỗi, hệ thống đang gặp sự cố nên chưa trả lời được. Vui lòng thử lại sau ít phút."
 NON_TEXT_EVENTS = {
@@ -64,22 +67,40 @@ def signature(app_id: str, raw_body: bytes, timestamp: str, secret_key: str) -> 
     return "mac=" + digest.hexdigest()
 
 
+# Zalo's own events are flat JSON objects with these two top-level fields; reading them with a bounded
+# pattern lets the signature be checked before any JSON parser sees the bytes.
+_APP_ID = re.compile(rb'"app_id"\s*:\s*"([^"\\]{1,64})"')
+_TIMESTAMP = re.compile(rb'"timestamp"\s*:\s*(?:"([^"\\]{1,32})"|([0-9A-Za-z.+-]{1,32}))')
+MAX_EVENT_BYTES = 64 * 1024
+
+
+def _field(pattern: re.Pattern, raw: bytes) -> str | None:
+    m = pattern.search(raw)
+    return None if m is None else next(g for g in m.groups() if g is not None).decode("utf-8", "replace")
+
+
 def verify(raw_body: bytes, header: str | None, settings: Settings) -> dict:
-    """The parsed event if its signature is right; ApiError 401 otherwise."""
+    """The event if its signature over the raw bytes is right (401 otherwise), then parsed (400 if it cannot be)."""
     if not header:
-        raise ApiError(401, "bad_signature", f"missing {SIGNATURE_HEADER}")
-    try:
-        event = json.loads(raw_body)
-        app_id, timestamp = str(event["app_id"]), str(event["timestamp"])
-    except (ValueError, KeyError, TypeError):
-        raise ApiError(401, "bad_signature", "the event has no app_id or timestamp to check the signature with") from None
-    if not isinstance(event, dict):
-        raise ApiError(401, "bad_signature", "not an event")
+        raise ApiError(401, "bad_signature", f"thiếu chữ ký {SIGNATURE_HEADER}")
+    if len(raw_body) > MAX_EVENT_BYTES:
+        raise ApiError(413, "payload_too_large", f"sự kiện Zalo lớn hơn {MAX_EVENT_BYTES // 1024} KiB")
+    app_id, timestamp = _field(_APP_ID, raw_body), _field(_TIMESTAMP, raw_body)
+    if app_id is None or timestamp is None:
+        raise ApiError(401, "bad_signature", "sự kiện không có app_id hoặc timestamp để kiểm tra chữ ký")
     expected = signature(app_id, raw_body, timestamp, settings.zalo_oa_secret_key or "")
     if not hmac.compare_digest(expected.encode(), header.strip().encode("utf-8", "replace")):
-        raise ApiError(401, "bad_signature", f"{SIGNATURE_HEADER} does not match")
+        raise ApiError(401, "bad_signature", f"chữ ký {SIGNATURE_HEADER} không khớp")
     if settings.zalo_app_id and not hmac.compare_digest(app_id.encode(), settings.zalo_app_id.encode()):
-        raise ApiError(401, "bad_signature", "event for another app")
+        raise ApiError(401, "bad_signature", "sự kiện của một ứng dụng khác")
+    try:
+        event = json.loads(raw_body)
+    except (ValueError, RecursionError):  # signed, yet not JSON (or nested beyond the parser's depth)
+        raise ApiError(400, "invalid_event", "nội dung sự kiện không phải JSON hợp lệ") from None
+    if not isinstance(event, dict) or str(event.get("app_id")) != app_id or str(event.get("timestamp")) != timestamp:
+        raise ApiError(400, "invalid_event", "sự kiện không phải một đối tượng Zalo hợp lệ")
+    if not timestamp.isdigit():
+        raise ApiError(400, "invalid_event", "timestamp của sự kiện phải là số")
     return event
 
 
@@ -156,36 +177,37 @@ class Tokens:
 
 
 class TokenStore:
-    """The current access/refresh pair. Zalo's refresh tokens are single-use: each refresh rotates both,
-    so the new pair is written to disk (temp file + os.replace) before it is used."""
+    """The current access/refresh pair, in the state store (every replica uses the same pair). Zalo's
+    refresh tokens are single-use: each refresh rotates both, so the new pair is stored before it is used,
+    and refreshes are serialised by the store's `zalo-token` lock."""
 
-    def __init__(self, path: Path, settings: Settings):
-        self.path = path
-        self.lock = threading.Lock()
-        self.tokens = self._load() or Tokens(settings.zalo_access_token, settings.zalo_refresh_token)
+    def __init__(self, state: StateStore, settings: Settings):
+        self.state = state
+        self.settings = settings
+        self._import_legacy_file(settings.home / "zalo" / "tokens.json")
 
-    def _load(self) -> Tokens | None:
+    def _import_legacy_file(self, path: Path) -> None:
+        """Earlier versions kept the pair in `$BAOCAO_HOME/zalo/tokens.json`: take it over once."""
         try:
-            data = json.loads(self.path.read_text())
-            return Tokens(data.get("access_token"), data.get("refresh_token"), float(data.get("updated_at", 0)))
+            data = json.loads(path.read_text())
         except (OSError, ValueError):
-            return None
+            return
+        if isinstance(data, dict) and self.state.add("zalo", "tokens", data):
+            log.info("imported the Zalo token pair from %s", path)
+
+    def lock(self):
+        return self.state.lock("zalo-token", timeout=60)
+
+    @property
+    def tokens(self) -> Tokens:
+        data = self.state.get("zalo", "tokens")
+        if not data:
+            return Tokens(self.settings.zalo_access_token, self.settings.zalo_refresh_token)
+        return Tokens(data.get("access_token"), data.get("refresh_token"), float(data.get("updated_at", 0)))
 
     def save(self, tokens: Tokens) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as out:
-                json.dump({"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
-                           "updated_at": tokens.updated_at}, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.tokens = tokens
+        self.state.put("zalo", "tokens", {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
+                                          "updated_at": tokens.updated_at})
 
 
 class ZaloError(Exception):
@@ -196,13 +218,11 @@ class ZaloError(Exception):
 
 
 class ZaloBot:
-    def __init__(self, settings: Settings, assistant, http: httpx.Client | None = None):
-        self.settings, self.assistant = settings, assistant
+    def __init__(self, settings: Settings, assistant, state: StateStore, http: httpx.Client | None = None):
+        self.settings, self.assistant, self.state = settings, assistant, state
         self.http = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0))
-        self.tokens = TokenStore(settings.home / "zalo" / "tokens.json", settings)
+        self.tokens = TokenStore(state, settings)
         self.pool = ThreadPoolExecutor(max_workers=max(1, settings.zalo_workers), thread_name_prefix="baocao-zalo")
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._seen_lock = threading.Lock()
         self._pending = 0
         self._pending_lock = threading.Lock()
 
@@ -223,19 +243,15 @@ class ZaloBot:
         return f"evt:{event.get('event_name')}:{who}:{event.get('timestamp')}"
 
     def first_time(self, key: str) -> bool:
-        with self._seen_lock:
-            if key in self._seen:
-                return False
-            self._seen[key] = time.time()
-            while len(self._seen) > SEEN_MAX:
-                self._seen.popitem(last=False)
-            return True
+        """True for the first delivery of an event, in any process or replica, across restarts. Kept twice
+        the replay window: an older copy is refused as stale anyway."""
+        return self.state.add("zalo-seen", key, time.time(), ttl=2 * self.settings.zalo_event_max_age_s + 60)
 
     def is_stale(self, event: dict) -> bool:
-        try:
-            stamp = float(event["timestamp"])
-        except (KeyError, TypeError, ValueError):
+        stamp_text = str(event.get("timestamp", ""))
+        if not stamp_text.isdigit():  # "nan", "inf", "1e99": never a fresh event
             return True
+        stamp = int(stamp_text)
         stamp = stamp / 1000 if stamp > 1e11 else stamp  # Zalo sends milliseconds
         return abs(time.time() - stamp) > self.settings.zalo_event_max_age_s
 
@@ -317,8 +333,8 @@ class ZaloBot:
 
     def refresh(self, failed_token: str | None) -> str:
         """A new access token; one refresh at a time, and none if another thread already refreshed."""
-        with self.tokens.lock:
-            current = self.tokens.tokens
+        with self.tokens.lock():
+            current = self.tokens.tokens  # read again under the lock: another replica may have refreshed
             if current.access_token and current.access_token != failed_token:
                 return current.access_token
             if not (current.refresh_token and self.settings.zalo_app_id and self.settings.zalo_app_secret):
@@ -348,15 +364,39 @@ def _id_of(party) -> str | None:
 # ------------------------------------------------------------------------------ the endpoint
 
 
+EVENT_BODY = {
+    "required": True,
+    "content": {"application/json": {
+        "schema": {"type": "object", "required": ["app_id", "timestamp", "event_name"], "properties": {
+            "app_id": {"type": "string"}, "timestamp": {"type": "string", "pattern": "^[0-9]{1,16}$"},
+            "event_name": {"type": "string"}, "sender": {"type": "object"}, "message": {"type": "object"},
+        }},
+        "example": {"app_id": "3608465249409039", "event_name": "user_send_text", "timestamp": "1732000000000",
+                    "sender": {"id": "2468013579"}, "recipient": {"id": "388613280878808645"},
+                    "message": {"text": "Tỉnh nào chưa thành lập Ban Chỉ đạo?", "msg_id": "8d1f0c2b"}},
+    }},
+}
+
+
 @router.post(
     "/zalo/webhook",
     response_model=WebhookAck,
     summary="Zalo OA events (signed); answered at once, the reply goes out through the OA API",
+    description=f"Signed with `{SIGNATURE_HEADER}: mac=<sha256(app_id + body + timestamp + OA secret key)>`; "
+    "the signature is checked on the raw bytes before the body is parsed.",
+    openapi_extra={"requestBody": EVENT_BODY, "parameters": [{
+        "name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
+        "description": "mac=<hex>"}]},
+    responses={200: {"content": {"application/json": {"example": {"ok": True, "status": "queued"}}}},
+               404: {"model": ErrorBody, "description": "No Zalo bot on this server (`zalo_disabled`)"},
+               **responses(400, 401, 413)},
 )
 async def webhook(request: Request) -> dict:
+    if not request.headers.get(SIGNATURE_HEADER):
+        raise ApiError(401, "bad_signature", f"thiếu chữ ký {SIGNATURE_HEADER}")
     bot: ZaloBot | None = request.app.state.zalo
     if bot is None or not bot.can_verify:
-        raise ApiError(503, "zalo_disabled", "the Zalo bot is not configured (BAOCAO_ZALO_OA_SECRET_KEY)")
+        raise ApiError(404, "zalo_disabled", "máy chủ này không bật bot Zalo (BAOCAO_ZALO_OA_SECRET_KEY)")
     raw = await request.body()
     event = verify(raw, request.headers.get(SIGNATURE_HEADER), bot.settings)
-    return {"ok": True, "status": bot.accept(event)}
+    return {"ok": True, "status": await run_in_threadpool(bot.accept, event)}  # the store may take a moment

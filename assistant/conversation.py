@@ -1,4 +1,4 @@
-"""Short per-conversation history, and follow-ups rewritten into standalone questions.
+"""Follow-ups rewritten into standalone questions (the history itself is stored by baocao.conversations).
 
 "Thế tháng 8 thì sao?" after "Tốc độ Internet di động tháng 10/2025?" becomes
 "Tốc độ Internet di động tháng 8/2025?": the follow-up's slots (time, kind of entity, named
@@ -8,11 +8,8 @@ entity) replace the same slots of the previous question; a follow-up with no slo
 from __future__ import annotations
 
 import re
-import threading
-import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field
 
+from baocao.conversations import Conversation, ConversationStore, Turn  # noqa: F401  (storage lives there; re-exported)
 from baocao.ingest.vietnamese import fold
 
 FOLLOW_UP_OPENERS = re.compile(r"^(còn|thế|vậy|thì|với|ngoài ra|so với|và|the|con|vay|thi|voi|va)\b", re.IGNORECASE)
@@ -24,17 +21,6 @@ TIME_SLOT = re.compile(
 KIND_SLOT = re.compile(r"\b(tỉnh|tinh|địa phương|dia phuong|bộ, ngành|bộ|bo|ngành|nganh|xã|xa)\b(?=\s+(?:nào|nao)\b)", re.IGNORECASE)
 AGENCY_SLOT = re.compile(r"\b(Bộ|Bo)\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+(?:và\s+)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)*")
 YEAR = re.compile(r"\d{4}")
-
-
-@dataclass
-class Turn:
-    question: str  # the standalone question
-    answer: str
-
-
-@dataclass
-class Conversation:
-    turns: list[Turn] = field(default_factory=list)
 
 
 def is_follow_up(question: str) -> bool:
@@ -95,26 +81,3 @@ def new_topic_question(core: str, previous: str) -> str:
     frame = previous[asked.start():].rstrip(" ?") if asked else ""
     parts = [core, frame, time.group(0) if time and time.group(0) not in frame else ""]
     return " ".join(p for p in parts if p).strip() + "?"
-
-
-class ConversationStore:
-    """In-memory, bounded: the last `max_turns` turns of the last `max_conversations` conversations."""
-
-    def __init__(self, max_conversations: int = 1000, max_turns: int = 6):
-        self._items: OrderedDict[str, Conversation] = OrderedDict()
-        self.max_conversations, self.max_turns = max_conversations, max_turns
-        self._lock = threading.Lock()
-
-    def get(self, conversation_id: str | None) -> tuple[str, Conversation]:
-        with self._lock:
-            cid = conversation_id or uuid.uuid4().hex
-            conversation = self._items.pop(cid, None) or Conversation()
-            self._items[cid] = conversation
-            while len(self._items) > self.max_conversations:
-                self._items.popitem(last=False)
-            return cid, conversation
-
-    def record(self, conversation: Conversation, question: str, answer: str) -> None:
-        with self._lock:
-            conversation.turns.append(Turn(question, answer))
-            del conversation.turns[: -self.max_turns]

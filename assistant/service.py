@@ -104,4 +104,4 @@ class Assistant:
         answer.conversation_id = cid
         if standalone != question:
             answer.question = standalone
-        self.conversations.record(conversation, standalone, answer.answer)
+        self.conversations.record(conversation, standalone, answer, asked=question)

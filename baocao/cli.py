@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("mcp", help="the MCP tools search_reports and ask over stdio (for agents)")
     p.set_defaults(func=cmd_mcp)
 
+    from baocao.feedback import add_arguments as add_feedback_arguments
+
+    add_feedback_arguments(sub.add_parser("feedback", help="users' 👍/👎 on answers: export them as eval candidates"))
+
     from baocao.eval.options import add_arguments as add_eval_arguments
 
     p = sub.add_parser("eval", help="run the evaluation suite")

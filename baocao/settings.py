@@ -95,7 +95,19 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool = Field(False, description="Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).")
     max_request_kb: int = Field(64, description="Largest JSON request body, in KiB (uploads use max_file_mb).")
     max_message_chars: int = Field(2000, description="Longest chat message or search query, in characters.")
-    api_answer_cache: int = Field(256, description="Answers kept per (question, index generation) for first questions of a conversation; 0 = off.")
+    api_answer_cache: int = Field(256, description="> 0: first questions of a conversation are answered once per index "
+                                  "generation and kept in the state store (answer_cache_ttl_s); 0 = off.")
+
+    # State (baocao/state.py; api/): conversations, rate limits, answer cache, Zalo replay ids, upload jobs, feedback
+    redis_url: str | None = Field(None, description="Redis (`redis://host:6379/0`) holding the small state shared by replicas; "
+                                  "unset = SQLite under BAOCAO_HOME/state/ (shared by the processes of one home).")
+    redis_prefix: str = Field("baocao", description="Prefix of every Redis key (several deployments on one Redis).")
+    conversation_ttl_days: float = Field(90.0, description="A conversation not continued for this long is forgotten.")
+    conversation_max_turns: int = Field(200, description="Turns kept per conversation (the oldest are dropped).")
+    answer_cache_ttl_s: float = Field(3600.0, description="How long a cached first answer is kept (it is keyed by the index generation too).")
+    job_lease_s: float = Field(30.0, description="An upload job whose worker stops renewing its lease this long is taken up by another process.")
+    warmup_wait_s: float = Field(60.0, description="A question that arrives during the start-up warm-up waits this long for it.")
+    feedback_max: int = Field(100_000, description="Feedback entries kept (the oldest are dropped).")
 
     # Eval (eval/judge.py): optional LLM judge, RAGAS-style; unset = deterministic metrics only
     eval_judge_base_url: str | None = Field(None, description="OpenAI-compatible base URL of an LLM judge for `baocao eval`.")

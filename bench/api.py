@@ -136,6 +136,17 @@ class Server:
         self.log.close()
 
 
+async def timed_chat(client: httpx.AsyncClient, question: str) -> tuple[float, str | None]:
+    """(seconds, None) for an answer; (seconds, what went wrong) otherwise."""
+    started = time.perf_counter()
+    try:
+        response = await client.post("/api/chat", json={"message": question})
+        key = None if response.status_code == 200 and "answer" in response.json() else f"http {response.status_code}"
+    except httpx.HTTPError as exc:
+        key = type(exc).__name__
+    return time.perf_counter() - started, key
+
+
 async def run_level(url: str, clients: int, total: int, qs: list[str], max_seconds: float) -> dict:
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -151,14 +162,7 @@ async def run_level(url: str, clients: int, total: int, qs: list[str], max_secon
                     return
                 n = sent
                 sent += 1
-            started = time.perf_counter()
-            try:
-                response = await client.post("/api/chat", json={"message": qs[n % len(qs)]})
-                ok = response.status_code == 200 and "answer" in response.json()
-                key = None if ok else f"http {response.status_code}"
-            except httpx.HTTPError as exc:
-                key = type(exc).__name__
-            elapsed = time.perf_counter() - started
+            elapsed, key = await timed_chat(client, qs[n % len(qs)])
             if key is None:
                 latencies.append(elapsed)
             else:

@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
+import subprocess
+import sys
+import threading
 import time
 
 import pytest
@@ -181,7 +185,7 @@ def test_errors_have_one_shape_and_fitting_status_codes(client):
     for response, status, code in cases:
         assert response.status_code == status, (response.request.url, response.text)
         assert set(response.json()) == {"error"} and response.json()["error"]["code"] == code
-        assert response.json()["error"]["message"]
+        assert not response.json()["error"]["message"].isascii(), "messages are in Vietnamese"
 
 
 def test_a_failure_is_a_500_without_a_stack_trace_and_logged_with_the_request_id(sample_index, settings_factory, caplog):
@@ -372,3 +376,179 @@ def test_the_api_over_a_chroma_server(embedder, tmp_path):
         assert open_index(Settings(home=tmp_path / "home2", chroma_url=url), embedder).list_documents() == []
     finally:
         stop(process)
+
+
+# ------------------------------------------------------------------------------ start-up, limits, OpenAPI (issue 10)
+
+
+def test_health_says_not_ready_until_the_warm_up_is_done_and_questions_wait_for_it(assistant, settings_factory, monkeypatch):
+    import baocao.api.app as app_module
+
+    release = threading.Event()
+    real_warm_up = app_module.warm_up
+    monkeypatch.setattr(app_module, "warm_up", lambda a: (release.wait(60), real_warm_up(a)))
+    with make_client(assistant, settings_factory, api_answer_cache=0) as c:
+        health = c.get("/api/health").json()
+        assert health["status"] == "ok" and health["ready"] is False
+        answered = {}
+        asking = threading.Thread(target=lambda: answered.update(r=c.post("/api/chat", json={"message": SPEED_QUESTION})))
+        asking.start()
+        asking.join(1.0)
+        assert asking.is_alive(), "a question during the warm-up must wait for it"
+        release.set()
+        asking.join(60)
+        assert answered["r"].status_code == 200 and answered["r"].json()["grounded"]
+        assert c.get("/api/health").json()["ready"] is True
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_400(client):
+    def chunked():  # no Content-Length: the limit can only be seen while reading
+        yield b'{"message": "'
+        for _ in range(80):
+            yield b"a" * 1024
+        yield b'"}'
+
+    response = client.post("/api/chat", content=chunked(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_a_deeply_nested_body_is_a_client_error(client):
+    response = client.post("/api/chat", content=b"[" * 20000 + b"]" * 20000, headers={"Content-Type": "application/json"})
+    assert response.status_code in (400, 422) and set(response.json()) == {"error"}
+
+
+def test_an_upload_without_a_token_is_refused_before_its_body_is_read(embedder, settings_factory):
+    """Raw HTTP on a real socket: headers and a few bytes of a 60 KB upload, then wait. The 401 must come back
+    while the rest of the body is still unsent (main read the whole body first, up to 40 MB)."""
+    from baocao.vectorstore.store import open_index
+    from live import uvicorn_in_thread
+
+    settings = settings_factory(admin_token="admin-secret", max_file_mb=0.1)
+    app = create_app(settings, Assistant.from_settings(settings, index=open_index(settings, embedder)))
+    with uvicorn_in_thread(app) as (host, port):
+        def first_response(headers: bytes, body_start: bytes) -> bytes:
+            with socket.create_connection((host, port), timeout=15) as sock:
+                sock.sendall(headers + body_start)
+                return sock.recv(65536)
+
+        head = (b"POST /api/documents HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+                b"Content-Length: 60000\r\n\r\n")
+        part = b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n'
+        refused = first_response(head, part + b"chuyen doi so " * 10)
+        assert refused.startswith(b"HTTP/1.1 401"), refused[:200]
+        assert b'"unauthorized"' in refused
+
+        chunked = (b"POST /api/documents HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer admin-secret\r\n"
+                   b"Content-Type: multipart/form-data; boundary=XyZ\r\nTransfer-Encoding: chunked\r\n\r\n")
+        big = part + b"x" * 200_000
+        too_large = first_response(chunked, b"%x\r\n%s\r\n" % (len(big), big))
+        assert too_large.startswith(b"HTTP/1.1 413"), too_large[:200]
+
+
+def test_openapi_documents_the_real_errors_and_security_as_configured(client, assistant, settings_factory):
+    schema = client.get("/openapi.json").json()
+    paths, components = schema["paths"], schema["components"]
+    chat = paths["/api/chat"]["post"]
+    assert {"200", "400", "413", "422", "429", "503"} <= set(chat["responses"])
+    for path, method in (("/api/chat", "post"), ("/api/search", "post"), ("/api/documents", "get"),
+                         ("/api/conversations/{conversation_id}", "get"), ("/api/feedback", "post")):
+        assert "security" not in paths[path][method], f"{method} {path} is open in this deployment"
+    upload = paths["/api/documents"]["post"]
+    assert upload["security"] == [{"bearer": []}] and {"401", "403", "413", "415"} <= set(upload["responses"])
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    not_found = paths["/api/documents/{document_id}"]["delete"]["responses"]["404"]["content"]["application/json"]
+    assert not_found["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+    assert not not_found["example"]["error"]["message"].isascii()  # Vietnamese for people, English codes
+    assert chat["responses"]["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+    assert "HTTPValidationError" not in components["schemas"] and "ErrorBody" in components["schemas"]
+    assert components["schemas"]["ChatRequest"]["properties"]["message"]["maxLength"] == 2000
+    assert components["schemas"]["ChatRequest"]["examples"] and chat["responses"]["200"]["content"]["application/json"]["example"]
+    assert "Retry-After" in chat["responses"]["429"]["headers"]
+    assert {"401", "413"} <= set(paths["/zalo/webhook"]["post"]["responses"])
+
+    with make_client(assistant, settings_factory, chat_token="chat-secret") as locked:
+        chat = locked.get("/openapi.json").json()["paths"]["/api/chat"]["post"]
+        assert chat["security"] == [{"bearer": []}] and "401" in chat["responses"]
+
+
+def test_the_rate_limit_is_shared_by_the_processes_of_one_home(assistant, settings_factory):
+    limits = {"chat_rate_per_minute": 1, "chat_rate_burst": 2, "trust_forwarded_for": True}
+    one = {"X-Forwarded-For": "10.0.0.9"}
+    with make_client(assistant, settings_factory, **limits) as a, make_client(assistant, settings_factory, **limits) as b:
+        statuses = [c.post("/api/search", json={"query": "Đề án 06"}, headers=one).status_code for c in (a, b, a)]
+    assert statuses == [200, 200, 429]
+
+
+# ------------------------------------------------------------------------------ conversations and feedback (issue 12)
+
+
+def test_a_conversation_is_kept_and_restored_by_its_id(client):
+    first = client.post("/api/chat", json={"message": SPEED_QUESTION}).json()
+    cid = first["conversation_id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", cid)  # random 128 bits
+    client.post("/api/chat", json={"message": "Thế tháng 8 thì sao?", "conversation_id": cid})
+
+    conversation = client.get(f"/api/conversations/{cid}").json()
+    assert conversation["id"] == cid and conversation["title"] == SPEED_QUESTION
+    assert conversation["created_at"] <= conversation["updated_at"]
+    assert [t["question"] for t in conversation["turns"]] == [SPEED_QUESTION, "Thế tháng 8 thì sao?"]
+    assert conversation["turns"][0]["answer"]["citations"] == first["citations"]
+    assert "8/2025" in conversation["turns"][1]["answer"]["question"] and conversation["turns"][1]["at"]
+
+    renamed = client.patch(f"/api/conversations/{cid}", json={"title": "  Internet di động  "})
+    assert renamed.status_code == 200 and renamed.json()["title"] == "Internet di động"
+    assert client.patch(f"/api/conversations/{cid}", json={"title": "   "}).status_code == 422
+    assert client.delete(f"/api/conversations/{cid}").status_code == 204
+    assert client.get(f"/api/conversations/{cid}").status_code == 404
+    assert client.delete(f"/api/conversations/{cid}").status_code == 404
+    assert client.get("/api/conversations/zalo:123").status_code == 422  # Zalo users' conversations are out of reach
+
+
+def test_conversations_survive_a_restart_and_follow_the_chat_token(assistant, settings_factory):
+    with make_client(assistant, settings_factory) as first_process:
+        cid = first_process.post("/api/chat", json={"message": SPEED_QUESTION}).json()["conversation_id"]
+    with make_client(assistant, settings_factory, chat_token="chat-secret") as restarted:
+        assert restarted.get(f"/api/conversations/{cid}").status_code == 401
+        follow = restarted.post("/api/chat", json={"message": "Thế tháng 8 thì sao?", "conversation_id": cid},
+                                headers={"Authorization": "Bearer chat-secret"}).json()
+        assert "8/2025" in follow.get("question", "")  # the history came back from the state store
+        turns = restarted.get(f"/api/conversations/{cid}", headers={"Authorization": "Bearer chat-secret"}).json()["turns"]
+        assert len(turns) == 2
+
+
+def test_feedback_is_stored_listed_for_admins_and_exported_as_eval_candidates(assistant, settings_factory, tmp_path):
+    from baocao.eval.dataset import KNOWN_FIELDS, TYPES
+
+    with make_client(assistant, settings_factory, admin_token="admin-secret") as c:
+        answer = c.post("/api/chat", json={"message": LIST_QUESTION}).json()
+        down = {"conversation_id": answer["conversation_id"], "question": LIST_QUESTION, "answer": answer,
+                "rating": "down", "reason": "thiếu", "comment": "Thiếu một tỉnh"}
+        created = c.post("/api/feedback", json=down)
+        assert created.status_code == 201 and re.fullmatch(r"[0-9a-f]{16}", created.json()["id"])
+        assert c.post("/api/feedback", json={"question": SPEED_QUESTION, "answer": {"answer": "x"}, "rating": "up"}).status_code == 201
+        for bad in ({**down, "rating": "meh"}, {**down, "reason": "không thích"}, {**down, "answer": "text"}):
+            assert c.post("/api/feedback", json=bad).status_code == 422
+
+        assert c.get("/api/feedback").status_code == 401
+        listed = c.get("/api/feedback", headers=ADMIN).json()["feedback"]
+        assert [f["rating"] for f in listed] == ["up", "down"]  # newest first
+        only = c.get("/api/feedback", params={"rating": "down", "reason": "thiếu"}, headers=ADMIN).json()["feedback"]
+        assert len(only) == 1 and only[0]["answer"]["items"] == answer["items"] and only[0]["comment"] == "Thiếu một tỉnh"
+        assert only[0]["index_generation"] == c.get("/api/health").json()["index_generation"] and only[0]["at"]
+        assert c.get("/api/feedback", params={"since": "2999-01-01T00:00:00"}, headers=ADMIN).json()["feedback"] == []
+        assert c.get("/api/feedback", params={"limit": 1}, headers=ADMIN).json()["feedback"][0]["rating"] == "up"
+
+    out = tmp_path / "candidates.jsonl"
+    from live import server_env
+
+    done = subprocess.run([sys.executable, "-m", "baocao", "feedback", "export", "--out", str(out), "--rating", "down"],
+                          env=server_env(settings_factory().home), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 1
+    candidate = lines[0]
+    assert set(candidate) <= KNOWN_FIELDS and candidate["type"] in TYPES
+    assert candidate["question"] == LIST_QUESTION and candidate["type"] == "list"
+    assert candidate["answer"] == "" and candidate["must_contain"] == [] and candidate["evidence"] == []  # for a maintainer
+    assert "thiếu" in candidate["notes"] and "Thiếu một tỉnh" in candidate["notes"]

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from baocao.api.app import create_app
 from baocao.api.zalo import format_answer, signature, split_message
 from baocao.assistant.models import Answer, Citation
+from baocao.state import open_state
 from fake_zalo import FakeZalo
 
 APP_ID = "3608465249409039"
@@ -37,13 +38,17 @@ def fake():
 
 
 @pytest.fixture
-def client(fake, assistant, settings_factory):
-    settings = settings_factory(
+def zalo_settings(fake, settings_factory):
+    return settings_factory(
         zalo_app_id=APP_ID, zalo_oa_secret_key=OA_SECRET, zalo_app_secret=APP_SECRET,
         zalo_access_token="access-initial", zalo_refresh_token="refresh-initial",
         zalo_api_base=fake.base_url, zalo_oauth_url=fake.oauth_url,
     )
-    with TestClient(create_app(settings, assistant)) as test_client:
+
+
+@pytest.fixture
+def client(zalo_settings, assistant):
+    with TestClient(create_app(zalo_settings, assistant)) as test_client:
         yield test_client
 
 
@@ -146,8 +151,8 @@ def test_an_expired_access_token_is_refreshed_once_then_the_reply_goes_out(clien
     replies = [m for m in fake.messages if m.body["recipient"]["user_id"] == "user-05"]
     assert len(replies) == 1 and replies[0].headers["access_token"] == fake.access_token
 
-    # the rotated pair is on disk (the old refresh token is spent), and used from then on
-    stored = json.loads((settings_factory().home / "zalo" / "tokens.json").read_text())
+    # the rotated pair is in the state store (the old refresh token is spent), and used from then on
+    stored = open_state(settings_factory()).get("zalo", "tokens")
     assert stored["access_token"] == fake.access_token and stored["refresh_token"] == fake.refresh_token
     assert stored["refresh_token"] != "refresh-initial"
     post(client, event("user-05", "Bộ Công an chủ trì những nhiệm vụ nào?"))
@@ -177,6 +182,42 @@ def test_each_zalo_user_has_a_conversation(client, fake, assistant):
     _, conversation = assistant.conversations.get("zalo:user-09")
     assert [t.question for t in conversation.turns][-1] != "Thế tháng 8 thì sao?"  # rewritten with the history
     assert len(fake.texts_to("user-09")) >= 2
+
+
+def test_a_deeply_nested_body_is_refused_never_a_500(client, fake):
+    nested = b"[" * 20000 + b"]" * 20000
+    headers = {"Content-Type": "application/json", "X-ZEvent-Signature": "mac=" + "0" * 64}
+    unsigned = client.post("/zalo/webhook", content=nested, headers=headers)
+    assert unsigned.status_code == 401 and unsigned.json()["error"]["code"] == "bad_signature"
+
+    stamp = str(int(time.time() * 1000))  # signed with the right key, yet no JSON parser can read it
+    raw = b'{"app_id": "%s", "timestamp": "%s", "message": ' % (APP_ID.encode(), stamp.encode()) + nested + b"}"
+    signed = client.post("/zalo/webhook", content=raw,
+                         headers={**headers, "X-ZEvent-Signature": signature(APP_ID, raw, stamp, OA_SECRET)})
+    assert signed.status_code == 400 and signed.json()["error"]["code"] == "invalid_event"
+    too_big = client.post("/zalo/webhook", content=b'{"app_id": "1", "x": "' + b"a" * 70_000 + b'"}', headers=headers)
+    assert too_big.status_code == 413
+    assert bot(client).wait_idle(10) and fake.messages == []
+
+
+def test_a_non_numeric_timestamp_is_refused(client, fake):
+    for stamp in ("nan", "inf", "1e99", "-5"):
+        body = {**event("user-10", SHORT_QUESTION), "timestamp": stamp}
+        response, _ = post(client, body)
+        assert response.status_code == 400, (stamp, response.text)
+    assert bot(client).wait_idle(10)
+    assert fake.texts_to("user-10") == []
+
+
+def test_a_replayed_event_is_not_answered_again_after_a_restart(fake, assistant, zalo_settings):
+    body = event("user-11", SHORT_QUESTION, msg_id="replayed-after-restart")
+    with TestClient(create_app(zalo_settings, assistant)) as first_process:
+        assert post(first_process, body)[0].json()["status"] == "queued"
+        assert bot(first_process).wait_idle(30)
+    with TestClient(create_app(zalo_settings, assistant)) as restarted:  # nothing in memory, the same home
+        assert post(restarted, body)[0].json()["status"] == "duplicate"
+        assert bot(restarted).wait_idle(10)
+    assert len(fake.texts_to("user-11")) == 1
 
 
 def test_long_replies_are_split_on_sentence_boundaries():

@@ -11,6 +11,7 @@ import importlib.util
 import re
 import sys
 import types
+import threading
 from functools import lru_cache
 
 from baocao.ingest.vietnamese import fold
@@ -61,13 +62,21 @@ def use_light_underthesea() -> None:
 
 
 use_light_underthesea()  # before anything imports underthesea (ingest/ and assistant/ use its sent_tokenize)
+_LOAD_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _word_tokenize():
+def _load_word_tokenize():
     from underthesea import word_tokenize
 
+    word_tokenize("khởi động")  # loads the model now, once
     return word_tokenize
+
+
+def _word_tokenize():
+    # underthesea publishes its model before load() finishes: concurrent first calls crash. Load under a lock.
+    with _LOAD_LOCK:
+        return _load_word_tokenize()
 
 
 def _segment(text: str) -> list[str]:
