@@ -1,11 +1,20 @@
-"""Blocks into retrieval chunks: sentence-aware, never splitting a list item, a task or a table row."""
+"""Blocks into retrieval chunks that follow the document's structure.
+
+A section (an article, a report's `1.`) that fits the size limit is one chunk with its heading; a larger
+one is cut between its own paragraphs and its subsections, small sibling subsections packed together.
+A list stays with its lead-in sentence ("… trong các trường hợp sau:"); a list too long for one chunk is
+cut into chunks that each repeat the lead-in. A sentence, a list item, a task and a table row are never
+cut. A chunk under `min_chars` is merged into its neighbour unless it is a whole unit on its own.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+STANDALONE = ("task", "footnote")  # record chunks: one each, never packed with other text
 
 
 @dataclass
@@ -15,8 +24,31 @@ class Piece:
     text: str
     section: str
     page: int | None
-    kind: str = "text"
+    kind: str = "text"  # text | heading | header | table | task
     blocks: list[int] = field(default_factory=list)  # indexes of the source blocks
+    path: tuple[int, ...] = ()  # indexes of the heading blocks it sits under (a heading: itself included)
+
+
+@dataclass
+class ChunkPlan:
+    """The pieces of one chunk, its section label, and whether it holds a whole unit (section, article, record)."""
+
+    pieces: list[Piece]
+    section: str
+    whole: bool
+    origin: tuple[int, ...] | None = None  # the subsection it came from; None for the section's own text
+
+    @property
+    def size(self) -> int:
+        return sum(len(p.text) + 1 for p in self.pieces)
+
+    @property
+    def standalone(self) -> bool:
+        return len(self.pieces) == 1 and self.pieces[0].kind in STANDALONE
+
+    @property
+    def only_headings(self) -> bool:
+        return all(p.kind in ("heading", "header") for p in self.pieces)
 
 
 @lru_cache(maxsize=1)
@@ -32,23 +64,14 @@ def split_sentences(text: str) -> list[str]:
 
 
 def split_long(text: str, limit: int) -> list[str]:
-    """A paragraph longer than `limit`: whole sentences grouped up to the limit (a sentence is never cut)."""
+    """A paragraph longer than `limit`: whole sentences in balanced groups of at most the limit (a sentence
+    is never cut, so one longer than the limit stays whole)."""
     if len(text) <= limit:
         return [text]
     sentences = split_sentences(text)
     # underthesea splits at '.', but Vietnamese enumerations "(1) …; (2) …" can run for a page.
     sentences = [part for s in sentences for part in split_enumeration(s, limit)]
-    groups: list[str] = []
-    current = ""
-    for sentence in sentences:
-        if current and len(current) + 1 + len(sentence) > limit:
-            groups.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}".strip()
-    if current:
-        groups.append(current)
-    return groups
+    return [" ".join(group) for group in balanced_groups(sentences, limit, len)]
 
 
 def split_enumeration(sentence: str, limit: int) -> list[str]:
@@ -58,20 +81,162 @@ def split_enumeration(sentence: str, limit: int) -> list[str]:
     return parts
 
 
-def group_pieces(pieces: list[Piece], limit: int) -> list[list[Piece]]:
-    """Consecutive pieces of one section packed into chunks of about `limit` characters."""
-    groups: list[list[Piece]] = []
-    current: list[Piece] = []
-    size = 0
-    for piece in pieces:
-        standalone = piece.kind in ("task", "footnote")
-        new_section = bool(current) and current[-1].section != piece.section
-        too_big = bool(current) and size + len(piece.text) > limit
-        if current and (standalone or new_section or too_big or current[-1].kind in ("task", "footnote")):
+def balanced_groups(items: list, limit: int, size) -> list[list]:
+    """Consecutive items in groups of at most `limit` (an item larger than that alone), sized evenly so no
+    group is left with a scrap at the end."""
+    total = sum(size(i) + 1 for i in items)
+    if total <= limit:
+        return [items] if items else []
+    target = total / math.ceil(total / limit)
+    groups: list[list] = []
+    current: list = []
+    current_size = 0
+    for item in items:
+        n = size(item) + 1
+        if current and (current_size + n > limit or current_size + n / 2 > target):
             groups.append(current)
-            current, size = [], 0
-        current.append(piece)
-        size += len(piece.text) + 1
+            current, current_size = [], 0
+        current.append(item)
+        current_size += n
     if current:
         groups.append(current)
     return groups
+
+
+# --- the section tree -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Node:
+    path: tuple[int, ...]
+    items: list = field(default_factory=list)  # Piece | _Node, in document order
+
+    def pieces(self) -> list[Piece]:
+        out: list[Piece] = []
+        for item in self.items:
+            out.extend(item.pieces() if isinstance(item, _Node) else [item])
+        return out
+
+    @property
+    def size(self) -> int:
+        return sum(len(p.text) + 1 for p in self.pieces())
+
+    @property
+    def has_standalone(self) -> bool:
+        return any(p.kind in STANDALONE for p in self.pieces())
+
+
+def _tree(pieces: list[Piece]) -> _Node:
+    root = _Node(())
+    nodes = {(): root}
+    for piece in pieces:
+        for depth in range(1, len(piece.path) + 1):
+            path = piece.path[:depth]
+            if path not in nodes:
+                node = _Node(path)
+                nodes[path[:-1]].items.append(node)
+                nodes[path] = node
+        nodes[piece.path].items.append(piece)
+    return root
+
+
+def _common_section(sections: list[str]) -> str:
+    if not sections:
+        return ""
+    parts = [s.split(" > ") if s else [] for s in sections]
+    common: list[str] = []
+    for level in zip(*parts):
+        if all(label == level[0] for label in level):
+            common.append(level[0])
+        else:
+            break
+    return " > ".join(common)
+
+
+def _label(pieces: list[Piece]) -> str:
+    content = [p.section for p in pieces if p.kind not in ("heading", "header")]
+    return _common_section(content or [p.section for p in pieces[-1:]])
+
+
+def plan_chunks(pieces: list[Piece], limit: int, min_chars: int = 200) -> list[ChunkPlan]:
+    """The chunks of a document, in order."""
+    return _emit(_tree(pieces), limit, min_chars)
+
+
+def _emit(node: _Node, limit: int, min_chars: int) -> list[ChunkPlan]:
+    if node.size <= limit and not node.has_standalone:
+        pieces = node.pieces()
+        return [ChunkPlan(pieces, _label(pieces), whole=True)] if pieces else []
+    plans: list[ChunkPlan] = []
+    run: list = []  # the section's own pieces and its subsections too small to stand alone
+    for item in node.items:
+        if isinstance(item, _Node) and (item.size >= min_chars or item.has_standalone):
+            plans.extend(_pack(run, limit))
+            run = []
+            plans.extend(_with_origin(_emit(item, limit, min_chars), item.path))
+        elif isinstance(item, Piece) and item.kind in STANDALONE:
+            plans.extend(_pack(run, limit))
+            run = []
+            plans.append(ChunkPlan([item], item.section, whole=True))
+        else:
+            run.append(item)
+    plans.extend(_pack(run, limit))
+    return _merge_small(plans, limit, min_chars)
+
+
+def _with_origin(plans: list[ChunkPlan], origin: tuple[int, ...]) -> list[ChunkPlan]:
+    for plan in plans:
+        if plan.origin is None:
+            plan.origin = origin
+    return plans
+
+
+def _pack(run: list, limit: int) -> list[ChunkPlan]:
+    """A section's own text and its small subsections, packed in order (a subsection is never cut)."""
+    def size(item) -> int:
+        return item.size if isinstance(item, _Node) else len(item.text)
+
+    plans = []
+    for group in balanced_groups(run, limit, size):
+        pieces = [p for item in group for p in (item.pieces() if isinstance(item, _Node) else [item])]
+        whole = all(isinstance(item, _Node) for item in group)
+        plans.append(ChunkPlan(pieces, _label(pieces), whole=whole))
+    return plans
+
+
+def _mergeable(a: ChunkPlan, b: ChunkPlan) -> bool:
+    return not (a.standalone or b.standalone) and (a.origin is None or b.origin is None or a.origin == b.origin)
+
+
+def _joined(a: ChunkPlan, b: ChunkPlan, section: str) -> ChunkPlan:
+    return ChunkPlan(a.pieces + b.pieces, section, whole=False, origin=b.origin if a.origin is None else a.origin)
+
+
+def _merge_small(plans: list[ChunkPlan], limit: int, min_chars: int) -> list[ChunkPlan]:
+    """A heading never stands alone; a scrap under `min_chars` (not a whole unit) joins its neighbour when
+    both fit the limit. Chunks of two different subsections are never merged with each other."""
+    out: list[ChunkPlan] = []
+    carry: ChunkPlan | None = None  # a scrap to put in front of the next chunk
+    for plan in plans:
+        if carry is not None:
+            if _mergeable(carry, plan) and (carry.only_headings or carry.size + plan.size <= limit):
+                plan = _joined(carry, plan, plan.section)
+            else:
+                out.append(carry)
+            carry = None
+        if plan.standalone or plan.size >= min_chars or (plan.whole and not plan.only_headings):
+            out.append(plan)
+            continue
+        previous = out[-1] if out else None
+        if (not plan.only_headings and previous is not None and _mergeable(previous, plan)
+                and previous.size + plan.size <= limit):
+            out[-1] = _joined(previous, plan, _common_section([previous.section, plan.section]))
+            continue
+        carry = plan
+    if carry is not None:
+        previous = out[-1] if out else None
+        if previous is not None and _mergeable(previous, carry) and previous.size + carry.size <= limit:
+            out[-1] = _joined(previous, carry, _common_section([previous.section, carry.section]))
+        else:
+            out.append(carry)
+    return out
