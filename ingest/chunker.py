@@ -71,7 +71,16 @@ def split_long(text: str, limit: int) -> list[str]:
     sentences = split_sentences(text)
     # underthesea splits at '.', but Vietnamese enumerations "(1) …; (2) …" can run for a page.
     sentences = [part for s in sentences for part in split_enumeration(s, limit)]
+    sentences = [part for s in sentences for part in split_words(s, limit)]
     return [" ".join(group) for group in balanced_groups(sentences, limit, len)]
+
+
+def split_words(text: str, limit: int) -> list[str]:
+    """Text with no sentence end for far longer than a chunk (a form's fields run together in one table
+    cell) is cut between words; a real sentence of up to 1.5 limits stays whole."""
+    if len(text) <= 1.5 * limit:
+        return [text]
+    return [" ".join(group) for group in balanced_groups(text.split(" "), limit, len)]
 
 
 def split_enumeration(sentence: str, limit: int) -> list[str]:
@@ -82,25 +91,32 @@ def split_enumeration(sentence: str, limit: int) -> list[str]:
 
 
 def balanced_groups(items: list, limit: int, size) -> list[list]:
-    """Consecutive items in groups of at most `limit` (an item larger than that alone), sized evenly so no
-    group is left with a scrap at the end."""
-    total = sum(size(i) + 1 for i in items)
-    if total <= limit:
+    """Consecutive items in as few groups of at most `limit` as possible (an item larger than that alone),
+    sized evenly so that no group is left with a scrap (dynamic programming over the cut points)."""
+    sizes = [size(item) + 1 for item in items]
+    if sum(sizes) <= limit:
         return [items] if items else []
-    target = total / math.ceil(total / limit)
+    prefix = [0]
+    for n in sizes:
+        prefix.append(prefix[-1] + n)
+    # best[i]: (groups, sum of squared slack) for the first i items, and where its last group starts
+    best: list[tuple[int, float]] = [(0, 0.0)] + [(len(items) + 1, 0.0)] * len(items)
+    start = [0] * (len(items) + 1)
+    for i in range(1, len(items) + 1):
+        for j in range(i - 1, -1, -1):
+            total = prefix[i] - prefix[j]
+            if total > limit and j < i - 1:
+                break
+            slack = max(limit - total, 0)
+            candidate = (best[j][0] + 1, best[j][1] + slack * slack)
+            if candidate < best[i]:
+                best[i], start[i] = candidate, j
     groups: list[list] = []
-    current: list = []
-    current_size = 0
-    for item in items:
-        n = size(item) + 1
-        if current and (current_size + n > limit or current_size + n / 2 > target):
-            groups.append(current)
-            current, current_size = [], 0
-        current.append(item)
-        current_size += n
-    if current:
-        groups.append(current)
-    return groups
+    i = len(items)
+    while i > 0:
+        groups.append(items[start[i]:i])
+        i = start[i]
+    return groups[::-1]
 
 
 # --- the section tree -----------------------------------------------------------------------------
@@ -239,4 +255,6 @@ def _merge_small(plans: list[ChunkPlan], limit: int, min_chars: int) -> list[Chu
             out[-1] = _joined(previous, carry, _common_section([previous.section, carry.section]))
         else:
             out.append(carry)
-    return out
+    # A heading that could join nothing (it stands before task records) is not a chunk: its text is in
+    # the section label of the chunks under it.
+    return [plan for plan in out if not plan.only_headings or not any(p.kind == "heading" for p in plan.pieces)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from baocao.ingest.structure import Block, document_format, is_kind_title, is_upper_text, tone_key
 from baocao.ingest.structure import starts_with_any as _starts_with_any
-from baocao.ingest.vietnamese import is_vietnamese_syllable
+from baocao.ingest.vietnamese import fold, is_vietnamese_syllable
 
 _D = r"(\d{1,2})"
 _M = r"(\d{1,2})"
@@ -64,7 +64,7 @@ class Header:
 
 _SPLIT = re.compile(r"\s{3,}|\t+|;\s+")
 _ANCHOR = re.compile(
-    r"(?=(?<!\w)(?:Luật\s+)?Số\s*[:.])|(?=(?<!\w)V/v\b)|(?=CỘNG\s+HO[ÀA]\s+XÃ)|(?=Cộng\s+hòa\s+xã)|(?=ĐỘC\s+LẬP\s*[-–])"
+    r"(?=(?<!\w)(?:Luật\s+)?Số\s*[:.])|(?=(?<!\w)V/v\b)|(?<!NƯỚC )(?=CỘNG\s+HO[ÀA]\s+XÃ)|(?<!nước )(?=Cộng\s+hòa\s+xã)|(?=ĐỘC\s+LẬP\s*[-–])"
     r"|(?=Độc\s+lập\s*[-–])|(?=Kính\s+gửi)|(?=(?<!\w)Dự\s+thảo\b)|(?=(?<!\w)DỰ\s+THẢO\b)"
 )
 _UNLABELLED_COLON = re.compile(r"(?<!Số)(?<!số)(?<!gửi)(?<!V/v)(?<!nhận)(?<!Lưu)\s*:\s+")
@@ -82,7 +82,7 @@ def segments(line: str) -> list[str]:
         for piece in _ANCHOR.split(part):
             for item in _UNLABELLED_COLON.split(piece):
                 out.extend(_split_place_date(item))
-    return [s.strip(" -–_:") for s in out if not _RULE.match(s)]
+    return [re.sub(r"[\s:_–-]+$", "", s).strip(" _:") for s in out if not _RULE.match(s)]
 
 
 def _split_place_date(text: str) -> list[str]:
@@ -98,14 +98,18 @@ def _split_place_date(text: str) -> list[str]:
     return [" ".join(words[:k]), " ".join(words[k:]) + text[m.start():]]
 
 
+def _plain(text: str) -> str:
+    return " ".join(fold(text).upper().split())
+
+
 def _is_gazette(segment: str) -> bool:
-    key = tone_key(re.sub(r"^\d+\s+", "", segment))
-    return key.startswith(tone_key("CÔNG BÁO")) or any(key == tone_key(g) for g in document_format()["gazette_lines"])
+    key = _plain(re.sub(r"^\d+\s+", "", segment))
+    return key.startswith("CONG BAO") or any(key == _plain(g) for g in document_format()["gazette_lines"])
 
 
 def _is_motto(segment: str) -> bool:
-    key = tone_key(segment)
-    return any(key.startswith(tone_key(m)[:12]) for m in document_format()["motto"])
+    key = _plain(segment)
+    return any(key.startswith(_plain(m)[:12]) for m in document_format()["motto"])
 
 
 def ends_header(line: str) -> bool:
@@ -128,9 +132,13 @@ def read_header(lines: list[str]) -> Header:
     for index, line in enumerate(lines[:HEADER_MAX_LINES]):
         if ends_header(line) or (len(line) > 300 and not _SPLIT.search(line)):
             break
+        parts = segments(line)
+        if not parts or re.fullmatch(r"\d{1,3}", line.strip()):  # a rule or a page number
+            header.lines = index + 1
+            continue
         recognised = False
         unread: list[str] = []
-        for segment in segments(line):
+        for segment in parts:
             state, known = _read_segment(header, bodies, state, segment)
             recognised |= known
             if not known:
@@ -181,7 +189,7 @@ def _read_segment(header: Header, bodies: list[list[str]], summary: list | None,
         else:
             header.header_summary = joined
         return summary, True
-    if is_upper_text(segment) and len(segment) < 160:
+    if is_upper_text(segment) and len(segment) < 160 and not (header.number and header.date):
         header.kept.append(segment)
         for name in split_bodies(segment):
             if _starts_with_any(name, fmt["body_openers"]) or not bodies:
@@ -339,23 +347,47 @@ def _read_closing(lines: list[str], start: int) -> Closing:
 
 def mixed_case_form(upper_name: str, text: str) -> str:
     """`BỘ KHOA HỌC VÀ CÔNG NGHỆ` written as the document itself writes it elsewhere, if it does
-    (the commonest mixed-case spelling, any tone placement); else capitalised by rule."""
-    words = upper_name.split()
-    if not words:
+    (the commonest mixed-case spelling, any tone placement, punctuation as written); else capitalised by rule."""
+    wanted = [tone_key(w) for w in _WORD.findall(upper_name)]
+    if not wanted:
         return upper_name
-    pattern = re.compile(r"(?<!\w)" + r"\s+".join(r"[^\W\d_]+" for _ in words) + r"(?!\w)")
-    target = tone_key(upper_name)
-    first = tone_key(words[0])
+    tokens = _tokens(text)
     counts: Counter[str] = Counter()
-    for m in re.finditer(r"(?<!\w)[^\W\d_]+", text):
-        if tone_key(m.group(0)) != first:
-            continue
-        candidate = pattern.match(text, m.start())
-        if candidate and tone_key(candidate.group(0)) == target and not is_upper_text(candidate.group(0), 0.95):
-            counts[" ".join(candidate.group(0).split())] += 1
+    for k in tokens.starts.get(wanted[0], ()):
+        if [key for _, _, key in tokens.items[k:k + len(wanted)]] == wanted:
+            start, end = tokens.items[k][0], tokens.items[k + len(wanted) - 1][1]
+            candidate = " ".join(text[start:end].split())
+            if not is_upper_text(candidate, 0.95):
+                counts[candidate] += 1
     if counts:
         return counts.most_common(1)[0][0]
     return capitalised_name(upper_name)
+
+
+_WORD = re.compile(r"(?<!\w)[^\W\d_]+")
+
+
+@dataclass
+class _Tokens:
+    items: list[tuple[int, int, str]]
+    starts: dict[str, list[int]]
+
+
+_TOKEN_CACHE: dict[int, tuple[str, _Tokens]] = {}
+
+
+def _tokens(text: str) -> _Tokens:
+    cached = _TOKEN_CACHE.get(id(text))
+    if cached and cached[0] is text:
+        return cached[1]
+    items = [(m.start(), m.end(), tone_key(m.group(0))) for m in _WORD.finditer(text)]
+    starts: dict[str, list[int]] = {}
+    for k, (_, _, key) in enumerate(items):
+        starts.setdefault(key, []).append(k)
+    tokens = _Tokens(items, starts)
+    _TOKEN_CACHE.clear()
+    _TOKEN_CACHE[id(text)] = (text, tokens)
+    return tokens
 
 
 def capitalised_name(upper_name: str) -> str:
@@ -479,6 +511,15 @@ def kind_of_symbol(symbol: str | None) -> str | None:
     return None
 
 
+def _keeps_capitals(word: str) -> bool:
+    """Roman numerals and acronyms (`IV`, `UBND`, `KH&CN`) stay upper-case in a lower-cased title."""
+    core = word.strip("(),.;:")
+    if re.fullmatch(r"[IVXLC]+", core):
+        return True
+    plain = all(ord(ch) < 128 or ch in "Đđ" for ch in core)
+    return plain and not is_vietnamese_syllable(core)
+
+
 def sentence_case(text: str, document_text: str) -> str:
     """An upper-case summary (`PHÒNG, CHỐNG MA TÚY`) as the document writes it elsewhere, else with one capital."""
     if not is_upper_text(text, 0.95):
@@ -486,7 +527,8 @@ def sentence_case(text: str, document_text: str) -> str:
     form = mixed_case_form(text, document_text)
     if form != capitalised_name(text):
         return form
-    lowered = text.lower()
+    words = [w if _keeps_capitals(w) else w.lower() for w in text.split()]
+    lowered = " ".join(words)
     return lowered[:1].upper() + lowered[1:]
 
 
@@ -506,7 +548,7 @@ def summary_after(blocks: list[Block], start: int, document_text: str) -> str:
     parts: list[str] = []
     for block in blocks[start + 1: start + 6]:
         text = block.text.strip()
-        if (block.kind not in ("para", "part") or _SUMMARY_STOP.match(text) or len(text) > 300
+        if (block.kind not in ("para", "part") or _SUMMARY_STOP.match(text) or len(text) > 500
                 or (is_upper_text(text) and (_is_signer_title(text) or _starts_with_any(text, document_format()["body_openers"])))
                 or text.rstrip(":").strip() in document_format()["enacting_formulas"] or text.startswith("(")):
             break
@@ -517,7 +559,8 @@ def summary_after(blocks: list[Block], start: int, document_text: str) -> str:
             break
     if parts and parts[-1] and blocks[start + len(parts)].kind == "part" and len(parts) > 1:
         parts.pop()
-    return " ".join(sentence_case(p, document_text) for p in parts).strip()
+    text = " ".join(sentence_case(p, document_text) for p in parts).strip()
+    return text[:1].upper() + text[1:]
 
 
 def document_title(blocks: list[Block], header: Header, file_name: str, text: str) -> tuple[str, str | None, str | None]:
@@ -580,7 +623,7 @@ def issuer_from_bodies(bodies: list[str], text: str) -> tuple[str | None, str | 
     if not bodies:
         return None, None
     fmt = document_format()
-    names = [mixed_case_form(b, text) for b in bodies]
+    names = [_capital(mixed_case_form(b, text)) for b in bodies]
     issuing = names[-1]
     governing = names[0] if len(names) > 1 else None
     if governing is None:
@@ -591,6 +634,10 @@ def issuer_from_bodies(bodies: list[str], text: str) -> tuple[str | None, str | 
     if territory and not _territory(issuing):
         return f"{issuing} {territory}", governing
     return issuing, governing
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 def _territory(name: str) -> str | None:
@@ -610,7 +657,7 @@ def issuer_in_text(text: str, signer_title: str | None) -> str | None:
     if signer_title:
         m = re.match(r"^(?:TM|Thay mặt)\.?\s+(.+?)(?:\s*/|$)", signer_title)
         if m:
-            return mixed_case_form(m.group(1), text)
+            return _capital(mixed_case_form(m.group(1), text))
     head = " ".join(text[:6000].split())  # patterns may span hard line wraps
     for pattern in (ISSUER_ATTACHED, ISSUER_REPORTS):
         m = pattern.search(head)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from baocao.ingest.chunker import Piece, balanced_groups, plan_chunks, split_long
-from baocao.ingest.cleanup import Line, header_issuer, page_lines, repeated_lines
+from baocao.ingest.cleanup import Line, header_issuer, page_lines, repeated_lines, strip_artifacts
 from baocao.ingest.encoding import fix_legacy_encoding
 from baocao.ingest.loaders import load_file
-from baocao.ingest.metadata import Closing, DocumentFacts, Header, as_of_dates, find_closings, read_facts, read_header
+from baocao.ingest.metadata import (
+    HEADER_MAX_LINES, Closing, DocumentFacts, Header, as_of_dates, find_closings, read_facts, read_header,
+)
 from baocao.ingest.models import Chunk, IngestedDocument, Page, RawDocument, TaskRecord
 from baocao.ingest.plan import TaskGroup, find_task_groups, task_name
 from baocao.ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
@@ -214,16 +216,32 @@ class DocumentLayout:
     body: list[Line]
 
 
-def read_layout(lines: list[Line]) -> DocumentLayout:
-    """Header block (kept as one block, national motto dropped) and closing blocks (metadata only) out of
-    the body lines."""
-    texts = [line.text for line in lines]
-    header = read_header(texts)
+def without_header(pages: list[Page]) -> tuple[Header, list[Page]]:
+    """The header block read from the first lines as they are (the clean-up would drop `BỘ TƯ PHÁP CỘNG HOÀ …`
+    as furniture), and the pages without those lines."""
+    first: list[tuple[int, int]] = []  # (page index, line index) of the first non-blank lines
+    split_pages = [strip_artifacts(p.text).splitlines() for p in pages]
+    for p_index, page_lines_ in enumerate(split_pages):
+        for l_index, line in enumerate(page_lines_):
+            if line.strip():
+                first.append((p_index, l_index))
+        if len(first) >= HEADER_MAX_LINES:
+            break
+    header = read_header([split_pages[p][l].strip() for p, l in first])
+    drop = set(first[: header.lines])
+    rest = [Page(page.number, "\n".join(line for l_index, line in enumerate(split_pages[p_index]) if (p_index, l_index) not in drop))
+            for p_index, page in enumerate(pages)]
+    return header, rest
+
+
+def read_layout(header: Header, lines: list[Line]) -> DocumentLayout:
+    """The header block (kept as one block, national motto dropped) and the closing blocks (metadata only)
+    out of the body lines."""
     header_block = None
     if header.kept:
         page = lines[0].page if lines else None
         header_block = Block("header", "\n".join(header.kept), page, lines=list(header.kept))
-    rest = lines[header.lines:]
+    rest = lines
     closings = find_closings([line.text for line in rest])
     dropped = {k for c in closings for k in range(c.start, c.end)}
     body = [line for k, line in enumerate(rest) if k not in dropped]
@@ -249,10 +267,11 @@ def size_summary(sizes: list[int], partial_small: int, min_chars: int = MIN_CHUN
 
 def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
     prepared = prepare_pages(raw)
-    lines = page_lines([(p.number, p.text) for p in prepared.pages])
+    header, body_pages = without_header(prepared.pages)
+    lines = page_lines([(p.number, p.text) for p in body_pages])
     furniture = repeated_lines(lines)
     lines = [line for line in lines if line.text not in furniture]
-    layout = read_layout(lines)
+    layout = read_layout(header, lines)
     blocks = attach_native_footnotes(build_blocks(layout.body), raw.footnotes)
     if layout.header_block is not None:
         blocks.insert(0, layout.header_block)

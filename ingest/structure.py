@@ -252,7 +252,7 @@ _TITLED_LAYOUTS = ("phan", "chuong", "muc", "tieu_muc")
 
 def takes_title(body: Block, text: str) -> bool:
     """`Chương I` / `NHỮNG QUY ĐỊNH CHUNG`, `PHỤ LỤC I` / `DANH SÁCH …`: a bare marker takes the title line under it."""
-    if len(body.lines) != 1 or len(text) > 200 or opens_block(text):
+    if len(body.lines) != 1 or len(text) > 200 or heading_layout(text) or BLOCK_OPENER.match(text):
         return False
     if body.kind == "heading" and body.layout in _TITLED_LAYOUTS:
         bare = not (CHUONG.match(body.text) or PHAN.match(body.text) or MUC.match(body.text)
