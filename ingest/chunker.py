@@ -180,7 +180,8 @@ def plan_chunks(pieces: list[Piece], limit: int, min_chars: int = 200) -> list[C
 
 
 def _emit(node: _Node, limit: int, min_chars: int) -> list[ChunkPlan]:
-    if node.size <= limit and not node.has_standalone:
+    big_children = any(isinstance(item, _Node) and item.size >= min_chars for item in node.items)
+    if node.size <= limit and not node.has_standalone and not big_children:
         pieces = node.pieces()
         return [ChunkPlan(pieces, _label(pieces), whole=True)] if pieces else []
     plans: list[ChunkPlan] = []
@@ -255,6 +256,17 @@ def _merge_small(plans: list[ChunkPlan], limit: int, min_chars: int) -> list[Chu
             out[-1] = _joined(previous, carry, _common_section([previous.section, carry.section]))
         else:
             out.append(carry)
-    # A heading that could join nothing (it stands before task records) is not a chunk: its text is in
-    # the section label of the chunks under it.
-    return [plan for plan in out if not plan.only_headings or not any(p.kind == "heading" for p in plan.pieces)]
+    return _drop_bare_headings(out)
+
+
+def _drop_bare_headings(plans: list[ChunkPlan]) -> list[ChunkPlan]:
+    """A short heading that could join nothing (it stands before task records) is not a chunk of its own:
+    its text is in the section label of the chunks under it. A numbered line that carries content is kept."""
+    out = []
+    for k, plan in enumerate(plans):
+        following = plans[k + 1].section if k + 1 < len(plans) else None
+        bare = plan.only_headings and following is not None and all(
+            p.kind != "header" and len(p.text) <= 100 and following.startswith(p.section) for p in plan.pieces)
+        if not bare:
+            out.append(plan)
+    return out

@@ -250,6 +250,7 @@ class Closing:
     signer: str | None = None  # "Nguyễn Minh"
     signer_title: str | None = None  # "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
     recipients: list[str] = field(default_factory=list)
+    signature: list[str] = field(default_factory=list)  # the capacity and name lines as written
 
 
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_’'\-]*$")
@@ -316,23 +317,22 @@ def _read_closing(lines: list[str], start: int) -> Closing:
     for j in range(start, min(len(lines), start + CLOSING_MAX_LINES)):
         recognised = False
         for segment in segments(lines[j]):
+            title, name = _split_signer(segment)
             if _starts_with_any(segment, fmt["recipients"]):
                 rest = segment.split(":", 1)[1].strip() if ":" in segment else ""
-                closing.recipients.extend([rest.lstrip("- ")] if rest else [])
-                recognised = True
-            elif segment.startswith(("-", "+", "•")) or (closing.recipients and not titles and not is_upper_text(segment)
-                                                          and not is_person_name(segment)):
-                closing.recipients.append(segment.lstrip("-+• ").rstrip(";."))
-                recognised = True
+                closing.recipients.extend([rest.lstrip("- ").rstrip(";.")] if rest else [])
+            elif title and _is_signer_title(title):
+                titles.append(title)
+                closing.signer = name or closing.signer
+                closing.signature.append(segment)
             elif is_person_name(segment) and (titles or closing.recipients):
                 closing.signer = segment
-                recognised = True
+                closing.signature.append(segment)
+            elif segment.startswith(("-", "+", "•")) or (closing.recipients and not titles and len(segment) < 120):
+                closing.recipients.append(segment.lstrip("-+• ").rstrip(";."))
             else:
-                title, name = _split_signer(segment)
-                if title and _is_signer_title(title):
-                    titles.append(title)
-                    closing.signer = name or closing.signer
-                    recognised = True
+                continue
+            recognised = True
         if not recognised:
             break
         closing.end = j + 1
@@ -391,26 +391,32 @@ def _tokens(text: str) -> _Tokens:
 
 
 def capitalised_name(upper_name: str) -> str:
-    """`ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN` -> `Ủy ban nhân dân tỉnh Bình Thuận`: one capital, names after a
-    territory word title-cased, acronyms (`UBND`, `KH&CN`) kept."""
-    territories = sorted((tone_key(t).split() for t in document_format()["territories"]), key=len, reverse=True)
+    """`SỞ Y TẾ` -> `Sở Y tế`, `ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN` -> `Ủy ban nhân dân tỉnh Bình Thuận`: the
+    body's kind with one capital, the next word and each word after `và` or a comma capitalised, names
+    after a territory word title-cased, acronyms (`UBND`, `KH&CN`) kept."""
+    fmt = document_format()
+    territories = sorted((tone_key(t).split() for t in fmt["territories"]), key=len, reverse=True)
+    opener = _starts_with_any(upper_name, fmt["body_openers"])
     words = upper_name.split()
-    out: list[str] = []
-    proper = False
-    k = 0
+    skip = len(opener.split()) if opener else 1
+    out = [w if not is_vietnamese_syllable(w) else w.capitalize() if k == 0 else w.lower()
+           for k, w in enumerate(words[:skip])]
+    proper, capital_next = False, True
+    k = skip
     while k < len(words):
         keys = [tone_key(w) for w in words[k:k + 2]]
         matched = next((t for t in territories if keys[:len(t)] == t), None)
-        if matched and out:
+        if matched:
             out.extend(w.lower() for w in words[k:k + len(matched)])
             k += len(matched)
             proper = True
             continue
         word = words[k]
-        if not is_vietnamese_syllable(word.strip("(),.")):
+        if not is_vietnamese_syllable(word.strip("(),.;:")):
             out.append(word)
         else:
-            out.append(word.capitalize() if proper or not out else word.lower())
+            out.append(word.capitalize() if proper or capital_next else word.lower())
+        capital_next = word.lower() == "và" or word.endswith(",")
         k += 1
     return " ".join(out)
 
@@ -549,11 +555,13 @@ def summary_after(blocks: list[Block], start: int, document_text: str) -> str:
     for block in blocks[start + 1: start + 6]:
         text = block.text.strip()
         if (block.kind not in ("para", "part") or _SUMMARY_STOP.match(text) or len(text) > 500
-                or (is_upper_text(text) and (_is_signer_title(text) or _starts_with_any(text, document_format()["body_openers"])))
+                or (is_upper_text(text) and _is_signer_title(text))
                 or text.rstrip(":").strip() in document_format()["enacting_formulas"] or text.startswith("(")):
             break
         if parts and is_upper_text(parts[-1]) != is_upper_text(text) and not is_upper_text(text):
             break  # "LUẬT / PHÒNG, CHỐNG MA TÚY" then a mixed-case line: not the summary any more
+        if parts and not is_upper_text(text) and (len(text) > 150 or text.endswith((".", ":", "./."))):
+            break  # a sentence of the body, not a wrapped line of the summary
         parts.append(text)
         if block.kind == "part":
             break
@@ -692,6 +700,8 @@ def read_facts(blocks: list[Block], text: str, file_name: str, header: Header | 
     year = int(report_date[:4]) if report_date else None
     title, kind, summary = document_title(blocks, header, file_name, text)
     issuer, governing = issuer_from_bodies(header.bodies, text)
+    addressee = header.addressee or next(
+        (b.text.split(":", 1)[-1].strip() for b in blocks[:20] if b.text.startswith("Kính gửi")), None)
     if issuer is None:
         issuer = issuer_in_text(text, closing.signer_title if closing else None)
     return DocumentFacts(
@@ -706,7 +716,7 @@ def read_facts(blocks: list[Block], text: str, file_name: str, header: Header | 
         place=header.place,
         signer=closing.signer if closing else None,
         signer_title=closing.signer_title if closing else None,
-        addressee=header.addressee,
+        addressee=addressee or None,
         recipients=closing.recipients if closing else [],
         draft=header.draft,
     )

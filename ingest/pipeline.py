@@ -16,11 +16,12 @@ from baocao.ingest.metadata import (
     HEADER_MAX_LINES, Closing, DocumentFacts, Header, as_of_dates, find_closings, read_facts, read_header,
 )
 from baocao.ingest.models import Chunk, IngestedDocument, Page, RawDocument, TaskRecord
-from baocao.ingest.plan import TaskGroup, find_task_groups, task_name
+from baocao.ingest.plan import TaskGroup, find_task_groups
 from baocao.ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
 from baocao.ingest.structure import SUPERSCRIPT, Block, assign_sections, build_blocks, link_footnotes, mark_footnote, sentence_with
 
 REPLACEMENT = "\ufffd"
+PARAGRAPH_FORMATS = ("docx", "doc", "rtf", "odt")
 MIN_CHUNK_CHARS = 200  # smaller chunks only where a whole unit (an article, a section, a record) is that short
 
 
@@ -237,14 +238,15 @@ def without_header(pages: list[Page]) -> tuple[Header, list[Page]]:
 def read_layout(header: Header, lines: list[Line]) -> DocumentLayout:
     """The header block (kept as one block, national motto dropped) and the closing blocks (metadata only)
     out of the body lines."""
-    header_block = None
-    if header.kept:
-        page = lines[0].page if lines else None
-        header_block = Block("header", "\n".join(header.kept), page, lines=list(header.kept))
-    rest = lines
-    closings = find_closings([line.text for line in rest])
+    closings = find_closings([line.text for line in lines])
     dropped = {k for c in closings for k in range(c.start, c.end)}
-    body = [line for k, line in enumerate(rest) if k not in dropped]
+    body = [line for k, line in enumerate(lines) if k not in dropped]
+    # The signature goes with the header (who signed is asked, and must be quotable); the recipients do not.
+    kept = header.kept + (closings[0].signature if closings else [])
+    header_block = None
+    if kept:
+        page = lines[0].page if lines else None
+        header_block = Block("header", "\n".join(kept), page, lines=list(kept))
     return DocumentLayout(header, closings, header_block, body)
 
 
@@ -272,7 +274,8 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
     furniture = repeated_lines(lines)
     lines = [line for line in lines if line.text not in furniture]
     layout = read_layout(header, lines)
-    blocks = attach_native_footnotes(build_blocks(layout.body), raw.footnotes)
+    paragraphs = raw.format in PARAGRAPH_FORMATS  # one line a paragraph: never re-join lines by their width
+    blocks = attach_native_footnotes(build_blocks(layout.body, hard_wraps=False if paragraphs else None), raw.footnotes)
     if layout.header_block is not None:
         blocks.insert(0, layout.header_block)
     links = link_footnotes(blocks)
@@ -301,7 +304,7 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
         if first.kind == "task":
             g = groups[first.blocks[0]]
             task = TaskRecord(
-                task=task_name(g.task_block), result=g.fields.get("result"), lead=g.fields.get("lead"),
+                task=g.task, result=g.fields.get("result"), lead=g.fields.get("lead"),
                 coordinating=g.fields.get("coordinating"), deadline=g.fields.get("deadline"),
                 section=first.section, document=raw.name, page=first.page,
             )

@@ -30,6 +30,7 @@ MUC = re.compile(r"^(?:MỤC|Mục)\s+(?P<m>[IVXLC]+|\d{1,3})\b\s*[.:]?\s*(?P<t>
 TIEU_MUC = re.compile(r"^(?:TIỂU MỤC|Tiểu mục)\s+(?P<m>[IVXLC]+|\d{1,3})\b\s*[.:]?\s*(?P<t>.*)$")
 DIEU = re.compile(r"^(?:Điều|ĐIỀU)\s+(?P<m>\d{1,3}[a-zđ]?)\s*[.:]\s*(?P<t>.*)$")
 APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?P<m>[\dIVX]+[a-zA-Z]?))?\s*[.:]?\s*(?P<t>.*)$")
+TABLE_ROW = re.compile(r"^\||^[^:;]{1,40}: .*; [^:;]{1,40}: ")  # a table row as the loaders render it
 MARKDOWN_HEADING = re.compile(r"^(?P<h>#{1,6})\s+(?P<t>\S.*)$")
 FOOTNOTE_START = re.compile(r"^(?P<n>\d{1,2})\s+(?P<t>[A-ZĐÀ-Ỹ\"“(].*)$")
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -56,13 +57,16 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 
 def tone_key(text: str) -> str:
-    """`UỶ BAN` and `ủy ban` give the same key: lower case, tone marks moved to the end of each word."""
-    words = []
-    for word in text.lower().split():
-        decomposed = unicodedata.normalize("NFD", word)
+    """`UỶ BAN` and `ủy ban:` give the same key: lower case, each word's tone mark moved after its letters."""
+    def move(m: re.Match) -> str:
+        decomposed = unicodedata.normalize("NFD", m.group(0))
         tones = "".join(ch for ch in decomposed if ch in _TONES)
-        words.append(unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES)) + tones)
-    return " ".join(words)
+        return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES)) + tones
+
+    return " ".join(_LETTERS.sub(move, unicodedata.normalize("NFC", text.lower())).split())
+
+
+_LETTERS = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 
 
 def starts_with_any(text: str, phrases: list[str]) -> str | None:
@@ -70,7 +74,7 @@ def starts_with_any(text: str, phrases: list[str]) -> str | None:
     key = tone_key(text)
     for phrase in sorted(phrases, key=len, reverse=True):
         p = tone_key(phrase)
-        if key == p or key.startswith(p + " ") or (p.endswith(".") and key.startswith(p)):
+        if key == p or (key.startswith(p) and (p.endswith(".") or not key[len(p)].isalnum())):
             return phrase
     return None
 
@@ -166,7 +170,7 @@ def classify_opener(text: str) -> tuple[str, int, str, str]:
     found = heading_layout(text)
     if found:
         return "heading", found[1], found[2], found[0]
-    if text.startswith("|") or re.match(r"^[^:;]{1,40}: .*; [^:;]{1,40}: ", text):
+    if TABLE_ROW.match(text):
         return "table", 0, "", ""
     return ("item", 0, "", "") if BLOCK_OPENER.match(text) else ("para", 0, "", "")
 
@@ -175,9 +179,10 @@ def opens_block(text: str) -> bool:
     """Lines that never continue the paragraph before them, whatever the line widths say."""
     if BLOCK_OPENER.match(text) or MARKDOWN_HEADING.match(text):
         return True
-    if heading_layout(text) or is_kind_title(text) or is_appendix_title(text):
+    if heading_layout(text) or is_kind_title(text) or is_appendix_title(text) or TABLE_ROW.match(text):
         return True
-    return starts_with_any(text, document_format()["preamble_openers"][:2]) is not None
+    fmt = document_format()
+    return starts_with_any(text, fmt["preamble_openers"][:2] + fmt["addressee"] + fmt["recipients"]) is not None
 
 
 class _FootnoteTracker:
@@ -209,10 +214,13 @@ def marker_position(text: str, number: str, window: int = 6000) -> int | None:
     return matches[-1].start() if matches else None
 
 
-def build_blocks(lines: list[Line]) -> list[Block]:
-    """Group visual lines into blocks; footnote bodies are pulled out of the body flow."""
+def build_blocks(lines: list[Line], hard_wraps: bool | None = None) -> list[Block]:
+    """Group visual lines into blocks; footnote bodies are pulled out of the body flow. `hard_wraps`: whether
+    lines are printed lines wrapped at the page width (PDF, most text files) rather than paragraphs (DOCX);
+    None guesses from the line widths."""
     width = typical_width(lines)
-    hard_wraps = width < NO_HARD_WRAP_WIDTH
+    if hard_wraps is None:
+        hard_wraps = width < NO_HARD_WRAP_WIDTH
     blocks: list[Block] = []
     body: Block | None = None  # the paragraph being built; survives a footnote interruption
     footnote: Block | None = None

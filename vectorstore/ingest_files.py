@@ -18,6 +18,7 @@ class FileOutcome:
     chunks: int = 0
     message: str = ""
     warnings: list[str] = field(default_factory=list)
+    sizes: str = ""  # chunk-size summary (IngestedDocument.size_line)
 
 
 @dataclass
@@ -34,7 +35,7 @@ class IngestReport:
             if o.status == "failed":
                 out.append(f"ERROR {o.message}")
             else:
-                out.append(f"{o.status:9} {o.path.name} ({o.chunks} chunks)")
+                out.append(f"{o.status:9} {o.path.name} ({o.chunks} chunks{'; ' + o.sizes if o.sizes else ''})")
                 out.extend(f"          note: {w}" for w in o.warnings)
         return out
 
@@ -63,7 +64,7 @@ def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
     if isinstance(parsed, FileOutcome):
         return parsed
     status = index.add(parsed, refresh_lexical=False)
-    return FileOutcome(path, status, len(parsed.chunks), warnings=parsed.warnings)
+    return FileOutcome(path, status, len(parsed.chunks), warnings=parsed.warnings, sizes=parsed.size_line())
 
 
 def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: IngestReport) -> None:
@@ -71,7 +72,7 @@ def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: I
     vectors = index.embed([doc for _, doc in pending])
     for (path, doc), doc_vectors in zip(pending, vectors):
         status = index.add(doc, vectors=doc_vectors, refresh_lexical=False)
-        report.outcomes.append(FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings))
+        report.outcomes.append(FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings, sizes=doc.size_line()))
     pending.clear()
 
 
