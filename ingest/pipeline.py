@@ -273,7 +273,17 @@ def size_summary(sizes: list[int], partial_small: int, min_chars: int = MIN_CHUN
     }
 
 
-def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
+@dataclass
+class StructuredDocument:
+    """A document read into blocks: the stage between clean text and chunks."""
+
+    prepared: PreparedText
+    layout: DocumentLayout
+    blocks: list[Block]
+    links: dict[int, int]  # footnote block -> the body block carrying its marker
+
+
+def read_structure(raw: RawDocument) -> StructuredDocument:
     prepared = prepare_pages(raw)
     header, body_pages = without_header(prepared.pages)
     lines = page_lines([(p.number, p.text) for p in body_pages])
@@ -287,7 +297,12 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
     links = link_footnotes(blocks)
     for note_index, body_index in links.items():
         blocks[body_index].text = mark_footnote(blocks[body_index].text, blocks[note_index].marker)
+    return StructuredDocument(prepared, layout, blocks, links)
 
+
+def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
+    structured = read_structure(raw)
+    prepared, layout, blocks, links = structured.prepared, structured.layout, structured.blocks, structured.links
     full_text = "\n".join(p.text for p in prepared.pages)
     facts = read_facts(blocks, full_text, raw.name, layout.header, layout.closings)
     if not facts.issuer:
