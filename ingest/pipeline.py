@@ -41,12 +41,9 @@ def prepare_pages(raw: RawDocument) -> PreparedText:
         if encoding:
             warnings.append(f"converted from legacy encoding {encoding}")
         pages.append(Page(page.number, text))
-    if any(" " in p.text for p in pages):
-        # the general model, adapted to the document's own words (its unsplit `thuốc` tells `thu ốc`)
-        joiner = SyllableModel.default().copy()
-        joiner.update(p.text for p in pages)
-        for page in pages:
-            page.text = rejoin_split_syllables(page.text, joiner)
+    # the general model alone: adapted to a document full of `ti ến`, it would learn the split pairs as words
+    for page in pages:
+        page.text = rejoin_split_syllables(page.text)
     if any(REPLACEMENT in p.text for p in pages):
         model = SyllableModel.default().copy()
         model.update(line for p in pages for line in p.text.splitlines() if REPLACEMENT not in line)
