@@ -59,6 +59,9 @@ class Chunk:
     issuer: str | None = None
     report_date: str | None = None  # ISO, may be partial ("2025-08")
     as_of: str | None = None  # ISO date the figures in this chunk speak of
+    number: str | None = None  # số và ký hiệu of the document ("123/BC-UBND"; "/TTr-SNV" when left blank)
+    doc_kind: str | None = None  # the document's kind: "Báo cáo", "Tờ trình", "Luật", "Công văn" …
+    signer: str | None = None  # who signed the document ("Nguyễn Minh")
     kind: str = "text"  # text | footnote | task | table
     footnotes: list[str] = field(default_factory=list)  # "1 Các bộ, ngành: ..." linked to this chunk
     annotates: str | None = None  # footnote chunks: chunk_id of the body chunk they annotate
@@ -96,3 +99,27 @@ class IngestedDocument:
     tasks: list[TaskRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     chars: int = 0
+    # what the header and closing blocks say (Nghị định 30/2020, Appendix I); None where the document does not
+    number: str | None = None
+    doc_kind: str | None = None
+    summary: str | None = None  # trích yếu: "Về việc …"
+    governing_body: str | None = None  # "UBND tỉnh Lâm Đồng" above the issuer "Sở Nội vụ tỉnh Lâm Đồng"
+    place: str | None = None
+    signer: str | None = None
+    signer_title: str | None = None  # "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
+    addressee: str | None = None  # kính gửi
+    recipients: list[str] = field(default_factory=list)  # nơi nhận
+    draft: bool = False  # marked "Dự thảo"
+    # chunk sizes in characters (footnotes aside): chunks, min, p25, median, p75, max, under_200, under_200_not_whole
+    chunk_sizes: dict = field(default_factory=dict)
+
+    def size_line(self) -> str:
+        """`median 512, 3 under 200 (0 not a whole unit)`: the chunk-size summary for the ingest report."""
+        s = self.chunk_sizes
+        if not s.get("chunks"):
+            return ""
+        under = next((k for k in s if k.startswith("under_") and not k.endswith("not_whole")), None)
+        text = f"chars min {s['min']} / median {s['median']} / max {s['max']}"
+        if under:
+            text += f", {s[under]} under {under[6:]} ({s[under + '_not_whole']} not a whole unit)"
+        return text

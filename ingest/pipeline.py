@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import re
+import statistics
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from baocao.ingest.chunker import Piece, group_pieces, split_long
-from baocao.ingest.cleanup import header_issuer, page_lines, repeated_lines
+from baocao.ingest.chunker import Piece, balanced_groups, plan_chunks, split_long
+from baocao.ingest.cleanup import Line, header_issuer, page_lines, repeated_lines, strip_artifacts
 from baocao.ingest.encoding import fix_legacy_encoding
 from baocao.ingest.loaders import load_file
-from baocao.ingest.metadata import DocumentFacts, as_of_dates, read_facts
+from baocao.ingest.metadata import (
+    HEADER_MAX_LINES, Closing, DocumentFacts, Header, as_of_dates, find_closings, read_facts, read_header,
+)
 from baocao.ingest.models import Chunk, IngestedDocument, Page, RawDocument, TaskRecord
-from baocao.ingest.plan import find_task_groups, task_name
+from baocao.ingest.plan import TaskGroup, find_task_groups
 from baocao.ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
-from baocao.ingest.plan import TaskGroup
 from baocao.ingest.records import attach_records
 from baocao.ingest.structure import SUPERSCRIPT, Block, assign_sections, build_blocks, link_footnotes, mark_footnote
 from baocao.ingest.text import sentence_at as sentence_with
 from baocao.progress import stage
 
 REPLACEMENT = "\ufffd"
+PARAGRAPH_FORMATS = ("docx", "doc", "rtf", "odt")
+MIN_CHUNK_CHARS = 200  # smaller chunks only where a whole unit (an article, a section, a record) is that short
 
 
 @dataclass
@@ -39,7 +43,10 @@ def prepare_pages(raw: RawDocument) -> PreparedText:
         text, encoding = fix_legacy_encoding(text)
         if encoding:
             warnings.append(f"converted from legacy encoding {encoding}")
-        pages.append(Page(page.number, rejoin_split_syllables(text)))
+        pages.append(Page(page.number, text))
+    # the general model alone: adapted to a document full of `ti ến`, it would learn the split pairs as words
+    for page in pages:
+        page.text = rejoin_split_syllables(page.text)
     if any(REPLACEMENT in p.text for p in pages):
         model = SyllableModel.default().copy()
         model.update(line for p in pages for line in p.text.splitlines() if REPLACEMENT not in line)
@@ -89,6 +96,9 @@ class _ChunkBuilder:
             issuer=self.facts.issuer,
             report_date=self.facts.report_date,
             as_of=dates[0] if dates else self.facts.as_of,
+            number=self.facts.number,
+            doc_kind=self.facts.doc_kind,
+            signer=self.facts.signer,
             kind=kind,
             order=len(self.chunks),
             **extra,
@@ -101,38 +111,202 @@ def document_id(raw: RawDocument) -> str:
     return raw.sha256[:16]
 
 
+_ITEM_LEVEL = (
+    (re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s"), 1),  # khoản 1. (inside an article)
+    (re.compile(r"^(?:[a-zđ]\)|\(\d{1,2}\)|\d{1,2}\))\s?"), 2),  # điểm a), (1)
+    (re.compile(r"^[-–—•]\s?"), 3),
+    (re.compile(r"^[+*]\s?"), 4),
+)
+
+
+def item_level(block: Block) -> int:
+    """How deep a list item sits: khoản 1. > điểm a) > `-` > `+`; 0 for a paragraph."""
+    if block.kind != "item":
+        return 0
+    return next((level for pattern, level in _ITEM_LEVEL if pattern.match(block.text)), 3)
+
+
+def is_lead_in(block: Block) -> bool:
+    return block.kind in ("para", "item") and block.text.rstrip().endswith(":")
+
+
+def heading_paths(blocks: list[Block]) -> list[tuple[int, ...]]:
+    """For each block, the indexes of the headings (and part) it sits under; a heading includes itself."""
+    stack: list[tuple[int, int]] = []  # (rank, block index)
+    paths = []
+    for i, block in enumerate(blocks):
+        if block.kind == "part":
+            stack = [(0, i)]
+        elif block.kind == "heading":
+            stack = [(rank, j) for rank, j in stack if rank < block.rank or rank == 0]
+            stack.append((block.rank, i))
+        paths.append(tuple(j for _, j in stack))
+    return paths
+
+
 def to_pieces(blocks: list[Block], sections: list[str], limit: int) -> tuple[list[Piece], dict[int, TaskGroup]]:
     groups = find_task_groups(blocks)
     in_group = {id(b) for g in groups.values() for b in g.field_blocks}
+    paths = heading_paths(blocks)
     pieces: list[Piece] = []
-    for i, block in enumerate(blocks):
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
         if id(block) in in_group or block.kind == "footnote":
+            i += 1
             continue
         if i in groups:
             text = "\n".join(b.text for b in groups[i].blocks)
-            pieces.append(Piece(text, sections[i], block.page, kind="task", blocks=[i]))
+            pieces.append(Piece(text, sections[i], block.page, kind="task", blocks=[i], path=paths[i]))
+            i += 1
             continue
-        kind = "table" if block.kind == "table" else "text"
-        for part in split_long(block.text, limit):
-            pieces.append(Piece(part, sections[i], block.page, kind=kind, blocks=[i]))
+        if is_lead_in(block):
+            members = list_members(blocks, i, in_group, groups)
+            if members:
+                pieces.extend(list_pieces(blocks, i, members, sections, paths, limit))
+                i = members[-1] + 1
+                continue
+        kind = {"table": "table", "heading": "heading", "part": "heading", "header": "header"}.get(block.kind, "text")
+        for part in (split_long(block.text, limit) if kind in ("text", "table") else [block.text]):
+            pieces.append(Piece(part, sections[i], block.page, kind=kind, blocks=[i], path=paths[i]))
+        i += 1
     return pieces, groups
 
 
+def list_members(blocks: list[Block], lead: int, in_group: set[int], groups: dict[int, TaskGroup]) -> list[int]:
+    """The items (deeper than the lead-in) or table rows that follow a lead-in ending with `:`."""
+    level = item_level(blocks[lead])
+    members: list[int] = []
+    table = None
+    for j in range(lead + 1, len(blocks)):
+        block = blocks[j]
+        if block.kind == "footnote":
+            continue
+        if j in groups or id(block) in in_group:
+            break
+        if table is None:
+            table = block.kind == "table"
+        if table and block.kind == "table":
+            members.append(j)
+        elif not table and block.kind == "item" and item_level(block) > level:
+            members.append(j)
+        else:
+            break
+    return members
 
-def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
+
+def list_pieces(blocks: list[Block], lead: int, members: list[int], sections: list[str],
+                paths: list[tuple[int, ...]], limit: int) -> list[Piece]:
+    """A lead-in and its list as one piece; a list too long for one chunk in several, each with the lead-in."""
+    head = blocks[lead]
+    kind = "table" if blocks[members[0]].kind == "table" else "text"
+    whole = "\n".join([head.text] + [blocks[j].text for j in members])
+    if len(whole) <= limit:
+        return [Piece(whole, sections[lead], head.page, kind=kind, blocks=[lead, *members], path=paths[lead])]
+    room = max(limit - len(head.text) - 1, limit // 3)
+    items = [(j, part) for j in members for part in split_long(blocks[j].text, room)]
+    out = []
+    for group in balanced_groups(items, room, lambda item: len(item[1])):
+        text = "\n".join([head.text] + [part for _, part in group])
+        out.append(Piece(text, sections[lead], blocks[group[0][0]].page, kind=kind,
+                         blocks=([lead] if not out else []) + sorted({j for j, _ in group}), path=paths[lead]))
+    return out
+
+
+@dataclass
+class DocumentLayout:
+    """The document's lines split into what the administrative format puts around the body."""
+
+    header: Header
+    closings: list[Closing]
+    header_block: Block | None
+    body: list[Line]
+
+
+def without_header(pages: list[Page]) -> tuple[Header, list[Page]]:
+    """The header block read from the first lines as they are (the clean-up would drop `BỘ TƯ PHÁP CỘNG HOÀ …`
+    as furniture), and the pages without those lines."""
+    first: list[tuple[int, int]] = []  # (page index, line index) of the first non-blank lines
+    split_pages = [strip_artifacts(p.text).splitlines() for p in pages]
+    for p_index, page_lines_ in enumerate(split_pages):
+        for l_index, line in enumerate(page_lines_):
+            if line.strip():
+                first.append((p_index, l_index))
+        if len(first) >= HEADER_MAX_LINES:
+            break
+    header = read_header([split_pages[p][l].strip() for p, l in first])
+    drop = set(first[: header.lines])
+    rest = [Page(page.number, "\n".join(line for l_index, line in enumerate(split_pages[p_index]) if (p_index, l_index) not in drop))
+            for p_index, page in enumerate(pages)]
+    return header, rest
+
+
+def read_layout(header: Header, lines: list[Line]) -> DocumentLayout:
+    """The header block (kept as one block, national motto dropped) and the closing blocks (metadata only)
+    out of the body lines."""
+    closings = find_closings([line.text for line in lines])
+    dropped = {k for c in closings for k in range(c.start, c.end)}
+    body = [line for k, line in enumerate(lines) if k not in dropped]
+    # The signature goes with the header (who signed is asked, and must be quotable); the recipients do not.
+    kept = header.kept + (closings[0].signature if closings else [])
+    header_block = None
+    if kept:
+        page = lines[0].page if lines else None
+        header_block = Block("header", "\n".join(kept), page, lines=list(kept))
+    return DocumentLayout(header, closings, header_block, body)
+
+
+def size_summary(sizes: list[int], partial_small: int, min_chars: int = MIN_CHUNK_CHARS) -> dict:
+    """Chunk sizes of a document: count, quartiles, and how many fall under `min_chars` (all, and those
+    that are not a whole unit on their own)."""
+    if not sizes:
+        return {"chunks": 0}
+    ordered = sorted(sizes)
+
+    def quantile(q: float) -> int:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {
+        "chunks": len(sizes), "min": ordered[0], "p25": quantile(0.25), "median": int(statistics.median(ordered)),
+        "p75": quantile(0.75), "max": ordered[-1], f"under_{min_chars}": sum(s < min_chars for s in sizes),
+        f"under_{min_chars}_not_whole": partial_small,
+    }
+
+
+@dataclass
+class StructuredDocument:
+    """A document read into blocks: the stage between clean text and chunks."""
+
+    prepared: PreparedText
+    layout: DocumentLayout
+    blocks: list[Block]
+    links: dict[int, int]  # footnote block -> the body block carrying its marker
+
+
+def read_structure(raw: RawDocument) -> StructuredDocument:
     stage(raw.path, "repair")
     prepared = prepare_pages(raw)
     stage(raw.path, "structure")
-    lines = page_lines([(p.number, p.text) for p in prepared.pages])
+    header, body_pages = without_header(prepared.pages)
+    lines = page_lines([(p.number, p.text) for p in body_pages])
     furniture = repeated_lines(lines)
     lines = [line for line in lines if line.text not in furniture]
-    blocks = attach_native_footnotes(build_blocks(lines), raw.footnotes)
+    layout = read_layout(header, lines)
+    paragraphs = raw.format in PARAGRAPH_FORMATS  # one line a paragraph: never re-join lines by their width
+    blocks = attach_native_footnotes(build_blocks(layout.body, hard_wraps=False if paragraphs else None), raw.footnotes)
+    if layout.header_block is not None:
+        blocks.insert(0, layout.header_block)
     links = link_footnotes(blocks)
     for note_index, body_index in links.items():
         blocks[body_index].text = mark_footnote(blocks[body_index].text, blocks[note_index].marker)
+    return StructuredDocument(prepared, layout, blocks, links)
 
+
+def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
+    structured = read_structure(raw)
+    prepared, layout, blocks, links = structured.prepared, structured.layout, structured.blocks, structured.links
     full_text = "\n".join(p.text for p in prepared.pages)
-    facts = read_facts(blocks, full_text, raw.name)
+    facts = read_facts(blocks, full_text, raw.name, layout.header, layout.closings)
     if not facts.issuer:
         facts.issuer = next((i for i in map(header_issuer, full_text.splitlines()[:40]) if i), None)
     sections = [label for _, label in assign_sections(blocks)]
@@ -142,7 +316,9 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
     pieces, groups = to_pieces(blocks, sections, chunk_chars)
     block_chunk: dict[int, Chunk] = {}
     tasks: list[TaskRecord] = []
-    for group in group_pieces(pieces, chunk_chars):
+    partial_small = 0
+    for plan in plan_chunks(pieces, chunk_chars, MIN_CHUNK_CHARS):
+        group = plan.pieces
         first = group[0]
         text = "\n".join(p.text for p in group)
         note_blocks = [n for n, b in links.items() if b in {i for p in group for i in p.blocks}]
@@ -151,21 +327,22 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
         if first.kind == "task":
             g = groups[first.blocks[0]]
             task = TaskRecord(
-                task=task_name(g.task_block), result=g.fields.get("result"), lead=g.fields.get("lead"),
+                task=g.task, result=g.fields.get("result"), lead=g.fields.get("lead"),
                 coordinating=g.fields.get("coordinating"), deadline=g.fields.get("deadline"),
                 section=first.section, document=raw.name, page=first.page,
             )
-        chunk = builder.add(text, first.section, first.page, kind=first.kind if first.kind != "table" else "table",
-                            footnotes=footnotes, task=task)
+        table_chars = sum(len(p.text) for p in group if p.kind == "table")
+        kind = "task" if task else "table" if table_chars * 2 > len(text) else "text"
+        chunk = builder.add(text, plan.section, first.page, kind=kind, footnotes=footnotes, task=task)
         if chunk is None:
             continue
+        partial_small += len(text) < MIN_CHUNK_CHARS and not plan.whole
         if task:
             task.chunk_id = chunk.chunk_id
             tasks.append(task)
         for p in group:
             for i in p.blocks:
                 block_chunk.setdefault(i, chunk)
-
     for note_index, block in enumerate(blocks):
         if block.kind != "footnote":
             continue
@@ -193,6 +370,10 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
         doc_id=doc_id, document=raw.name, title=facts.title, issuer=facts.issuer,
         report_date=facts.report_date, as_of=facts.as_of, chunks=builder.chunks, tasks=tasks,
         warnings=warnings, chars=len(full_text),
+        number=facts.number, doc_kind=facts.doc_kind, summary=facts.summary, governing_body=facts.governing_body,
+        place=facts.place, signer=facts.signer, signer_title=facts.signer_title, addressee=facts.addressee,
+        recipients=facts.recipients, draft=facts.draft,
+        chunk_sizes=size_summary([len(c.text) for c in builder.chunks if c.kind != "footnote"], partial_small),
     )
 
 

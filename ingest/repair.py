@@ -495,36 +495,49 @@ def _splice(text: str, replacements: list[tuple[Word, str]]) -> str:
 
 
 # --- split syllables ------------------------------------------------------------------------------
+# PDF text can carry a space inside a syllable (`bí m ật nhà n ước`, `thu ốc`). Each run of words with
+# single spaces between them is re-segmented by Viterbi over the bigram model: a group of up to three
+# neighbouring pieces may become one syllable if the result is a well-formed syllable; a piece that is no
+# syllable on its own pays INVALID_PIECE unless joined, and joining two pieces that are syllables on their
+# own pays JOIN_PENALTY and is only tried when the joined syllable is at least as common as its halves,
+# so `hoa hồng`, `kho ảnh` and `cho ai` stay apart while `thu ốc` becomes `thuốc`.
 
 _SPLIT_GAP = " "
+MAX_GROUP = 3
+JOIN_PENALTY = math.log(20)
+INVALID_PIECE = math.log(1e4)
 
 
 def rejoin_split_syllables(text: str, model: SyllableModel | None = None) -> str:
-    """Join `ĐIỀ U KHO ẢN` -> `ĐIỀU KHOẢN`, `chuy ển` -> `chuyển`; never two real words (`hoa hồng`)."""
+    """Join `ĐIỀ U KHO ẢN` -> `ĐIỀU KHOẢN`, `bí m ật` -> `bí mật` (not `bím ật`); never two real words (`hoa hồng`)."""
     model = model or SyllableModel.default()
+    words = list(WORD_RE.finditer(text))
     pieces: list[str] = []
     position = 0
-    words = list(WORD_RE.finditer(text))
     i = 0
     while i < len(words):
-        start, current, end = words[i].start(), words[i].group(0), words[i].end()
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == REPLACEMENT):
-            pieces.append(text[position:end])
-            position = end
-            i += 1
-            continue
-        while i + 1 < len(words) and _splittable_gap(text, end, words[i + 1]):
-            following = words[i + 1].group(0)
-            if not _is_split(current, following, model):
-                break
-            current, end = current + following, words[i + 1].end()
-            i += 1
-        pieces.append(text[position:start])
-        pieces.append(current)
-        position = end
+        run = [words[i]]
+        if _can_start(text, words[i]):
+            while i + 1 < len(words) and _splittable_gap(text, run[-1].end(), words[i + 1]):
+                run.append(words[i + 1])
+                i += 1
         i += 1
+        if len(run) == 1:
+            continue
+        for group in _segment([w.group(0) for w in run], model):
+            if len(group) > 1:
+                first, last = run[group[0]], run[group[-1]]
+                pieces.append(text[position:first.start()])
+                pieces.append("".join(run[k].group(0) for k in group))
+                position = last.end()
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def _can_start(text: str, word: re.Match[str]) -> bool:
+    """Not a word glued to what precedes it (`V/v`, `4G`, `COVID-19`): those are codes, not split syllables."""
+    start = word.start()
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "/-.&_" or text[start - 1] == REPLACEMENT)
 
 
 def _splittable_gap(text: str, end: int, following: re.Match[str]) -> bool:
@@ -532,30 +545,51 @@ def _splittable_gap(text: str, end: int, following: re.Match[str]) -> bool:
     if text[end:following.start()] != _SPLIT_GAP:
         return False
     after = text[following.end():following.end() + 1]
-    return not after.isalnum() and after != REPLACEMENT
+    return not after.isalnum() and after not in (REPLACEMENT, "/", "-", "&")
 
 
-def _is_split(head: str, tail: str, model: SyllableModel) -> bool:
-    if REPLACEMENT in head or REPLACEMENT in tail:
-        return False
-    joined = head + tail
-    if not _same_case_style(head, tail) or not is_vietnamese_syllable(joined):
-        return False
-    if not is_vietnamese_syllable(head) or not is_vietnamese_syllable(tail):
-        return True
-    return _model_prefers_joined(model, nfc(head).lower(), nfc(tail).lower(), nfc(joined).lower())
+def _joinable(pieces: list[str]) -> str | None:
+    """The syllable the pieces spell together, if they may be one (same case style, well formed)."""
+    if any(REPLACEMENT in p for p in pieces):
+        return None
+    for head, tail in zip(pieces, pieces[1:]):
+        if not _same_case_style(head, tail):
+            return None
+    joined = "".join(pieces)
+    return nfc(joined).lower() if is_vietnamese_syllable(joined) else None
+
+
+def _segment(tokens: list[str], model: SyllableModel) -> list[list[int]]:
+    """Groups of token indexes (each group one output word) maximising the model score."""
+    lowered = [nfc(t).lower() for t in tokens]
+    valid = [is_vietnamese_syllable(t) for t in tokens]
+    # best[i][previous syllable] = (score, groups) for the first i tokens
+    best: list[dict[str, tuple[float, list[list[int]]]]] = [{BOUNDARY: (0.0, [])}] + [{} for _ in tokens]
+    for i in range(len(tokens)):
+        for previous, (score, groups) in best[i].items():
+            for size in range(1, MAX_GROUP + 1):
+                if i + size > len(tokens):
+                    break
+                if size == 1:
+                    word, cost = lowered[i], 0.0 if valid[i] else -INVALID_PIECE
+                else:
+                    word = _joinable(tokens[i:i + size])
+                    if word is None:
+                        continue
+                    whole_parts = sum(valid[i:i + size])
+                    if whole_parts > 1 and model.unigrams[word] < min(
+                            model.unigrams[lowered[k]] for k in range(i, i + size) if valid[k]):
+                        continue  # `kho ảnh` is not `khoảnh`: the join must be at least as common as its halves
+                    cost = -JOIN_PENALTY * (whole_parts - 1) if whole_parts > 1 else 0.0
+                candidate = score + cost + model.logprob(previous, word)
+                state = best[i + size]
+                if word not in state or candidate > state[word][0]:
+                    state[word] = (candidate, groups + [list(range(i, i + size))])
+    final = max(best[-1].items(), key=lambda item: item[1][0] + model.logprob(item[0], BOUNDARY))
+    return final[1][1]
 
 
 def _same_case_style(head: str, tail: str) -> bool:
     if tail.isupper():
         return head.isupper()
     return tail.islower() and (head.islower() or head[1:].islower() or len(head) == 1)
-
-
-def _model_prefers_joined(model: SyllableModel, head: str, tail: str, joined: str) -> bool:
-    """Both halves are syllables (`Vi ệt`, `KHO ẢN`): join when the split pair was never seen and
-    the whole is far likelier than the halves in sequence."""
-    if model.bigrams[(head, tail)] > 0 or model.unigrams[joined] < 2:
-        return False
-    split_score = math.log(model.continuation(head)) + model.logprob(head, tail)
-    return math.log(model.continuation(joined)) > split_score + math.log(20)

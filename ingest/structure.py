@@ -1,14 +1,20 @@
-"""Report structure: paragraphs into blocks (headings, items, footnotes), the section tree, and footnote links.
+"""Document structure: paragraphs into blocks (headings, items, footnotes), the section tree, and footnote links.
 
-Vietnamese reports number their parts `I.` > `1.` > `a)` and list with `-` / `+`; footnote bodies
+Reports number their parts `A.` > `I.` > `1.` > `1.1.` > `a)` and list with `-` / `+`; legal texts go
+`Phần` > `Chương` > `Mục` > `Tiểu mục` > `Điều N.`, and inside an article `1.` (khoản) and `a)` (điểm)
+are clauses, not headings. A kind line (`BÁO CÁO`, `LUẬT`) or `Phụ lục` opens a part. Footnote bodies
 sit at the page bottom as lines opening with their number, while the marker is glued to the word it
 annotates (`địa phương3`, `Đề án 06.1`).
 """
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from baocao.ingest.text import TO_SUPERSCRIPT, sentence_at
 from baocao.ingest.cleanup import BLOCK_OPENER, Line, ends_paragraph, starts_lowercase, typical_width
@@ -17,23 +23,85 @@ ROMAN = re.compile(r"^(?P<m>[IVX]{1,5})\.\s+(?P<t>.*)$")
 ARABIC = re.compile(r"^(?P<m>\d{1,2})\.\s+(?P<t>[^\W\d_].*)$")
 ARABIC_SUB = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<t>[^\W\d_].*)$")
 LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s+(?P<t>.*)$")
-PART_TITLE = re.compile(r"^(BÁO CÁO(?: TÓM TẮT)?|KẾ HOẠCH|PHỤ LỤC(?:\s+[\dIVX]+)?|ĐỀ ÁN|TỜ TRÌNH|CHƯƠNG TRÌNH)\s*$")
+UPPER_LETTER = re.compile(r"^(?P<m>[A-HK-UX-YĐ])\.\s+(?P<t>[^\W\d_].*)$")
+# Legal texts: Phần > Chương > Mục > Tiểu mục > Điều; khoản (1.) and điểm (a)) are the article's clauses.
+PHAN = re.compile(r"^(?:PHẦN|Phần)\s+(?P<m>(?:THỨ|thứ)\s+[^\W\d_]+|[IVXLC]+|\d{1,2})\b\s*[.:]?\s*(?P<t>.*)$")
+CHUONG = re.compile(r"^(?:CHƯƠNG|Chương)\s+(?P<m>[IVXLC]+|\d{1,3})\b\s*[.:]?\s*(?P<t>.*)$")
+MUC = re.compile(r"^(?:MỤC|Mục)\s+(?P<m>[IVXLC]+|\d{1,3})\b\s*[.:]?\s*(?P<t>.*)$")
+TIEU_MUC = re.compile(r"^(?:TIỂU MỤC|Tiểu mục)\s+(?P<m>[IVXLC]+|\d{1,3})\b\s*[.:]?\s*(?P<t>.*)$")
+DIEU = re.compile(r"^(?:Điều|ĐIỀU)\s+(?P<m>\d{1,3}[a-zđ]?)\s*[.:]\s*(?P<t>.*)$")
+APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?P<m>[\dIVX]+[a-zA-Z]?))?\s*[.:]?\s*(?P<t>.*)$")
+TABLE_ROW = re.compile(r"^\||^[^:;]{1,40}: .*; [^:;]{1,40}: ")  # a table row as the loaders render it
+MARKDOWN_HEADING = re.compile(r"^(?P<h>#{1,6})\s+(?P<t>\S.*)$")
 FOOTNOTE_START = re.compile(r"^(?P<n>\d{1,2})\s+(?P<t>[A-ZĐÀ-Ỹ\"“(].*)$")
 SUPERSCRIPT = TO_SUPERSCRIPT
 
-HEADING_RANK = {"roman": 1, "arabic": 2, "arabic_sub": 3, "letter": 4}
+# Heading depth, legal and report layouts on one scale (a decree's appendix may number its parts I., 1.).
+HEADING_RANK = {
+    "phan": 1, "chuong": 2, "muc": 3, "tieu_muc": 4, "dieu": 5,
+    "upper_letter": 6, "roman": 7, "arabic": 8, "arabic_sub": 9, "letter": 10,
+}
+ARTICLE_RANK = HEADING_RANK["dieu"]
+CLAUSE_RANK = HEADING_RANK["arabic"]  # inside an article, `1.` `1.1.` `a)` are clauses and points, not headings
 # Lines in a paragraph-per-line file are far longer than a printed page line (~75-110 characters).
 NO_HARD_WRAP_WIDTH = 140
+_DATA = Path(__file__).parent / "data" / "document_format.json"
+
+
+@cache
+def document_format() -> dict:
+    """The vocabulary of the administrative format and legal layout (`data/document_format.json`)."""
+    return json.loads(_DATA.read_text(encoding="utf-8"))
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def tone_key(text: str) -> str:
+    """`UỶ BAN` and `ủy ban:` give the same key: lower case, each word's tone mark moved after its letters."""
+    def move(m: re.Match) -> str:
+        decomposed = unicodedata.normalize("NFD", m.group(0))
+        tones = "".join(ch for ch in decomposed if ch in _TONES)
+        return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES)) + tones
+
+    return " ".join(_LETTERS.sub(move, unicodedata.normalize("NFC", text.lower())).split())
+
+
+_LETTERS = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
+
+
+def starts_with_any(text: str, phrases: list[str]) -> str | None:
+    """The longest of `phrases` that `text` opens with (whole words, any case and tone placement)."""
+    key = tone_key(text)
+    for phrase in sorted(phrases, key=len, reverse=True):
+        p = tone_key(phrase)
+        if key == p or (key.startswith(p) and (p.endswith(".") or not key[len(p)].isalnum())):
+            return phrase
+    return None
+
+
+def is_upper_text(text: str, share: float = 0.8) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= share * len(letters)
+
+
+def is_kind_title(text: str) -> bool:
+    """`BÁO CÁO`, `TỜ TRÌNH`, `LUẬT`, `ĐIỀU LỆ (SỬA ĐỔI, BỔ SUNG) HIỆP HỘI …`: the line naming the document's kind."""
+    text = text.strip()
+    if len(text) > 160 or text.endswith(":") or not is_upper_text(text, 0.9):
+        return False
+    return starts_with_any(text, document_format()["kinds"]) is not None
 
 
 @dataclass
 class Block:
-    kind: str  # part | heading | para | item | footnote | table
+    kind: str  # part | heading | para | item | footnote | table | header
     text: str
     page: int | None
-    rank: int = 0  # heading depth: 0 part, 1 roman, 2 arabic, 3 sub, 4 letter
-    marker: str = ""  # heading marker ("II.", "2.", "a)") or footnote number
+    rank: int = 0  # heading depth (HEADING_RANK); 0 for parts
+    marker: str = ""  # heading marker ("II.", "2.", "a)", "Điều 5.") or footnote number
     lines: list[str] = field(default_factory=list)
+    layout: str = ""  # which heading pattern matched ("dieu", "roman", …); for clauses, the pattern they had
 
     def add(self, line: str) -> None:
         self.lines.append(line)
@@ -48,24 +116,74 @@ def join_wrapped(text: str, line: str) -> str:
     return f"{text} {line}"
 
 
+_PATTERNS = (
+    ("phan", PHAN), ("chuong", CHUONG), ("tieu_muc", TIEU_MUC), ("muc", MUC), ("dieu", DIEU),
+    ("roman", ROMAN), ("arabic_sub", ARABIC_SUB), ("arabic", ARABIC), ("letter", LETTER),
+)
+
+
 def heading_of(text: str) -> tuple[int, str] | None:
-    for kind, pattern in (("roman", ROMAN), ("arabic_sub", ARABIC_SUB), ("arabic", ARABIC), ("letter", LETTER)):
+    found = heading_layout(text)
+    return (found[1], found[2]) if found else None
+
+
+def heading_layout(text: str) -> tuple[str, int, str] | None:
+    """(layout, rank, marker) of a numbered heading line, or None."""
+    for layout, pattern in _PATTERNS:
         m = pattern.match(text)
         if m:
-            marker = m.group("m") + (")" if kind == "letter" else ".")
-            return HEADING_RANK[kind], marker
+            if layout in ("phan", "chuong", "muc", "tieu_muc") and not _is_bare_or_titled(m.group("t")):
+                continue
+            marker = m.group("m") + (")" if layout == "letter" else ".")
+            if layout in ("phan", "chuong", "muc", "tieu_muc", "dieu"):
+                marker = text[: m.start("m")].strip().capitalize() + " " + m.group("m")
+            return layout, HEADING_RANK[layout], marker
+    m = UPPER_LETTER.match(text)
+    if m and is_upper_text(m.group("t")):
+        return "upper_letter", HEADING_RANK["upper_letter"], m.group("m") + "."
     return None
 
 
-def classify_opener(text: str) -> tuple[str, int, str]:
-    if PART_TITLE.match(text):
-        return "part", 0, text
-    heading = heading_of(text)
-    if heading:
-        return "heading", heading[0], heading[1]
-    if text.startswith("|") or re.match(r"^[^:;]{1,40}: .*; [^:;]{1,40}: ", text):
-        return "table", 0, ""
-    return ("item", 0, "") if BLOCK_OPENER.match(text) else ("para", 0, "")
+def _is_bare_or_titled(rest: str) -> bool:
+    """`Chương I`, `Chương II. QUY ĐỊNH CHUNG`: a bare marker or a short title, not a sentence citing one."""
+    rest = rest.strip()
+    return not rest or (len(rest) <= 160 and (is_upper_text(rest) or not rest[:1].islower()) and not rest.endswith((",", ";")))
+
+
+def is_appendix_title(text: str) -> bool:
+    m = APPENDIX.match(text)
+    if not m:
+        return False
+    rest = m.group("t").strip()
+    return (text.startswith("PHỤ LỤC") or m.group("m") is not None or not rest) and len(rest) <= 200 and not rest[:1].islower()
+
+
+def classify_opener(text: str) -> tuple[str, int, str, str]:
+    """(kind, rank, marker, layout) of the block a line opens."""
+    if m := MARKDOWN_HEADING.match(text):
+        inner = classify_opener(m.group("t"))
+        if inner[0] in ("part", "heading"):
+            return inner
+        level = len(m.group("h"))
+        return ("part", 0, "", "markdown") if level == 1 else ("heading", HEADING_RANK["upper_letter"] + level - 2, "", "markdown")
+    if is_kind_title(text) or is_appendix_title(text):
+        return "part", 0, text, "part"
+    found = heading_layout(text)
+    if found:
+        return "heading", found[1], found[2], found[0]
+    if TABLE_ROW.match(text):
+        return "table", 0, "", ""
+    return ("item", 0, "", "") if BLOCK_OPENER.match(text) else ("para", 0, "", "")
+
+
+def opens_block(text: str) -> bool:
+    """Lines that never continue the paragraph before them, whatever the line widths say."""
+    if BLOCK_OPENER.match(text) or MARKDOWN_HEADING.match(text):
+        return True
+    if heading_layout(text) or is_kind_title(text) or is_appendix_title(text) or TABLE_ROW.match(text):
+        return True
+    fmt = document_format()
+    return starts_with_any(text, fmt["preamble_openers"][:2] + fmt["addressee"] + fmt["recipients"]) is not None
 
 
 class _FootnoteTracker:
@@ -97,10 +215,13 @@ def marker_position(text: str, number: str, window: int = 6000) -> int | None:
     return matches[-1].start() if matches else None
 
 
-def build_blocks(lines: list[Line]) -> list[Block]:
-    """Group visual lines into blocks; footnote bodies are pulled out of the body flow."""
+def build_blocks(lines: list[Line], hard_wraps: bool | None = None) -> list[Block]:
+    """Group visual lines into blocks; footnote bodies are pulled out of the body flow. `hard_wraps`: whether
+    lines are printed lines wrapped at the page width (PDF, most text files) rather than paragraphs (DOCX);
+    None guesses from the line widths."""
     width = typical_width(lines)
-    hard_wraps = width < NO_HARD_WRAP_WIDTH
+    if hard_wraps is None:
+        hard_wraps = width < NO_HARD_WRAP_WIDTH
     blocks: list[Block] = []
     body: Block | None = None  # the paragraph being built; survives a footnote interruption
     footnote: Block | None = None
@@ -120,14 +241,50 @@ def build_blocks(lines: list[Line]) -> list[Block]:
                 footnote.add(text)
                 continue
             footnote = None
+        if body is not None and takes_title(body, text):
+            body.add(text)
+            continue
         if body is not None and continues_paragraph(body, line, width, hard_wraps):
             body.add(text)
             continue
         if body is not None:
             body_text += "\n" + body.text
-        kind, rank, marker = classify_opener(text)
-        body = Block(kind, text, line.page, rank=rank, marker=marker, lines=[text])
+        kind, rank, marker, layout = classify_opener(text)
+        body = Block(kind, MARKDOWN_HEADING.sub(r"\g<t>", text), line.page, rank=rank, marker=marker, lines=[text],
+                     layout=layout)
         blocks.append(body)
+    return resolve_clauses(blocks)
+
+
+_TITLED_LAYOUTS = ("phan", "chuong", "muc", "tieu_muc")
+
+
+def takes_title(body: Block, text: str) -> bool:
+    """`Chương I` / `NHỮNG QUY ĐỊNH CHUNG`, `PHỤ LỤC I` / `DANH SÁCH …`: a bare marker takes the title line under it."""
+    if len(body.lines) != 1 or len(text) > 200 or heading_layout(text) or BLOCK_OPENER.match(text):
+        return False
+    if body.kind == "heading" and body.layout in _TITLED_LAYOUTS:
+        bare = not (CHUONG.match(body.text) or PHAN.match(body.text) or MUC.match(body.text)
+                    or TIEU_MUC.match(body.text)).group("t").strip()
+        return bare and is_upper_text(text)
+    if body.kind == "part" and body.layout == "part" and is_appendix_title(body.text):
+        return not APPENDIX.match(body.text).group("t").strip() and is_upper_text(text)
+    return False
+
+
+def resolve_clauses(blocks: list[Block]) -> list[Block]:
+    """Inside an article (`Điều 5.`), `1.` `1.1.` `a)` are its clauses and points: items, not headings."""
+    in_article = False
+    for block in blocks:
+        if block.kind == "part":
+            in_article = False
+        elif block.kind == "heading":
+            if block.rank == ARTICLE_RANK:
+                in_article = True
+            elif block.rank < ARTICLE_RANK:
+                in_article = False
+            elif in_article and block.rank >= CLAUSE_RANK:
+                block.kind, block.rank = "item", 0
     return blocks
 
 
@@ -142,18 +299,18 @@ INLINE_ENUMERATION = re.compile(r"^\(\d{1,2}\)")
 
 def continues_paragraph(body: Block, line: Line, width: int, hard_wraps: bool) -> bool:
     text = line.text
-    if PART_TITLE.match(text) or body.kind == "part":
+    if body.kind in ("part", "header") or is_kind_title(text) or is_appendix_title(text):
         return False
     if INLINE_ENUMERATION.match(text) and hard_wraps:
         # "(3) …" wrapped onto a new line mid-paragraph, after a full line, continues the enumeration
         previous = body.lines[-1]
         return not ends_paragraph(previous, width, text) and not previous.rstrip().endswith(":")
-    if BLOCK_OPENER.match(text):
+    if opens_block(text):
         return False
     if starts_lowercase(text):
         return True
-    if not hard_wraps:
-        return False
+    if not hard_wraps or body.kind == "heading":
+        return False  # a heading goes on only with a lower-case line: the body under it opens with a capital
     return not ends_paragraph(body.lines[-1], width, text)
 
 
@@ -180,9 +337,9 @@ def assign_sections(blocks: list[Block]) -> list[tuple[Block, str]]:
     out: list[tuple[Block, str]] = []
     for block in blocks:
         if block.kind == "part":
-            stack = [(0, block.text.strip())] if several_parts else []
+            stack = [(0, short_title(block.text.strip()))] if several_parts else []
         elif block.kind == "heading":
-            stack = [(rank, label) for rank, label in stack if rank < block.rank]
+            stack = [(rank, label) for rank, label in stack if rank < block.rank or rank == 0]
             stack.append((block.rank, short_title(block.text)))
         out.append((block, " > ".join(label for _, label in stack)))
     return out

@@ -19,6 +19,7 @@ class FileOutcome:
     chunks: int = 0
     message: str = ""
     warnings: list[str] = field(default_factory=list)
+    sizes: str = ""  # chunk-size summary (IngestedDocument.size_line)
 
 
 @dataclass
@@ -35,7 +36,7 @@ class IngestReport:
             if o.status == "failed":
                 out.append(f"ERROR {o.message}")
             else:
-                out.append(f"{o.status:9} {o.path.name} ({o.chunks} chunks)")
+                out.append(f"{o.status:9} {o.path.name} ({o.chunks} chunks{'; ' + o.sizes if o.sizes else ''})")
                 out.extend(f"          note: {w}" for w in o.warnings)
         return out
 
@@ -64,7 +65,7 @@ def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
     if isinstance(parsed, FileOutcome):
         return parsed
     status = index.add(parsed, source=path)
-    return FileOutcome(path, status, len(parsed.chunks), warnings=parsed.warnings)
+    return FileOutcome(path, status, len(parsed.chunks), warnings=parsed.warnings, sizes=parsed.size_line())
 
 
 def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: IngestReport, settings: Settings) -> None:
@@ -80,7 +81,7 @@ def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: I
             stage(path, "embed", len(doc.chunks), len(doc.chunks))
         stage(path, "index")
         status = index.add(doc, vectors=doc_vectors, source=path)
-        report.outcomes.append(FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings))
+        report.outcomes.append(FileOutcome(path, status, len(doc.chunks), warnings=doc.warnings, sizes=doc.size_line()))
     pending.clear()
 
 

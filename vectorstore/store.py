@@ -90,6 +90,7 @@ def chunk_metadata(chunk: Chunk) -> dict:
     return _clean_metadata({
         "doc_id": chunk.doc_id, "document": chunk.document, "title": chunk.title, "section": chunk.section,
         "page": chunk.page, "issuer": chunk.issuer, "report_date": chunk.report_date, "as_of": chunk.as_of,
+        "number": chunk.number, "doc_kind": chunk.doc_kind, "signer": chunk.signer,
         "kind": chunk.kind, "order": chunk.order, "annotates": chunk.annotates, "context": chunk.context,
         "footnotes": json.dumps(chunk.footnotes, ensure_ascii=False) if chunk.footnotes else None,
         "task": json.dumps(asdict(chunk.task), ensure_ascii=False) if chunk.task else None,
@@ -103,6 +104,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
         chunk_id=chunk_id, doc_id=meta["doc_id"], document=meta["document"], title=meta.get("title", ""),
         section=meta.get("section", ""), text=text, page=meta.get("page"), issuer=meta.get("issuer"),
         report_date=meta.get("report_date"), as_of=meta.get("as_of"), kind=meta.get("kind", "text"),
+        number=meta.get("number"), doc_kind=meta.get("doc_kind"), signer=meta.get("signer"),
         footnotes=json.loads(meta["footnotes"]) if meta.get("footnotes") else [], annotates=meta.get("annotates"),
         context=meta.get("context"), task=task, order=meta.get("order", 0),
         records=records_from_json(meta.get("records")),

@@ -1,0 +1,266 @@
+"""Document structure and chunks: legal layout, report layout, lists with their lead-in, task tables.
+
+Synthetic documents are written here (text, DOCX with python-docx, PDF with fpdf2); the real documents
+of ../shared/realdocs are read when present (never copied into the repository).
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+
+from baocao.ingest.models import RawDocument, Page
+from baocao.ingest.pipeline import MIN_CHUNK_CHARS, ingest_file, process
+from tests.fixtures_files import DocxTable, write_docx, write_pdf
+
+REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
+needs_realdocs = pytest.mark.skipif(not REALDOCS.is_dir(), reason=f"real documents not found at {REALDOCS}")
+
+CLAUSE = "Cơ quan, tổ chức, cá nhân có trách nhiệm thực hiện đầy đủ các quy định về phòng, chống tác hại của chất {}."
+LEGAL = f"""\
+QUỐC HỘI
+Luật số: 99/2030/QH99
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+LUẬT
+PHÒNG, CHỐNG CHẤT MẪU
+Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;
+Quốc hội ban hành Luật Phòng, chống chất mẫu.
+Chương I
+NHỮNG QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh
+Luật này quy định về phòng, chống chất mẫu.
+Điều 2. Giải thích từ ngữ
+Trong Luật này, các từ ngữ dưới đây được hiểu như sau:
+1. {CLAUSE.format("thứ nhất")}
+2. {CLAUSE.format("thứ hai")}
+Chương II
+TRÁCH NHIỆM
+Mục 1
+TRÁCH NHIỆM CỦA CÁ NHÂN
+Điều 3. Các hành vi bị nghiêm cấm
+Nghiêm cấm các hành vi trong các trường hợp sau đây:
+{chr(10).join(f"{chr(97 + k)}) {CLAUSE.format(f'loại {k + 1}')}" for k in range(14))}
+Điều 4. Trách nhiệm của gia đình
+1. {CLAUSE.format("trong gia đình")}
+2. {CLAUSE.format("ngoài gia đình")}
+CHỦ TỊCH QUỐC HỘI
+Nguyễn Văn Mẫu
+"""
+
+
+@pytest.fixture(scope="module")
+def legal(tmp_path_factory):
+    path = tmp_path_factory.mktemp("legal") / "luat-mau.txt"
+    path.write_text(LEGAL, encoding="utf-8")
+    return ingest_file(path)
+
+
+def test_legal_document_facts(legal):
+    assert legal.title == "Luật Phòng, chống chất mẫu"
+    assert (legal.doc_kind, legal.issuer, legal.number) == ("Luật", "Quốc hội", "99/2030/QH99")
+    assert (legal.signer, legal.signer_title) == ("Nguyễn Văn Mẫu", "CHỦ TỊCH QUỐC HỘI")
+    assert all(c.number == "99/2030/QH99" and c.doc_kind == "Luật" for c in legal.chunks)
+    # the signature is quotable once, with the header; it is not glued to the last article
+    assert [c.order for c in legal.chunks if "Nguyễn Văn Mẫu" in c.text] == [0]
+
+
+def test_articles_are_sections_and_clauses_are_not(legal):
+    sections = {c.section for c in legal.chunks}
+    assert not any(s.endswith(("1. " + CLAUSE[:20], "a)")) for s in sections)
+    article2 = next(c for c in legal.chunks if "thứ nhất" in c.text)
+    assert article2.section == "Chương I NHỮNG QUY ĐỊNH CHUNG > Điều 2. Giải thích từ ngữ"  # one article a chunk
+    assert "\nĐiều 2. Giải thích từ ngữ\nTrong Luật này" in article2.text  # the article with its heading
+    assert "thứ hai" in article2.text  # both clauses with their article
+    article4 = next(c for c in legal.chunks if "trong gia đình" in c.text)
+    assert article4.section.endswith("Mục 1 TRÁCH NHIỆM CỦA CÁ NHÂN > Điều 4. Trách nhiệm của gia đình")
+    assert not any("Điều 4." in c.text for c in legal.chunks if "loại 14" in c.text)  # never glued to the article before
+
+
+def test_a_long_list_repeats_its_lead_in(legal):
+    parts = [c for c in legal.chunks if "loại " in c.text]
+    assert len(parts) >= 2
+    assert all("Nghiêm cấm các hành vi trong các trường hợp sau đây:" in c.text for c in parts)
+    assert all(len(c.text) <= 900 + 120 for c in parts)
+    assert {f"loại {k}." for k in range(1, 15)} <= {f"loại {k}." for c in parts for k in range(1, 15) if f"loại {k}." in c.text}
+
+
+def test_small_chunks_only_for_whole_units(legal):
+    assert legal.chunk_sizes["under_200_not_whole"] == 0
+    short = [c for c in legal.chunks if len(c.text) < MIN_CHUNK_CHARS]
+    assert all(c.text.startswith(("Chương I", "Điều 1.")) for c in short), [c.text[:40] for c in short]
+
+
+REPORT = """\
+UBND TỈNH MẪU SƠN
+SỞ Y TẾ
+Số: 45/BC-SYT
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Mẫu Sơn, ngày      tháng 10 năm 2025
+BÁO CÁO
+Kết quả tiêm chủng mở rộng 9 tháng năm 2025
+Kính gửi: Ủy ban nhân dân tỉnh
+A. KẾT QUẢ
+I. TIÊM CHỦNG
+1. Trẻ em
+1.1. Dưới 1 tuổi
+Tỷ lệ tiêm chủng đầy đủ đạt 97,2%, tăng 1,1% so với cùng kỳ; toàn tỉnh không có ổ dịch sởi mới.
+a) Vùng sâu
+- Xã Bình An: 95%.
++ Thôn 1: 93%.
+Phụ lục I
+DANH SÁCH XÃ
+Xã Bình An, xã Bình Minh, xã Cát Tiên hoàn thành chỉ tiêu tiêm chủng của năm 2025 trước thời hạn.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+KT. GIÁM ĐỐC
+PHÓ GIÁM ĐỐC
+Trần Thị Mẫu
+"""
+
+
+def test_report_header_layout_and_closing(tmp_path):
+    path = tmp_path / "bao-cao.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    doc = ingest_file(path)
+    assert doc.title == "Báo cáo Kết quả tiêm chủng mở rộng 9 tháng năm 2025"
+    assert (doc.issuer, doc.governing_body) == ("Sở Y tế tỉnh Mẫu Sơn", "UBND tỉnh Mẫu Sơn")
+    assert (doc.number, doc.report_date, doc.place) == ("45/BC-SYT", "2025-10", "Mẫu Sơn")
+    assert (doc.signer, doc.signer_title) == ("Trần Thị Mẫu", "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC")
+    assert doc.addressee == "Ủy ban nhân dân tỉnh" and doc.recipients == ["Như trên", "Lưu: VT"]
+    text = "\n".join(c.text for c in doc.chunks)
+    assert "Nơi nhận" not in text and "Lưu: VT" not in text and "Độc lập" not in text
+    assert doc.chunks[0].text.startswith("UBND TỈNH MẪU SƠN\nSỞ Y TẾ\nSố: 45/BC-SYT\nMẫu Sơn, ngày")
+    assert "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nTrần Thị Mẫu" in doc.chunks[0].text
+    assert "Số: 45/BC-SYT" in text  # the header stays quotable, the motto goes
+    body = next(c for c in doc.chunks if "97,2%" in c.text)
+    assert body.section.startswith("BÁO CÁO")  # the report is one part, its appendix another
+    assert "A. KẾT QUẢ\nI. TIÊM CHỦNG\n1. Trẻ em\n1.1. Dưới 1 tuổi\nTỷ lệ" in body.text
+    appendix = next(c for c in doc.chunks if "Cát Tiên" in c.text)
+    assert appendix.section.startswith("Phụ lục I DANH SÁCH XÃ") and "97,2%" not in appendix.text
+
+
+def test_docx_header_table_and_markdown_title(tmp_path):
+    header = DocxTable([["UBND TỈNH MẪU SƠN\nVĂN PHÒNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"],
+                        ["Số: /PT-VP", "Mẫu Sơn, ngày    tháng 12 năm 2025"]])
+    closing = DocxTable([["Nơi nhận:\n- Lãnh đạo UBND tỉnh;\n- Lưu: VT.", "KT. CHÁNH VĂN PHÒNG\nPHÓ CHÁNH VĂN PHÒNG\nLê Văn Mẫu"]])
+    path = write_docx(tmp_path / "phieu.docx", [header, "PHIẾU TRÌNH", "Về việc hợp nhất Quỹ Khuyến học tỉnh Mẫu Sơn",
+                                                 "Văn phòng kính trình Lãnh đạo UBND tỉnh xem xét việc hợp nhất hai quỹ khuyến học "
+                                                 "của tỉnh theo đề nghị của Sở Nội vụ./.", closing])
+    doc = ingest_file(path)
+    assert doc.title == "Phiếu trình Về việc hợp nhất Quỹ Khuyến học tỉnh Mẫu Sơn"
+    assert (doc.issuer, doc.number, doc.report_date) == ("Văn phòng UBND tỉnh Mẫu Sơn", "/PT-VP", "2025-12")
+    assert doc.signer == "Lê Văn Mẫu" and "Lãnh đạo UBND tỉnh;" not in "\n".join(c.text for c in doc.chunks)
+
+    md = tmp_path / "ghi-chu.md"
+    md.write_text("# Ghi chú cuộc họp giao ban tháng 10\n\n## Nội dung\nCuộc họp thống nhất ba nội dung chính.\n",
+                  encoding="utf-8")
+    assert ingest_file(md).title == "Ghi chú cuộc họp giao ban tháng 10"
+
+
+TASK_ROWS = [
+    ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn"],
+    ["1", "Xây dựng kho dữ liệu dùng chung của tỉnh", "Sở Khoa học và Công nghệ", "Các sở, ngành", "Tháng 11/2025"],
+    ["2", "Số hóa hồ sơ thủ tục hành chính; cập nhật cơ sở dữ liệu", "Văn phòng UBND tỉnh", "", "Quý IV/2025"],
+]
+BULLETS = """\
+- Xây dựng kho dữ liệu dùng chung của tỉnh
++ Cơ quan chủ trì: Sở Khoa học và Công nghệ
++ Cơ quan phối hợp: Các sở, ngành
++ Thời hạn hoàn thành: Tháng 11/2025
+"""
+
+
+def _task_tuples(doc):
+    return [(t.task, t.lead, t.coordinating, t.deadline) for t in doc.tasks]
+
+
+def test_task_table_in_docx_gives_the_records_of_a_bullet_plan(tmp_path):
+    table = write_docx(tmp_path / "ke-hoach.docx", ["KẾ HOẠCH", "Chuyển đổi số năm 2025", "II. NHIỆM VỤ", DocxTable(TASK_ROWS)])
+    doc = ingest_file(table)
+    assert _task_tuples(doc) == [
+        ("Xây dựng kho dữ liệu dùng chung của tỉnh", "Sở Khoa học và Công nghệ", "Các sở, ngành", "Tháng 11/2025"),
+        ("Số hóa hồ sơ thủ tục hành chính; cập nhật cơ sở dữ liệu", "Văn phòng UBND tỉnh", None, "Quý IV/2025"),
+    ]
+    assert doc.tasks[0].section == "II. NHIỆM VỤ"
+    chunk = next(c for c in doc.chunks if c.chunk_id == doc.tasks[0].chunk_id)
+    assert chunk.kind == "task" and "Cơ quan chủ trì: Sở Khoa học và Công nghệ" in chunk.text
+
+    bullets = tmp_path / "ke-hoach-gach-dau-dong.txt"
+    bullets.write_text(f"KẾ HOẠCH\nChuyển đổi số năm 2025\nII. NHIỆM VỤ\n{BULLETS}", encoding="utf-8")
+    assert _task_tuples(ingest_file(bullets))[0] == _task_tuples(doc)[0]
+
+
+def test_task_table_rows_from_a_pdf(tmp_path):
+    """PDF tables come as the same `Header: value; …` rows once the loaders render them (pdfplumber)."""
+    pytest.importorskip("fpdf")
+    from fpdf import FPDF
+
+    from tests.fixtures_files import DEJAVU_FONT
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", fname=str(DEJAVU_FONT))
+    pdf.set_font("DejaVu", size=9)
+    pdf.multi_cell(0, 6, "KẾ HOẠCH\nChuyển đổi số năm 2025\nII. NHIỆM VỤ", new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(first_row_as_headings=False) as table:
+        for row in TASK_ROWS:
+            cells = table.row()
+            for text in row:
+                cells.cell(text)
+    path = tmp_path / "ke-hoach.pdf"
+    pdf.output(str(path))
+    doc = ingest_file(path)
+    if not any("Nhiệm vụ: " in c.text for c in doc.chunks):
+        pytest.skip("this loader does not render PDF tables as rows yet (the loaders' pdfplumber step)")
+    assert [t.lead for t in doc.tasks] == ["Sở Khoa học và Công nghệ", "Văn phòng UBND tỉnh"]
+
+
+def test_score_table_rows_stay_searchable_with_their_header():
+    rows = "\n".join(f"STT: {k}; Đơn vị: Sở {name}; Điểm: {score}; Xếp hạng: {k}"
+                     for k, (name, score) in enumerate([("Nội vụ", "92,5"), ("Tư pháp", "88,0"), ("Y tế", "71,3")], 1))
+    text = f"BÁO CÁO\nKết quả chấm điểm cải cách hành chính\nI. KẾT QUẢ\nBảng điểm của các đơn vị như sau:\n{rows}\n"
+    raw = RawDocument(Path("bang-diem.txt"), "bang-diem.txt", "txt", [Page(None, text)], "ab" * 32)
+    doc = process(raw)
+    table = next(c for c in doc.chunks if "Sở Y tế; Điểm: 71,3" in c.text)
+    assert table.kind == "table" and "Bảng điểm của các đơn vị như sau:" in table.text
+    assert all(line.startswith("STT: ") for line in table.text.splitlines()[-3:])
+
+
+def test_september_sample_as_of_date_follows_its_text():
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample" / "2025-09-22_bao-cao-tom-tat-phien-hop-lan-4.txt"
+    doc = ingest_file(sample)
+    assert doc.report_date == "2025-09-22"
+    assert doc.as_of == "2025-09-23"  # "Tính đến ngày 23/9/2025", a day after signing: not a deadline
+
+
+@needs_realdocs
+@pytest.mark.parametrize("name, title, issuer, number", [
+    ("2024-11-28_binhthuan-snv_to-trinh-3367-xu-ly-hoi-quan-chung.pdf",
+     "Tờ trình Báo cáo, đề xuất phương án xử lý các hội quần chúng cấp tỉnh", "Sở Nội vụ tỉnh Bình Thuận", "3367/TTr-SNV"),
+    ("2025-12_lamdong_bao-cao-to-chuc-hoat-dong-quan-ly-hoi-nam-2025.docx",
+     "Báo cáo Tổ chức, hoạt động và quản lý hội năm 2025", "Ủy ban nhân dân tỉnh Lâm Đồng", "/BC-UBND"),
+    ("2025-07-01_btp_cv-3917-hop-nhat-hoi-cong-chung-vien-doan-luat-su.pdf",
+     "Công văn V/v hợp nhất TCXH-NN của công chứng viên", "Bộ Tư pháp", "3917/BTP-BTTP"),
+    ("legal/nghi-dinh-105-2021-ND-CP_congbao.pdf",
+     "Nghị định Quy định chi tiết và hướng dẫn thi hành một số điều của Luật Phòng, chống ma túy", "Chính phủ",
+     "105/2021/NĐ-CP"),
+])
+def test_real_documents_get_title_issuer_and_number_from_their_text(name, title, issuer, number):
+    doc = ingest_file(REALDOCS / name)
+    assert doc.title.startswith(title)
+    assert (doc.issuer, doc.number) == (issuer, number)
+
+
+@needs_realdocs
+def test_real_law_chunks_follow_its_articles():
+    doc = ingest_file(REALDOCS / "legal" / "luat-phong-chong-ma-tuy-2021.docx")
+    sizes = [len(c.text) for c in doc.chunks if c.kind != "footnote"]
+    assert statistics.median(sizes) > 400  # main: 136, with 215 of 312 chunks under 200
+    assert doc.chunk_sizes["under_200_not_whole"] <= 1
+    article = next(c for c in doc.chunks if c.text.startswith("Điều 3. Giải thích") or "Điều 2. Giải thích" in c.text)
+    assert "Chương I" in article.section and "> Điều 2. Giải thích từ ngữ" in article.section
