@@ -22,6 +22,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from baocao.api import chat
+from baocao.api.chat import JsonRequest
 from baocao.api.errors import ApiError
 from baocao.api.middleware import request_id_var
 from baocao.api.security import Limited, Reader
@@ -43,7 +44,7 @@ ERRORS = {
           "content": {"application/json": {"example": {"error": {"code": "model_not_found", "message": "không có mô hình 'gpt-4o'; dùng 'baocao' (GET /v1/models)"}}}}},
     413: {"description": "The question is longer than `BAOCAO_MAX_MESSAGE_CHARS`.",
           "content": {"application/json": {"example": {"error": {"code": "message_too_long", "message": "message: longer than 2000 characters"}}}}},
-    422: {"description": "No user message with text.",
+    400: {"description": "No user message with text.",
           "content": {"application/json": {"example": {"error": {"code": "invalid_request", "message": "messages: cần ít nhất một tin nhắn của người dùng (role 'user') có nội dung"}}}}},
     429: {"description": "Too many requests from this client; see `Retry-After`.",
           "content": {"application/json": {"example": {"error": {"code": "rate_limited", "message": "quá nhiều câu hỏi; thử lại sau 3 giây (too many requests; retry in 3 s)"}}}}},
@@ -62,16 +63,16 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
-class Message(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class Message(JsonRequest):
+    model_config = ConfigDict(strict=True, extra="allow")
     role: str = Field(examples=["user"])
     content: str | list[dict[str, Any]] | None = Field(None, examples=["Tỉnh nào chưa thành lập Ban Chỉ đạo?"])
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(JsonRequest):
     """OpenAI's request; sampling fields (temperature, max_tokens, …) are accepted and ignored."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+    model_config = ConfigDict(strict=True, extra="allow", json_schema_extra={"examples": [
         {"model": "baocao", "messages": [{"role": "user", "content": "Tỉnh nào chưa thành lập Ban Chỉ đạo?"}]}]})
     model: str = MODEL_ID
     messages: list[Message] = Field(min_length=1)
@@ -129,7 +130,7 @@ def standalone_question(messages: list[Message]) -> str:
         elif message.role == "assistant":
             pending_answer = without_footer(text)
     if question is None:
-        raise ApiError(422, "invalid_request", "messages: cần ít nhất một tin nhắn của người dùng (role 'user') có nội dung")
+        raise ApiError(400, "invalid_request", "messages: cần ít nhất một tin nhắn của người dùng (role 'user') có nội dung")
     return question
 
 

@@ -25,7 +25,7 @@ def test_models_and_the_chat_token_as_the_api_key(client, live_baocao):  # noqa:
     with pytest.raises(openai.NotFoundError) as unknown:
         client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": LIST_QUESTION}])
     assert unknown.value.body["code"] == "model_not_found" and "baocao" in unknown.value.body["message"]
-    with pytest.raises(openai.UnprocessableEntityError):
+    with pytest.raises(openai.BadRequestError):
         client.chat.completions.create(model="baocao", messages=[{"role": "system", "content": "Bạn là trợ lý."}])
 
 
