@@ -74,8 +74,7 @@ def test_upload_refuse_open_reindex_and_delete_on_the_admin_page(browser, admin_
     status = page.locator("#status")
     status.get_by_text("Sẵn sàng").wait_for(timeout=TIMEOUT_MS)
     page.get_by_text("Chưa có văn bản nào").wait_for(timeout=TIMEOUT_MS)
-    # the feedback panel says plainly that the server has no feedback endpoint (yet)
-    page.get_by_text("Chức năng góp ý chưa có trên máy chủ này.").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("Không có góp ý nào khớp bộ lọc.").wait_for(timeout=TIMEOUT_MS)  # none yet
 
     # several files at once through the file picker: a real DOCX, a PDF, an HTML page named .pdf
     pdf = report_pdf(tmp_path)
@@ -142,5 +141,62 @@ def test_upload_refuse_open_reindex_and_delete_on_the_admin_page(browser, admin_
 
     reply = httpx.post(admin_server + "/api/chat", json={"message": DOCX_QUESTION}, timeout=60).json()
     assert DOCX.name not in {c["document"] for c in reply.get("citations", []) + reply.get("related", [])}
+    assert errors == []
+    context.close()
+
+
+def test_feedback_from_the_widget_reaches_the_admin_and_history_survives_a_reload(browser, admin_server):  # noqa: F811
+    """👎 with a reason under an answer → listed on the admin page; the conversation comes back after a reload
+    (restored from the server by the id this browser remembers), can be renamed and deleted."""
+    import httpx
+
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    if not any(DOCX.name in d.get("names", [d["document"]]) for d in httpx.get(admin_server + "/api/documents", timeout=60).json()["documents"]):
+        with DOCX.open("rb") as f:
+            job = httpx.post(admin_server + "/api/documents", headers=admin, files={"file": (DOCX.name, f)}, timeout=60).json()
+        for _ in range(240):
+            if httpx.get(f"{admin_server}/api/documents/jobs/{job['job_id']}", timeout=60).json()["status"] in ("done", "failed"):
+                break
+            import time
+
+            time.sleep(0.5)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    chat = context.new_page()
+    errors: list[str] = []
+    chat.on("pageerror", lambda e: errors.append(str(e)))
+    chat.goto(admin_server + "/")
+    answer = ask_in_widget(chat, DOCX_QUESTION)
+    answer.get_by_role("button", name="Câu trả lời chưa đúng").click()
+    answer.get_by_role("group", name="Lý do").get_by_role("button", name="thiếu").click()
+    chat.get_by_text("Đã ghi nhận góp ý. Cảm ơn bạn!").wait_for(timeout=TIMEOUT_MS)
+    stored = httpx.get(admin_server + "/api/feedback?rating=down", headers=admin, timeout=60).json()["feedback"]
+    assert stored and stored[0]["question"] == DOCX_QUESTION and stored[0]["reason"] == "thiếu"
+    assert stored[0]["answer"]["citations"]  # the whole Answer, with its citations
+
+    page = context.new_page()
+    page.goto(admin_server + "/admin")
+    page.get_by_label("Mã quản trị").fill(TOKEN)
+    page.get_by_role("button", name="Đăng nhập").click()
+    table = page.locator("#fb tbody")
+    table.get_by_text(DOCX_QUESTION).wait_for(timeout=TIMEOUT_MS)
+    page.locator("#fb-reason").select_option("sai số liệu")
+    page.get_by_text("Không có góp ý nào khớp bộ lọc.").wait_for(timeout=TIMEOUT_MS)
+    page.locator("#fb-reason").select_option("thiếu")
+    table.get_by_text(DOCX_QUESTION).wait_for(timeout=TIMEOUT_MS)
+
+    # a reload keeps the conversation: this browser remembers its id, the server its turns
+    chat.bring_to_front()
+    chat.reload()
+    chat.locator(".msg.user").filter(has_text=DOCX_QUESTION).wait_for(timeout=TIMEOUT_MS)
+    assert "Lâm Đồng" in chat.locator(".msg.bot").last.inner_text()
+    cid = chat.evaluate("() => JSON.parse(localStorage.getItem('baocao-conversations'))[0].id")
+    chat.get_by_role("button", name="Lịch sử").click()
+    chat.once("dialog", lambda d: d.accept("Ban Chỉ đạo dữ liệu Lâm Đồng"))
+    chat.get_by_role("button", name=f"Đổi tên: {DOCX_QUESTION[:80]}").click()
+    chat.get_by_role("button", name="Ban Chỉ đạo dữ liệu Lâm Đồng", exact=True).wait_for(timeout=TIMEOUT_MS)
+    assert httpx.get(f"{admin_server}/api/conversations/{cid}", timeout=60).json()["title"] == "Ban Chỉ đạo dữ liệu Lâm Đồng"
+    chat.get_by_role("button", name="Xoá: Ban Chỉ đạo dữ liệu Lâm Đồng").click()
+    chat.get_by_text("Chưa có cuộc trò chuyện nào.").wait_for(timeout=TIMEOUT_MS)
+    assert httpx.get(f"{admin_server}/api/conversations/{cid}", timeout=60).status_code == 404
     assert errors == []
     context.close()

@@ -177,9 +177,13 @@ def test_ask_stream_cite_and_follow_up_in_a_real_browser(browser, live_server):
     mark = dialog.locator("mark")
     assert mark.count() == 1 and "Bà Rịa-Vũng Tàu" in mark.inner_text()
     assert active_class(page) == "source-close"
-    # the original of a report ingested from the command line is not kept: said in the panel, in Vietnamese
-    dialog.get_by_role("button", name="Mở văn bản gốc").click()
-    dialog.get_by_role("alert").filter(has_text="không lưu tệp gốc").wait_for(timeout=10000)
+    # the original file is kept at ingest: "Mở văn bản gốc" opens it (fetched with the widget's access rule)
+    with page.expect_popup() as popup:
+        dialog.get_by_role("button", name="Mở văn bản gốc").click()
+    opened = popup.value
+    opened.wait_for_url("blob:**", timeout=10000)
+    assert "Ban Chỉ đạo" in opened.locator("body").inner_text(timeout=10000)
+    opened.close()
     shot(page, "widget-03-source.png")
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden", timeout=5000)

@@ -223,11 +223,13 @@
     }).catch(function () { $("fb-msg").textContent = "Không đọc được góp ý."; });
   }
 
+  function answerText(f) { return typeof f.answer === "string" ? f.answer : ((f.answer && f.answer.answer) || ""); }
+
   function renderFeedback() {
     var rating = $("fb-rating").value, reason = $("fb-reason").value, q = $("fb-search").value.trim().toLowerCase();
     var rows = feedback.filter(function (f) {
       return (!rating || f.rating === rating) && (!reason || f.reason === reason) &&
-        (!q || ((f.question || "") + " " + (f.answer || "") + " " + (f.comment || "")).toLowerCase().indexOf(q) >= 0);
+        (!q || ((f.question || "") + " " + answerText(f) + " " + (f.comment || "")).toLowerCase().indexOf(q) >= 0);
     });
     var body = $("fb").querySelector("tbody");
     body.textContent = "";
@@ -238,7 +240,7 @@
         el("td", { text: f.rating === "up" ? "👍" : "👎" }),
         el("td", { text: [f.reason, f.comment].filter(Boolean).join(": ") || "—" }),
         el("td", { text: f.question || "" }),
-        el("td", { text: (f.answer || "").slice(0, 300) })
+        el("td", { text: answerText(f).slice(0, 300) })
       ]));
     });
     $("fb-msg").textContent = rows.length ? rows.length + " góp ý." : "Không có góp ý nào khớp bộ lọc.";

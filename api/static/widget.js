@@ -1003,9 +1003,13 @@
     var up = el("button", { type: "button", text: "👍", "aria-label": "Câu trả lời hữu ích", "aria-pressed": "false" });
     var down = el("button", { type: "button", text: "👎", "aria-label": "Câu trả lời chưa đúng", "aria-pressed": "false" });
     function send(rating, reason) {
-      var body = { question: question, answer: answer.answer, rating: rating };
+      var body = { question: question, answer: answer, rating: rating };
       if (self.conversationId) body.conversation_id = self.conversationId;
       if (reason) body.reason = reason;
+      if (reason === "khác") {
+        var comment = window.prompt("Góp ý của bạn (không bắt buộc):", "");
+        if (comment && comment.trim()) body.comment = comment.trim().slice(0, 2000);
+      }
       return fetch(config.apiBase + "/api/feedback", { method: "POST", headers: self.headers(), body: JSON.stringify(body) })
         .then(function (r) { self.announce(r.ok ? "Đã ghi nhận góp ý. Cảm ơn bạn!" : "Chưa gửi được góp ý."); return r.ok; })
         .catch(function () { self.announce("Chưa gửi được góp ý."); return false; });
