@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-dev
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test ingest-sample bench clean browser-deps eval-deps redis-deps fuzz load
+.PHONY: install run test ingest-sample bench clean runtime-deps system-deps fuzz load
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,31 +24,32 @@ ingest-sample: install
 	@if [ "$$($(BAOCAO) documents | wc -l)" -eq 0 ]; then $(BAOCAO) ingest data/sample; fi
 
 # The chat page, the API and the Zalo webhook on http://127.0.0.1:8000 over the sample reports.
-run: ingest-sample
+run: runtime-deps ingest-sample
 	$(BAOCAO) serve
 
-# Debian's Chromium for the widget's browser test (Playwright drives it; no browser download, never `playwright install`).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-browser-deps: install
-	@if [ ! -x /usr/bin/chromium ]; then \
-		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
-	fi
-	@$(PY) -c "import playwright" 2>/dev/null || $(PIP) install -q playwright
 
-# Readers the eval dataset validator checks real documents' quotes with (poppler's pdftotext, antiword).
-eval-deps:
-	@if ! command -v pdftotext >/dev/null || ! command -v antiword >/dev/null; then \
-		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils antiword; \
+# Debian packages a fresh machine needs (one apt-get, only for what is missing). To run:
+#   tesseract-ocr(-vie, -osd)   OCR of scans (Vietnamese model; osd = page orientation)
+#   libreoffice-writer-nogui    .doc/.rtf/.odt -> .docx; antiword reads .doc when LibreOffice is missing
+# and to test, also:
+#   chromium, chromium-driver   the widget/admin browser tests (Playwright drives it; never `playwright install`)
+#   poppler-utils               pdftotext, for the eval dataset validator (numbers stamped in signature widgets)
+#   redis-server                the replica and state-store tests (`chroma run` comes with the chromadb package)
+RUNTIME_DEBS := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libreoffice-writer-nogui antiword
+TEST_DEBS    := $(RUNTIME_DEBS) chromium chromium-driver poppler-utils redis-server
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
+endef
+runtime-deps:
+	$(call apt_install,$(RUNTIME_DEBS))
+system-deps:
+	$(call apt_install,$(TEST_DEBS))
 
-# Debian's redis-server for the replica and state-store tests (tests/test_replicas.py, tests/test_state.py);
-# `chroma run` comes with the chromadb package (make install).
-redis-deps:
-	@if ! command -v redis-server >/dev/null; then \
-		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \
-	fi
-
-test: install browser-deps eval-deps redis-deps
+test: install system-deps
 	$(PY) -m pytest -q
 
 # A longer schemathesis run (every check, a new seed) against a fresh `baocao serve` on loopback; `make test` runs 5 examples.

@@ -43,7 +43,7 @@ def cmd_ingest(args, settings: Settings) -> int:
         index.reset()
     files = iter_input_files([Path(p) for p in args.paths])
     if not files:
-        print("baocao ingest: no .pdf, .docx, .txt or .md files found in the given paths", file=sys.stderr)
+        print("baocao ingest: no supported files (PDF, DOCX, DOC, RTF, ODT, XLSX, TXT, MD, images) in the given paths", file=sys.stderr)
         return 2
     with reporting(make_reporter(args.progress, total_files=len(files))):
         report = ingest_paths(index, files, settings)

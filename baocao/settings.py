@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(40.0, description="Files larger than this are refused at ingest.")
     allow_non_vietnamese: bool = Field(False, description="Accept documents that are not in Vietnamese.")
 
+    # Loaders (ingest/ocr.py): OCR of scanned pages and of PDF pages without a usable text layer
+    ocr: bool = Field(True, description="Read scanned pages with Tesseract (BAOCAO_OCR=0 turns it off).")
+    ocr_languages: str = Field("vie", description="Tesseract languages, e.g. `vie` or `vie+eng`.")
+    ocr_dpi: int = Field(300, description="Resolution pages are rendered at for OCR.")
+    ocr_timeout_s: float = Field(180.0, description="Longest OCR of one page before it is given up.")
+    ocr_max_pages: int = Field(300, description="Pages of one document read by OCR at most.")
+    ocr_workers: int = Field(2, description="Tesseract processes at once (one per core is fastest).")
+
     # Retrieval
     fusion_weights: str = Field(
         "auto",

@@ -217,3 +217,18 @@ def fix_legacy_encoding(text: str) -> tuple[str, str | None]:
         return text, None
     return nfc(fixed), name
 
+
+
+# --- mojibake: UTF-8 bytes decoded as cp1252 / Latin-1 ('BÃ¡o cÃ¡o' for 'Báo cáo') ------------------
+# ftfy (the well-kept library for this) undoes it; it leaves TCVN3/VNI text and real Vietnamese alone.
+_MOJIBAKE_HINT = re.compile("[ÃÂÄÆÅ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+
+
+def fix_mojibake(text: str) -> tuple[str, bool]:
+    """(repaired text, whether anything was repaired)."""
+    if not _MOJIBAKE_HINT.search(text):
+        return text, False
+    import ftfy
+
+    fixed = ftfy.fix_encoding(text)
+    return fixed, fixed != text

@@ -18,6 +18,12 @@ class IngestError(Exception):
 class Page:
     number: int | None  # 1-based page of a PDF; None where the source has no pages
     text: str
+    ocr: bool = False  # the text was read from the page image by OCR
+    quality: float | None = None  # share of words that are not valid Vietnamese syllables (ingest/quality.py)
+    legacy_font: str | None = None  # "tcvn3" | "vni": the text layer used that legacy font encoding, converted
+    warning: str | None = None  # why this page's text is not to be trusted ("poor OCR (4.1% invalid syllables)")
+    tables: list[list[str]] = field(default_factory=list)  # rows of each table, as they appear in `text`
+    furniture: list[str] = field(default_factory=list)  # running headers/footers/page numbers removed from `text`
 
 
 @dataclass
@@ -26,10 +32,15 @@ class RawDocument:
 
     path: Path
     name: str  # file name as ingested
-    format: str  # pdf | docx | txt | md
+    format: str  # pdf | docx | doc | rtf | odt | xlsx | txt | md | png | jpg | tif
     pages: list[Page]
     sha256: str
     footnotes: dict[str, str] = field(default_factory=dict)  # native DOCX footnotes: marker -> text
+    warnings: list[str] = field(default_factory=list)  # for the ingest report: OCR, legacy fonts, poor pages
+
+    @property
+    def ocr_pages(self) -> int:
+        return sum(page.ocr for page in self.pages)
 
 
 @dataclass
@@ -70,6 +81,8 @@ class Chunk:
     order: int = 0
     # EntityList / FigureRecord read at ingest (ingest/records.py); None: stored before records existed
     records: list | None = field(default_factory=list)
+    ocr: bool = False  # the chunk's page was read by OCR
+    text_quality: float | None = None  # its page's share of invalid Vietnamese syllables (Page.quality)
 
     def index_text(self) -> str:
         """What BM25 and the embedder see: the section heading for context, then the text.

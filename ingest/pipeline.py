@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from baocao.ingest.chunker import Piece, balanced_groups, plan_chunks, split_long
-from baocao.ingest.cleanup import Line, header_issuer, page_lines, repeated_lines, strip_artifacts
+from baocao.ingest.cleanup import Line, header_issuer, page_lines, strip_artifacts
 from baocao.ingest.encoding import fix_legacy_encoding
 from baocao.ingest.loaders import load_file
 from baocao.ingest.metadata import (
     HEADER_MAX_LINES, Closing, DocumentFacts, Header, as_of_dates, find_closings, read_facts, read_header,
 )
-from baocao.ingest.models import Chunk, IngestedDocument, Page, RawDocument, TaskRecord
+from baocao.ingest.models import Chunk, IngestedDocument, IngestError, Page, RawDocument, TaskRecord
 from baocao.ingest.plan import TaskGroup, find_task_groups
 from baocao.ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
 from baocao.ingest.records import attach_records
@@ -43,7 +43,7 @@ def prepare_pages(raw: RawDocument) -> PreparedText:
         text, encoding = fix_legacy_encoding(text)
         if encoding:
             warnings.append(f"converted from legacy encoding {encoding}")
-        pages.append(Page(page.number, text))
+        pages.append(replace(page, text=text))  # keeps the loader's page flags
     # the general model alone: adapted to a document full of `ti ến`, it would learn the split pairs as words
     for page in pages:
         page.text = rejoin_split_syllables(page.text)
@@ -78,6 +78,7 @@ class _ChunkBuilder:
         self.chunks: list[Chunk] = []
         self.seen: set[str] = set()
         self.year = int(facts.report_date[:4]) if facts.report_date else None
+        self.pages = {p.number: p for p in raw.pages if p.number is not None}
 
     def add(self, text: str, section: str, page: int | None, kind: str = "text", **extra) -> Chunk | None:
         key = " ".join(text.split()).lower()
@@ -103,6 +104,9 @@ class _ChunkBuilder:
             order=len(self.chunks),
             **extra,
         )
+        source = self.pages.get(page) if page is not None else (self.raw.pages[0] if len(self.raw.pages) == 1 else None)
+        if source is not None:  # the loader's page flags travel with the chunk
+            chunk.ocr, chunk.text_quality = source.ocr, source.quality
         self.chunks.append(chunk)
         return chunk
 
@@ -236,7 +240,7 @@ def without_header(pages: list[Page]) -> tuple[Header, list[Page]]:
             break
     header = read_header([split_pages[p][l].strip() for p, l in first])
     drop = set(first[: header.lines])
-    rest = [Page(page.number, "\n".join(line for l_index, line in enumerate(split_pages[p_index]) if (p_index, l_index) not in drop))
+    rest = [replace(page, text="\n".join(line for l_index, line in enumerate(split_pages[p_index]) if (p_index, l_index) not in drop))
             for p_index, page in enumerate(pages)]
     return header, rest
 
@@ -288,9 +292,7 @@ def read_structure(raw: RawDocument) -> StructuredDocument:
     prepared = prepare_pages(raw)
     stage(raw.path, "structure")
     header, body_pages = without_header(prepared.pages)
-    lines = page_lines([(p.number, p.text) for p in body_pages])
-    furniture = repeated_lines(lines)
-    lines = [line for line in lines if line.text not in furniture]
+    lines = page_lines(body_pages)  # PDF page furniture was removed by position in the loader
     layout = read_layout(header, lines)
     paragraphs = raw.format in PARAGRAPH_FORMATS  # one line a paragraph: never re-join lines by their width
     blocks = attach_native_footnotes(build_blocks(layout.body, hard_wraps=False if paragraphs else None), raw.footnotes)
@@ -361,8 +363,10 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
         if chunk and parent and not as_of_dates(block.text, builder.year, facts.report_date):
             chunk.as_of = parent.as_of
 
+    if not builder.chunks:
+        raise IngestError(raw.name, "no text left after clean-up", "check the file content")
     attach_records(builder.chunks)  # EntityList / FigureRecord per chunk, stored with it (ingest/records.py)
-    warnings = list(prepared.warnings)
+    warnings = list(raw.warnings) + list(prepared.warnings)
     unlinked = [b.marker for i, b in enumerate(blocks) if b.kind == "footnote" and i not in links]
     if unlinked:
         warnings.append(f"footnotes without a marker in the text: {', '.join(unlinked)}")

@@ -294,3 +294,85 @@ ENGLISH_PARAGRAPH = (
     "had set up steering committees for science, technology, innovation and digital transformation. "
     "Local authorities are asked to complete their plans before the end of the second quarter."
 )
+
+
+# --- hostile and unusual files (tests/reliability/, tests/test_loaders.py) ------------------------
+
+
+def repeated_page_pdf_bytes(lines: Sequence[str], pages: int) -> bytes:
+    """`pages` identical pages (one shared content stream: a 3,000-page file stays ~0.5 MB)."""
+    from pypdf import PdfReader, PdfWriter
+
+    one = PdfReader(io.BytesIO(pdf_bytes(["\n".join(lines)])))
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_page(one.pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def docx_with_extra_entry(source: Path, target: Path, entry: str, unpacked_mb: int, *, replace: bool = False) -> Path:
+    """A copy of a DOCX with one more deflated entry of `unpacked_mb` MB of zeros (a zip bomb, ~1000:1),
+    written in chunks so making it costs no memory. replace=True drops the entry of that name first."""
+    import zipfile
+
+    target = Path(target)
+    chunk = b"\0" * (1024 * 1024)
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in original.infolist():
+            if replace and info.filename == entry:
+                continue
+            out.writestr(info, original.read(info))
+        with out.open(entry, "w", force_zip64=True) as member:
+            for _ in range(unpacked_mb):
+                member.write(chunk)
+    return target
+
+
+def docx_with_document_xml(source: Path, target: Path, document_xml: bytes) -> Path:
+    """A copy of a DOCX whose word/document.xml is replaced (XXE, billion laughs, renamed parts...)."""
+    import zipfile
+
+    target = Path(target)
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in original.infolist():
+            body = document_xml if info.filename == "word/document.xml" else original.read(info)
+            out.writestr(info.filename, body)
+    return target
+
+
+def raw_pdf(objects: Sequence[bytes], *, root: int = 1) -> bytes:
+    """A PDF from raw object bodies (object i+1 = objects[i]) with a correct xref table, for malformed structures."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
+    return bytes(out)
+
+
+def write_xlsx(path: Path, rows: Sequence[Sequence[object]], *, title: str = "Phụ lục") -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(list(row))
+    path = Path(path)
+    book.save(path)
+    return path
+
+
+def write_rtf(path: Path, text: str) -> Path:
+    """An RTF file with the text as Unicode escapes (\\uN?), as Word writes Vietnamese."""
+    body = "".join(c if ord(c) < 128 and c not in "\\{}" else f"\\u{ord(c) if ord(c) < 32768 else ord(c) - 65536}?" for c in text)
+    body = body.replace("\n", "\\par\n")
+    path = Path(path)
+    path.write_text("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Times New Roman;}}\\f0\\fs24 " + body + "\\par}", encoding="ascii")
+    return path

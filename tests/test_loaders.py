@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -25,11 +27,13 @@ from fixtures_files import (
     write_text,
     write_truncated_copy,
 )
+import pypdfium2
 from pypdf import PageObject
 from pypdf.errors import DependencyError
 
 from baocao.ingest.loaders import SUPPORTED_SUFFIXES, iter_input_files, load_file
 from baocao.ingest.models import IngestError
+from baocao.ingest.ocr import OcrOptions
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "data" / "sample").glob("*.txt"))
 
@@ -81,11 +85,18 @@ def test_pdf_with_a_real_password_is_refused(tmp_path):
     assert "password-protected" in refusal(path)
 
 
-def test_scanned_pdf_without_text_layer_is_refused(tmp_path):
+def test_scan_without_legible_text_is_refused_after_ocr(tmp_path):
+    path = write_scanned_pdf(tmp_path / "scan.pdf", pages=1)  # grey bars, no letters
+
+    assert refusal(path).startswith("scan.pdf: no text found: the pages are images and OCR read nothing legible")
+
+
+def test_scanned_pdf_with_ocr_turned_off_is_refused(tmp_path):
     path = write_scanned_pdf(tmp_path / "scan.pdf", pages=2)
 
-    assert refusal(path) == (
-        "scan.pdf: no text layer (scanned?); OCR is not available yet — use a PDF with a text layer"
+    assert refusal(path, ocr=OcrOptions(enabled=False)) == (
+        "scan.pdf: no text layer (scanned?) and OCR is unavailable: OCR is turned off (BAOCAO_OCR=0)"
+        " — use a PDF with a text layer, or enable OCR"
     )
 
 
@@ -142,11 +153,16 @@ def test_truncated_pdf_is_refused(tmp_path):
     ],
 )
 def test_pdf_extraction_failures_become_one_line(tmp_path, monkeypatch, failure, message):
+    """pypdf reads what pdfium cannot parse; its failures too end in one line."""
     path = write_pdf(tmp_path / "page.pdf", [VIETNAMESE_PARAGRAPH])
 
     def fail(*args, **kwargs):
         raise failure
 
+    def pdfium_refuses(*args, **kwargs):
+        raise pypdfium2.PdfiumError("Failed to load document (PDFium: Data format error).", err_code=3)
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", pdfium_refuses)
     monkeypatch.setattr(PageObject, "extract_text", fail)
 
     assert refusal(path) == message
@@ -190,10 +206,10 @@ def test_file_over_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
 
 
 def test_unsupported_suffix_is_refused_with_a_hint(tmp_path):
-    assert refusal(write_bytes(tmp_path / "old.doc", b"\xd0\xcf\x11\xe0")) == (
-        "old.doc: unsupported file type '.doc' — open it in Word or LibreOffice and save it as .docx"
+    assert refusal(write_bytes(tmp_path / "slides.ppt", b"\xd0\xcf\x11\xe0")) == (
+        "slides.ppt: unsupported file type '.ppt' — export the slides as PDF"
     )
-    assert "use PDF, DOCX, TXT or MD" in refusal(write_bytes(tmp_path / "data.csv", b"a,b"))
+    assert "use PDF, DOCX, DOC, RTF, ODT, XLSX, TXT, MD or an image" in refusal(write_bytes(tmp_path / "data.csv", b"a,b"))
 
 
 def test_missing_file_is_refused(tmp_path):
@@ -226,11 +242,14 @@ def test_english_pdf_is_refused(tmp_path):
     assert "does not look Vietnamese" in refusal(write_pdf(tmp_path / "en.pdf", [ENGLISH_PARAGRAPH]))
 
 
-def test_mojibake_vietnamese_is_not_mistaken_for_another_language(tmp_path):
-    garbled = VIETNAMESE_PARAGRAPH.encode("utf-8").decode("cp1252", errors="ignore")  # 'TÃ­nh Ä‘áº¿n'…
+def test_mojibake_is_repaired_before_anything_judges_it(tmp_path):
+    garbled = VIETNAMESE_PARAGRAPH.encode("utf-8").decode("cp1252", errors="replace")  # 'TÃ­nh Ä‘áº¿n'…
     path = write_text(tmp_path / "garbled.txt", garbled)
 
-    assert load_file(path).pages[0].text == garbled  # raw: the pipeline repairs it
+    doc = load_file(path)
+
+    assert "Tính đến hết ngày 26/3/2025" in doc.pages[0].text and "Ã" not in doc.pages[0].text
+    assert any("mojibake" in w for w in doc.warnings)
 
 
 @pytest.mark.parametrize(
@@ -424,7 +443,7 @@ def test_docx_list_number_style_is_numbered(tmp_path):
 
 def test_docx_without_text_is_refused(tmp_path):
     assert refusal(write_docx(tmp_path / "pictures.docx", [])) == (
-        "pictures.docx: DOCX has no text (empty, or only pictures?) — OCR is not available yet; use a file with real text"
+        "pictures.docx: DOCX has no text (empty, or only pictures?) — put the scanned pages in a PDF, which is read by OCR"
     )
 
 
@@ -440,7 +459,7 @@ def test_docx_that_is_an_old_word_file_says_save_as_docx(tmp_path):
 
     assert refusal(path) == (
         "renamed.docx: is not a DOCX file: it is an old Office 97-2003 file (.doc/.xls)"
-        " — open it in Word or LibreOffice and save it as .docx"
+        " — rename it to .doc (Word) or save it as .xlsx (Excel)"
     )
 
 
@@ -488,4 +507,407 @@ def test_iter_input_files_expands_folders_sorted_without_hidden_or_unsupported(t
 
 
 def test_supported_suffixes():
-    assert SUPPORTED_SUFFIXES == {".pdf", ".docx", ".txt", ".md"}
+    assert {".pdf", ".docx", ".doc", ".rtf", ".odt", ".xlsx", ".txt", ".md", ".png", ".jpg", ".tif"} <= SUPPORTED_SUFFIXES
+    assert not {".xls", ".ppt", ".pptx", ".html", ".csv"} & SUPPORTED_SUFFIXES
+
+
+# --- page furniture by position (issue 8.3, 10.9) -------------------------------------------------
+
+RUNNING_HEADER = "CÔNG BÁO/Số 1269 + 1270/Ngày 31-12-2015"
+RECURRING = "Phạt quản chế hoặc cấm cư trú từ 01 năm đến 05 năm."
+
+
+def furniture_pdf(path: Path, pages: int = 6) -> Path:
+    """A Công báo-like PDF: a running header and page number on top of every page, and a body sentence
+    that recurs on every page (in the middle, where a header never is)."""
+    body = [
+        f"Điều {300 + n}. Tội phạm thứ {n}\n1. Người nào thực hiện hành vi bị cấm thì bị phạt tù từ 01 năm đến 05 năm.\n"
+        f"{RECURRING}\n2. Người phạm tội còn có thể bị phạt tiền từ 10.000.000 đồng đến 50.000.000 đồng."
+        for n in range(pages)
+    ]
+    return write_pdf(path, [f"{RUNNING_HEADER} {n + 2}\n{text}" for n, text in enumerate(body)])
+
+
+def test_running_headers_go_and_recurring_body_sentences_stay(tmp_path):
+    doc = load_file(furniture_pdf(tmp_path / "congbao.pdf"))
+
+    text = "\n".join(p.text for p in doc.pages)
+    assert "CÔNG BÁO" not in text
+    assert text.count(RECURRING) == 6  # on main every copy was deleted as a "repeated header"
+    assert all(p.furniture and p.furniture[0].startswith(RUNNING_HEADER) for p in doc.pages)
+
+
+def test_a_header_block_restated_on_later_pages_is_kept_once(tmp_path):
+    # A letter whose issuer and national motto open every page (seen in a real Ministry letter): the
+    # first copy is the document's own header, later copies are furniture.
+    header = "BỘ TƯ PHÁP CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    pages = [f"{header}\n{VIETNAMESE_PARAGRAPH} Trang {n}." for n in range(4)]
+    doc = load_file(write_pdf(tmp_path / "congvan.pdf", pages))
+
+    text = "\n".join(p.text for p in doc.pages)
+    assert text.count("BỘ TƯ PHÁP") == 1 and doc.pages[0].text.startswith("BỘ TƯ PHÁP")
+    assert all("BỘ TƯ PHÁP CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in p.furniture for p in doc.pages[1:])
+
+
+def test_docx_lines_that_recur_are_never_removed(tmp_path):
+    from baocao.ingest.pipeline import ingest_file
+
+    paragraphs = []
+    for n in range(5):
+        paragraphs += [f"Điều {n + 1}. Quy định thứ {n + 1}", "Căn cứ Luật Tổ chức chính quyền địa phương;", VIETNAMESE_PARAGRAPH]
+    doc = ingest_file(write_docx(tmp_path / "luat.docx", paragraphs))
+
+    assert "\n".join(c.text for c in doc.chunks).count("Căn cứ Luật Tổ chức chính quyền địa phương") == 5
+
+
+def test_pdf_whose_every_line_repeats_on_every_page_keeps_its_text(tmp_path):
+    from fixtures_files import repeated_page_pdf_bytes
+
+    from baocao.ingest.pipeline import ingest_file
+
+    lines = [f"Dòng {i}: Ủy ban nhân dân tỉnh báo cáo kết quả thực hiện nhiệm vụ chuyển đổi số." for i in range(20)]
+    path = write_bytes(tmp_path / "repeated.pdf", repeated_page_pdf_bytes(lines, 40))
+
+    doc = ingest_file(path)
+
+    text = "\n".join(c.text for c in doc.chunks)
+    assert doc.chunks and all(f"Dòng {i}:" in text for i in range(4, 16))
+
+
+def test_a_document_with_nothing_left_after_clean_up_is_refused(tmp_path):
+    from baocao.ingest.pipeline import ingest_file
+
+    path = write_text(tmp_path / "header-only.txt", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n2\n")
+
+    with pytest.raises(IngestError) as caught:
+        ingest_file(path)
+    assert "no text left" in str(caught.value)
+
+
+# --- hostile input (issue 10.4, 10.10-10.12) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "replace"),
+    [("word/media/blob.bin", False), ("word/main.dat", False), ("word/document.xml", True)],
+    ids=["media", "renamed-main-part", "document-xml"],
+)
+def test_docx_zip_bombs_are_refused_before_anything_is_unpacked(tmp_path, monkeypatch, entry, replace):
+    import zipfile
+
+    from fixtures_files import docx_with_extra_entry
+
+    base = write_docx(tmp_path / "base.docx", [VIETNAMESE_PARAGRAPH])
+    path = docx_with_extra_entry(base, tmp_path / "bomb.docx", entry, 40, replace=replace)
+    unpacked: list[str] = []
+    original_open = zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        unpacked.append(getattr(name, "filename", name))
+        return original_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+
+    assert "looks like a zip bomb" in refusal(path)
+    assert entry not in unpacked
+
+
+def test_docx_pictures_are_never_unpacked(tmp_path, monkeypatch):
+    import zipfile
+
+    base = write_docx(tmp_path / "base.docx", [VIETNAMESE_PARAGRAPH])
+    path = tmp_path / "photo.docx"
+    with zipfile.ZipFile(base) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in original.infolist():
+            out.writestr(info, original.read(info))
+        out.writestr("word/media/image1.png", os.urandom(3 * 1024 * 1024))  # incompressible: no bomb
+    unpacked: list[tuple[str, int]] = []
+    original_open = zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        unpacked.append((info.filename, info.file_size))
+        return original_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+
+    assert one_line(nfc(load_file(path).pages[0].text)) == VIETNAMESE_PARAGRAPH
+    assert [size for name, size in unpacked if name == "word/media/image1.png"] in ([], [0], [0, 0])  # only the emptied copy
+
+
+@pytest.mark.parametrize(
+    "tail", [b"\0" * 100_000, bytes(range(256)) * 8], ids=["100KB-NUL-padding", "2KB-trailing-junk"]
+)
+def test_valid_pdf_with_padding_or_junk_after_eof_is_read(tmp_path, tail):
+    path = write_bytes(tmp_path / "padded.pdf", pdf_bytes([VIETNAMESE_PARAGRAPH]) + tail)
+
+    assert one_line(nfc(load_file(path).pages[0].text)) == VIETNAMESE_PARAGRAPH
+
+
+def test_control_characters_and_terminal_escapes_are_stripped(tmp_path):
+    noisy = "\x1b[2J\x1b]0;owned\x07" + VIETNAMESE_PARAGRAPH.replace(" ", "\x00 ", 2) + "\x1b[31m\x9b\u202e\x0c"
+    text = load_file(write_text(tmp_path / "noisy.txt", noisy)).pages[0].text
+
+    assert one_line(text) == VIETNAMESE_PARAGRAPH
+    assert not any(c in text for c in "\x1b\x00\x07\x9b\u202e\x0c")
+
+
+def test_lookalike_letters_are_mapped(tmp_path):
+    # U+01A3 'ƣ' (bold runs of some PDF fonts) for ư, U+00D0 'Ð' (eth) for Đ
+    text = load_file(write_text(tmp_path / "font.txt", "PHƢƠNG HƢỚNG nhiệm kỳ; Ðiều 5. " + VIETNAMESE_PARAGRAPH)).pages[0].text
+
+    assert text.startswith("PHƯƠNG HƯỚNG nhiệm kỳ; Điều 5.")
+
+
+# --- legacy fonts, quality, OCR (issue 8.4, 8.5) ---------------------------------------------------
+
+
+def test_pdf_text_layer_in_a_legacy_font_is_converted_and_flagged(tmp_path):
+    from baocao.ingest.encoding import unicode_to_tcvn3
+
+    # (no ư: fpdf drops U+00AD, the byte TCVN3 uses for it, so the test PDF could not hold it)
+    legacy = (
+        "Sở Nội vụ tỉnh Lâm Đồng báo cáo kết quả thực hiện nhiệm vụ chuyển đổi số năm 2025 của các sở, ban, ngành "
+        "và các huyện trong tỉnh; các đơn vị đã hoàn thành việc số hóa hồ sơ và kết nối liên thông dữ liệu."
+    )
+    path = write_pdf(tmp_path / "vntime.pdf", [unicode_to_tcvn3(legacy), VIETNAMESE_PARAGRAPH])
+
+    doc = load_file(path, ocr=OcrOptions(enabled=False))
+
+    assert doc.pages[0].legacy_font == "tcvn3" and doc.pages[1].legacy_font is None
+    assert one_line(nfc(doc.pages[0].text)) == legacy
+    assert doc.pages[0].quality is not None and doc.pages[0].quality < 0.03
+    assert any("legacy font (TCVN3) converted on pages 1" in w for w in doc.warnings)
+
+
+def test_garbled_text_layer_without_ocr_is_refused_not_indexed(tmp_path):
+    garbled = "cht tich ubnd tinh lim d6ng quyet dinh vE viec thanh lQp ban chi dao chuyen doi so cua tinh " * 4
+    path = write_pdf(tmp_path / "bad-layer.pdf", [garbled])
+
+    assert "text layer is garbled" in refusal(path, ocr=OcrOptions(enabled=False))
+
+
+def test_text_quality_counts_broken_words_and_spares_foreign_names():
+    from baocao.ingest.quality import text_quality
+
+    assert text_quality(VIETNAMESE_PARAGRAPH).invalid_share == 0
+    assert text_quality("cht tich ubnd tinh lim d6ng Cdn c* LuQt").invalid_share > 0.5
+    assert text_quality("Céng hoµ x· héi chñ nghÜa ViÖt Nam").invalid_share > 0.5
+    names = "Acetorphine; N-(1-Phenethylpiperidin-4-yl)-N-phenylacetamide; UBND tỉnh Đắk Lắk; GD&ĐT; Internet"
+    assert text_quality(names).invalid_share == 0
+
+
+def scan_image_pdf(path: Path, text: str, *, invisible_layer: str | None = None) -> Path:
+    """A page that is a picture of Vietnamese text (as a scanner makes it), optionally with an invisible
+    text layer on top (as a non-Vietnamese OCR program makes it)."""
+    import textwrap
+
+    from fixtures_files import DEJAVU_FONT
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw, ImageFont
+
+    picture = Image.new("L", (1700, 2200), color=255)
+    draw = ImageDraw.Draw(picture)
+    font = ImageFont.truetype(str(DEJAVU_FONT), 34)
+    for n, line in enumerate(textwrap.wrap(text, 60)):
+        draw.text((120, 150 + n * 52), line, font=font, fill=0)
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    if invisible_layer:
+        pdf.add_font("DejaVu", fname=str(DEJAVU_FONT))
+        pdf.set_font("DejaVu", size=11)
+        pdf.text_mode = "INVISIBLE"
+        pdf.multi_cell(0, 6, invisible_layer)
+    pdf.image(picture, x=0, y=0, w=210, h=297)
+    path = Path(path)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+SCAN_TEXT = (
+    "Ủy ban nhân dân tỉnh Lâm Đồng báo cáo kết quả thực hiện nhiệm vụ chuyển đổi số năm 2025. "
+    "Tính đến hết ngày 26/3/2025, 43/63 địa phương thành lập Ban Chỉ đạo về phát triển khoa học, "
+    "công nghệ, đổi mới sáng tạo và chuyển đổi số. Sở Thông tin và Truyền thông chủ trì, phối hợp "
+    "với các sở, ngành triển khai các nhiệm vụ được giao đúng thời hạn."
+)
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make loader-deps)")
+def test_scanned_page_is_read_by_ocr_with_its_quality_and_progress(tmp_path):
+    from baocao.ingest.progress import report_pages
+
+    path = scan_image_pdf(tmp_path / "scan.pdf", SCAN_TEXT)
+    progress: list[tuple[int, int]] = []
+
+    with report_pages(lambda done, total: progress.append((done, total))):
+        doc = load_file(path, ocr=OcrOptions(workers=1))
+
+    page = doc.pages[0]
+    assert page.ocr and page.quality is not None and page.quality <= 0.03
+    assert "43/63 địa phương thành lập Ban Chỉ đạo" in " ".join(page.text.split())
+    assert progress == [(1, 1)]
+    assert any(w.startswith("read by OCR: 1 of 1 pages") for w in doc.warnings)
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make loader-deps)")
+def test_a_bad_ocr_layer_is_detected_and_the_page_read_again(tmp_path):
+    garbage = "cht tich ubnd tinh lim d6ng bao cao ket qua thuc hien nhiem vu chuyen doi so nam 2025 " * 3
+    path = scan_image_pdf(tmp_path / "bad-ocr.pdf", SCAN_TEXT, invisible_layer=garbage)
+
+    page = load_file(path, ocr=OcrOptions(workers=1)).pages[0]
+
+    assert page.ocr and "cht tich" not in page.text
+    assert "Ban Chỉ đạo" in " ".join(page.text.split())
+
+
+# --- tables, .doc/.rtf, .xlsx, language (issue 8.6, 8.7, 8.9) --------------------------------------
+
+
+def test_pdf_table_rows_come_with_their_header_cells(tmp_path):
+    from fixtures_files import DEJAVU_FONT
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", fname=str(DEJAVU_FONT))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Bảng xếp hạng chỉ số chuyển đổi số của các sở, ngành năm 2025 như sau:")
+    rows = [("STT", "Đơn vị", "Điểm", "Xếp hạng"), ("1", "Sở Y tế", "85,5", "3"), ("2", "Sở Tư pháp", "78,25", "7")]
+    from fpdf.fonts import FontFace
+
+    with pdf.table(headings_style=FontFace(emphasis="")) as table:
+        for row in rows:
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    pdf.multi_cell(0, 6, "Các đơn vị có điểm dưới 80 cần khắc phục trong quý IV.")
+    path = write_bytes(tmp_path / "xep-hang.pdf", bytes(pdf.output()))
+
+    page = load_file(path).pages[0]
+
+    expected = ["STT: 1; Đơn vị: Sở Y tế; Điểm: 85,5; Xếp hạng: 3", "STT: 2; Đơn vị: Sở Tư pháp; Điểm: 78,25; Xếp hạng: 7"]
+    assert page.tables == [expected]
+    lines = [line.strip() for line in page.text.splitlines()]
+    assert lines[lines.index(expected[0]) + 1] == expected[1]
+    assert lines.index(expected[0]) < lines.index("Các đơn vị có điểm dưới 80 cần khắc phục trong quý IV.")
+
+
+def test_docx_tables_are_listed_on_the_page(tmp_path):
+    table = DocxTable([["STT", "Nhiệm vụ", "Thời hạn"], ["1", "Xây dựng cơ sở dữ liệu", "Quý III/2025"]])
+
+    page = load_file(write_docx(tmp_path / "plan.docx", [VIETNAMESE_PARAGRAPH, table])).pages[0]
+
+    assert page.tables == [["STT: 1; Nhiệm vụ: Xây dựng cơ sở dữ liệu; Thời hạn: Quý III/2025"]]
+
+
+def test_xlsx_rows_come_with_their_header_cells(tmp_path):
+    from fixtures_files import write_xlsx
+
+    path = write_xlsx(tmp_path / "phu-luc.xlsx", [["STT", "Đơn vị", "Điểm"], [1, "Sở Y tế", 85.5], [2, "Sở Tư pháp", 78]])
+
+    doc = load_file(path)
+
+    assert doc.format == "xlsx"
+    assert doc.pages[0].tables == [["STT: 1; Đơn vị: Sở Y tế; Điểm: 85.5", "STT: 2; Đơn vị: Sở Tư pháp; Điểm: 78"]]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make loader-deps)")
+def test_rtf_goes_through_libreoffice(tmp_path):
+    from fixtures_files import write_rtf
+
+    doc = load_file(write_rtf(tmp_path / "to-trinh.rtf", VIETNAMESE_PARAGRAPH))
+
+    assert doc.format == "rtf" and one_line(nfc(doc.pages[0].text)) == VIETNAMESE_PARAGRAPH
+
+
+def test_doc_without_any_converter_says_what_to_install(tmp_path, monkeypatch):
+    from baocao.ingest import convert
+
+    monkeypatch.setattr(convert, "soffice_path", lambda: None)
+    monkeypatch.setattr(convert, "antiword_path", lambda: None)
+    path = write_bytes(tmp_path / "cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+
+    assert refusal(path) == (
+        "cu.doc: cannot read .doc files: neither LibreOffice nor antiword is installed — install LibreOffice"
+        " (apt-get install libreoffice-writer-nogui, or `make loader-deps`), or save it as .docx"
+    )
+
+
+def test_a_decree_listing_foreign_substance_names_is_vietnamese(tmp_path):
+    rows = [["STT", "Tên chất", "Tên khoa học"]] + [
+        [str(n), f"Fentanyl analogue {n}", f"N-(1-phenethylpiperidin-4-yl)-N-phenyl-{n}-propanamide hydrochloride"]
+        for n in range(1, 200)
+    ]
+    articles = [
+        "Điều 1. Phạm vi điều chỉnh: Nghị định này ban hành các danh mục chất ma túy và tiền chất.",
+        "Điều 2. Các cơ quan, tổ chức và cá nhân có liên quan chịu trách nhiệm thi hành Nghị định này.",
+        "Điều 3. Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành và thay thế các quy định trước đây.",
+    ]
+    doc = load_file(write_docx(tmp_path / "danh-muc.docx", [*articles, DocxTable(rows)]))
+
+    assert len(doc.pages[0].tables[0]) == 199
+
+
+# --- the real documents (../shared/realdocs), when present -----------------------------------------
+
+REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
+needs_realdocs = pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is not present")
+
+
+@needs_realdocs
+@pytest.mark.parametrize(
+    ("pdf", "docx"),
+    [
+        ("legal/nghi-dinh-105-2021-ND-CP_congbao.pdf", "legal/nghi-dinh-105-2021-ND-CP.docx"),
+        ("legal/luat-phong-chong-ma-tuy-2021_online2pdf.pdf", "legal/luat-phong-chong-ma-tuy-2021.docx"),
+    ],
+    ids=["nd-105-congbao", "ma-tuy-online2pdf"],
+)
+def test_real_twins_lose_no_body_sentence_and_keep_no_cong_bao_header(pdf, docx):
+    doc = load_file(REALDOCS / pdf, ocr=OcrOptions(enabled=False))
+    body = " ".join(nfc(load_file(REALDOCS / docx).pages[0].text).split()).casefold()
+
+    removed = [line for page in doc.pages for line in page.furniture]
+    assert removed and not [line for line in removed if len(line) > 8 and " ".join(nfc(line).split()).casefold() in body]
+    assert not [line for page in doc.pages for line in page.text.splitlines() if "CÔNG BÁO/Số" in line]
+
+
+@needs_realdocs
+def test_real_criminal_code_keeps_its_recurring_sentence():
+    doc = load_file(REALDOCS / "legal/bo-luat-hinh-su-100-2015-QH13_congbao.pdf", ocr=OcrOptions(enabled=False))
+
+    text = " ".join(nfc("\n".join(p.text for p in doc.pages)).split())
+    assert text.count("phạt quản chế hoặc cấm cư trú từ 01 năm đến 05 năm.") >= 3
+    assert "CÔNG BÁO/Số 1269" not in text
+
+
+@needs_realdocs
+def test_real_decree_of_substance_lists_is_accepted_with_its_tables():
+    doc = load_file(REALDOCS / "legal/nghi-dinh-28-2026-ND-CP_congbao.pdf", ocr=OcrOptions(enabled=False))
+
+    rows = [row for page in doc.pages for table in page.tables for row in table]
+    assert len(rows) > 500 and all(row.startswith("STT: ") or ": " in row for row in rows)
+
+
+@needs_realdocs
+def test_real_u01a3_letters_are_mapped():
+    doc = load_file(REALDOCS / "2025-06_binhthuan-hhdn_du-thao-bao-cao-tong-ket-nhiem-ky-iv.pdf", ocr=OcrOptions(enabled=False))
+
+    text = "\n".join(p.text for p in doc.pages)
+    assert "\u01a3" not in text and "PHƯƠNG HƯỚNG" in text
+
+
+@needs_realdocs
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make loader-deps)")
+def test_real_doc_goes_in_with_its_table():
+    doc = load_file(REALDOCS / "2026-04_lamdong-vp_phieu-trinh-de-an-dai-hoi-doan-luat-su.doc")
+
+    assert doc.format == "doc" and sum(len(t) for t in doc.pages[0].tables) > 10
+
+
+@needs_realdocs
+def test_real_number_and_day_stamped_in_signature_widgets_are_read():
+    doc = load_file(REALDOCS / "2025-10-06_bnv_cv-8977-tra-loi-ve-cong-nhan-chuc-danh-hoi.pdf")
+
+    lines = doc.pages[0].text.splitlines()
+    assert "Số: 8977 /BNV-TCPCP" in lines and "Hà Nội, ngày 06 tháng 10 năm 2025" in lines

@@ -95,6 +95,7 @@ def chunk_metadata(chunk: Chunk) -> dict:
         "footnotes": json.dumps(chunk.footnotes, ensure_ascii=False) if chunk.footnotes else None,
         "task": json.dumps(asdict(chunk.task), ensure_ascii=False) if chunk.task else None,
         "records": records_to_json(chunk.records) if chunk.records is not None else None,
+        "ocr": True if chunk.ocr else None, "text_quality": chunk.text_quality,  # loaders: page flags
     })
 
 
@@ -108,6 +109,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
         footnotes=json.loads(meta["footnotes"]) if meta.get("footnotes") else [], annotates=meta.get("annotates"),
         context=meta.get("context"), task=task, order=meta.get("order", 0),
         records=records_from_json(meta.get("records")),
+        ocr=bool(meta.get("ocr", False)), text_quality=meta.get("text_quality"),
     )
 
 
