@@ -135,6 +135,9 @@ async def upload_document(request: Request, response: Response) -> dict:
     form = await request.form(max_files=1, max_fields=5)
     try:
         file = form.get("file")
+        unknown = sorted(set(form.keys()) - {"file"})
+        if unknown:
+            raise ApiError(422, "invalid_request", f"{', '.join(unknown)}: trường không có trong yêu cầu (chỉ có `file`)")
         if not isinstance(file, StarletteUploadFile):
             raise ApiError(422, "invalid_request", "file: cần một tệp (multipart/form-data, trường `file`)")
         return await _accept_upload(request, response, file)

@@ -44,7 +44,8 @@ class CitationList:
 
 def citation(chunk: Chunk, quote: str, marker: int) -> Citation:
     return Citation(
-        marker=marker, document=chunk.document, title=chunk.title, section=chunk.section, page=chunk.page,
+        marker=marker, document=chunk.document, title=chunk.title, section=chunk.section,
+        page=chunk.page_at(max(chunk.text.find(quote), 0)),
         quote=quote, chunk_id=chunk.chunk_id, as_of=chunk.as_of, text=chunk.text,
     )
 

@@ -24,7 +24,7 @@ from baocao.ingest.models import IngestError
 CONVERT_TIMEOUT_S = 120.0
 TO_DOCX = {".doc", ".rtf", ".odt", ".docm", ".dot", ".dotx"}
 TO_XLSX = {".xls", ".ods", ".xlsm"}
-_INSTALL_HINT = "install LibreOffice (apt-get install libreoffice-writer-nogui, or `make loader-deps`), or save it as .docx"
+_INSTALL_HINT = "install LibreOffice (apt-get install libreoffice-writer-nogui, or `make runtime-deps`), or save it as .docx"
 
 _profile_lock = threading.Lock()  # one LibreOffice at a time per process: they would share the profile
 _profile_dir: Path | None = None

@@ -83,6 +83,16 @@ class Chunk:
     records: list | None = field(default_factory=list)
     ocr: bool = False  # the chunk's page was read by OCR
     text_quality: float | None = None  # its page's share of invalid Vietnamese syllables (Page.quality)
+    # where a chunk runs over several pages: (offset in `text`, page) where each later page begins
+    page_starts: list[tuple[int, int]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page of the character at `offset` of `text` (a quote's page, not only the chunk's first)."""
+        page = self.page
+        for start, number in self.page_starts:
+            if start <= offset:
+                page = number
+        return page
 
     def index_text(self) -> str:
         """What BM25 and the embedder see: the section heading for context, then the text.

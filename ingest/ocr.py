@@ -80,7 +80,7 @@ def _engine_problem(languages: str) -> str | None:
     except ImportError:
         return "the pytesseract package is missing (pip install pytesseract)"
     if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
-        return "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-vie, or `make loader-deps`)"
+        return "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-vie, or `make runtime-deps`)"
     try:
         installed = set(pytesseract.get_languages(config=""))
     except Exception as exc:  # a broken installation

@@ -80,7 +80,8 @@ class _ChunkBuilder:
         self.year = int(facts.report_date[:4]) if facts.report_date else None
         self.pages = {p.number: p for p in raw.pages if p.number is not None}
 
-    def add(self, text: str, section: str, page: int | None, kind: str = "text", **extra) -> Chunk | None:
+    def add(self, text: str, section: str, page: int | None, kind: str = "text",
+            page_starts: list[tuple[int, int]] | None = None, **extra) -> Chunk | None:
         key = " ".join(text.split()).lower()
         if key in self.seen:  # the same text twice (e.g. a report and its summary) is indexed once
             return None
@@ -102,6 +103,7 @@ class _ChunkBuilder:
             signer=self.facts.signer,
             kind=kind,
             order=len(self.chunks),
+            page_starts=page_starts or [],
             **extra,
         )
         source = self.pages.get(page) if page is not None else (self.raw.pages[0] if len(self.raw.pages) == 1 else None)
@@ -109,6 +111,17 @@ class _ChunkBuilder:
             chunk.ocr, chunk.text_quality = source.ocr, source.quality
         self.chunks.append(chunk)
         return chunk
+
+
+def page_starts_of(pieces: list) -> list[tuple[int, int]]:
+    """(offset, page) where a piece on a later page begins in the chunk text `"\\n".join(pieces)`."""
+    starts, offset, current = [], 0, pieces[0].page
+    for piece in pieces:
+        if piece.page is not None and current is not None and piece.page != current:
+            starts.append((offset, piece.page))
+            current = piece.page
+        offset += len(piece.text) + 1
+    return starts
 
 
 def document_id(raw: RawDocument) -> str:
@@ -335,7 +348,8 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
             )
         table_chars = sum(len(p.text) for p in group if p.kind == "table")
         kind = "task" if task else "table" if table_chars * 2 > len(text) else "text"
-        chunk = builder.add(text, plan.section, first.page, kind=kind, footnotes=footnotes, task=task)
+        chunk = builder.add(text, plan.section, first.page, kind=kind, footnotes=footnotes, task=task,
+                            page_starts=page_starts_of(group))
         if chunk is None:
             continue
         partial_small += len(text) < MIN_CHUNK_CHARS and not plan.whole

@@ -107,7 +107,7 @@ def redis_server_executable() -> str | None:
 def redis_server(folder: Path):
     """A private redis-server on a free loopback port (no persistence); yields its URL."""
     executable = redis_server_executable()
-    assert executable, "redis-server is missing (Debian package redis-server: `make redis-deps`)"
+    assert executable, "redis-server is missing (Debian package redis-server: `make system-deps`)"
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     process = subprocess.Popen(

@@ -8,6 +8,7 @@ open a cited PDF at its page from the chat widget; re-index; delete the DOCX and
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -155,10 +156,9 @@ def test_feedback_from_the_widget_reaches_the_admin_and_history_survives_a_reloa
         with DOCX.open("rb") as f:
             job = httpx.post(admin_server + "/api/documents", headers=admin, files={"file": (DOCX.name, f)}, timeout=60).json()
         for _ in range(240):
-            if httpx.get(f"{admin_server}/api/documents/jobs/{job['job_id']}", timeout=60).json()["status"] in ("done", "failed"):
+            state = httpx.get(f"{admin_server}/api/documents/jobs/{job['job']['id']}", headers=admin, timeout=60).json()
+            if state["job"]["status"] in ("done", "failed"):
                 break
-            import time
-
             time.sleep(0.5)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     chat = context.new_page()

@@ -54,7 +54,7 @@ def test_report_is_self_contained(report):
 @pytest.fixture(scope="module")
 def page(report):
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium chromium-driver)")
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (apt-get install chromium chromium-driver)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

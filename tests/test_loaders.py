@@ -732,7 +732,7 @@ SCAN_TEXT = (
 )
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make loader-deps)")
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make runtime-deps)")
 def test_scanned_page_is_read_by_ocr_with_its_quality_and_progress(tmp_path):
     from baocao.ingest.progress import report_pages
 
@@ -749,7 +749,7 @@ def test_scanned_page_is_read_by_ocr_with_its_quality_and_progress(tmp_path):
     assert any(w.startswith("read by OCR: 1 of 1 pages") for w in doc.warnings)
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make loader-deps)")
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make runtime-deps)")
 def test_a_bad_ocr_layer_is_detected_and_the_page_read_again(tmp_path):
     garbage = "cht tich ubnd tinh lim d6ng bao cao ket qua thuc hien nhiem vu chuyen doi so nam 2025 " * 3
     path = scan_image_pdf(tmp_path / "bad-ocr.pdf", SCAN_TEXT, invisible_layer=garbage)
@@ -811,7 +811,7 @@ def test_xlsx_rows_come_with_their_header_cells(tmp_path):
     assert doc.pages[0].tables == [["STT: 1; Đơn vị: Sở Y tế; Điểm: 85.5", "STT: 2; Đơn vị: Sở Tư pháp; Điểm: 78"]]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make loader-deps)")
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make runtime-deps)")
 def test_rtf_goes_through_libreoffice(tmp_path):
     from fixtures_files import write_rtf
 
@@ -829,7 +829,7 @@ def test_doc_without_any_converter_says_what_to_install(tmp_path, monkeypatch):
 
     assert refusal(path) == (
         "cu.doc: cannot read .doc files: neither LibreOffice nor antiword is installed — install LibreOffice"
-        " (apt-get install libreoffice-writer-nogui, or `make loader-deps`), or save it as .docx"
+        " (apt-get install libreoffice-writer-nogui, or `make runtime-deps`), or save it as .docx"
     )
 
 
@@ -898,7 +898,7 @@ def test_real_u01a3_letters_are_mapped():
 
 
 @needs_realdocs
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make loader-deps)")
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make runtime-deps)")
 def test_real_doc_goes_in_with_its_table():
     doc = load_file(REALDOCS / "2026-04_lamdong-vp_phieu-trinh-de-an-dai-hoi-doan-luat-su.doc")
 

@@ -140,3 +140,20 @@ def test_long_paragraph_split_on_sentences_only(tmp_path):
     assert len(parts) > 3
     assert all(len(c.text) <= 400 for c in parts)
     assert all(c.text.rstrip().endswith(".") for c in parts)
+
+
+def test_a_chunk_over_two_pages_knows_the_page_of_each_sentence(tmp_path):
+    from fixtures_files import write_pdf
+
+    second = "Tính đến ngày 30/11/2025, tỉnh đã số hóa 1.234.567 hồ sơ hộ tịch và đưa vào cơ sở dữ liệu dùng chung."
+    path = write_pdf(tmp_path / "ngan.pdf", [
+        "BÁO CÁO\nKết quả chuyển đổi số tháng 11 năm 2025\n1. Về hạ tầng số\n"
+        "Toàn tỉnh có 98,5% thôn, bản được phủ sóng băng rộng di động.",
+        f"2. Về dữ liệu số\n{second}",
+    ])
+    doc = ingest_file(path)
+
+    chunk = next(c for c in doc.chunks if "1.234.567" in c.text)
+    assert chunk.page_at(chunk.text.index("1.234.567")) == 2
+    if "98,5%" in chunk.text:  # one chunk for both pages: its first sentence is still on page 1
+        assert chunk.page == 1 and chunk.page_at(chunk.text.index("98,5%")) == 1

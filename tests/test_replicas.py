@@ -45,7 +45,7 @@ def topology(tmp_path_factory):
     from test_chroma_server import chroma_executable, start_server, stop
 
     if redis_server_executable() is None:
-        pytest.skip("redis-server is not installed and cannot be here (Debian package redis-server; `make redis-deps`)")
+        pytest.skip("redis-server is not installed and cannot be here (Debian package redis-server; `make system-deps`)")
     if chroma_executable() is None:
         pytest.fail("the `chroma` console script (chromadb) is missing: run `make install`")
     root = tmp_path_factory.mktemp("replicas")

@@ -18,7 +18,7 @@ from live import REPO, redis_server, redis_server_executable
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     if redis_server_executable() is None:
-        pytest.skip("redis-server is not installed and cannot be here (Debian package redis-server; `make redis-deps`)")
+        pytest.skip("redis-server is not installed and cannot be here (Debian package redis-server; `make system-deps`)")
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
 

@@ -96,6 +96,7 @@ def chunk_metadata(chunk: Chunk) -> dict:
         "task": json.dumps(asdict(chunk.task), ensure_ascii=False) if chunk.task else None,
         "records": records_to_json(chunk.records) if chunk.records is not None else None,
         "ocr": True if chunk.ocr else None, "text_quality": chunk.text_quality,  # loaders: page flags
+        "page_starts": json.dumps(chunk.page_starts) if chunk.page_starts else None,
     })
 
 
@@ -110,6 +111,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
         context=meta.get("context"), task=task, order=meta.get("order", 0),
         records=records_from_json(meta.get("records")),
         ocr=bool(meta.get("ocr", False)), text_quality=meta.get("text_quality"),
+        page_starts=[tuple(s) for s in json.loads(meta["page_starts"])] if meta.get("page_starts") else [],
     )
 
 
