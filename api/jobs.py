@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from baocao.progress import reporting
 from baocao.settings import Settings
 from baocao.state import StateStore
 from baocao.vectorstore.ingest_files import ingest_one
@@ -35,8 +36,14 @@ from baocao.vectorstore.store import Index
 log = logging.getLogger("baocao.api.jobs")
 
 Status = Literal["queued", "running", "done", "failed"]
-Stage = Literal["queued", "reading", "indexing", "finished"]
-STAGE_PROGRESS = {"queued": 0.0, "reading": 0.1, "indexing": 0.8, "finished": 1.0}
+Stage = Literal["queued", "reading", "ocr", "structure", "embedding", "indexing", "finished"]
+# (share of the job done when the stage starts, share it spans): pages read or OCR'd move the bar within it
+STAGE_SPAN = {"queued": (0.0, 0.0), "reading": (0.05, 0.55), "ocr": (0.05, 0.55), "structure": (0.6, 0.05),
+              "embedding": (0.65, 0.2), "indexing": (0.85, 0.1), "finished": (1.0, 0.0)}
+# baocao.progress stage names (the CLI's) -> job stages
+PIPELINE_STAGES = {"read": "reading", "ocr": "ocr", "repair": "structure", "structure": "structure",
+                   "embed": "embedding", "index": "indexing"}
+SAVE_EVERY_S = 0.5
 _UNSAFE = re.compile(r"[^\w\s.()\-+,]", re.UNICODE)
 MAX_NAME = 150
 KEEP_JOBS = 500
@@ -78,10 +85,12 @@ class Job:
     started_at: float | None = None
     finished_at: float | None = None
     attempts: int = 0
+    fraction: float = 0.0  # of the current stage: pages read or OCR'd, chunks embedded
 
     @property
     def progress(self) -> float:
-        return STAGE_PROGRESS[self.stage]
+        start, span = STAGE_SPAN[self.stage]
+        return round(start + span * min(max(self.fraction, 0.0), 1.0), 3)
 
     @property
     def active(self) -> bool:
@@ -272,6 +281,24 @@ class IngestJobs:
         tmp.write_bytes(data)
         return self._place(tmp, job.doc_id or job.sha256[:16], job.filename)
 
+    def _stage_reporter(self, job: Job):
+        """The pipeline's progress (`baocao.progress`) as the job's stage and progress, saved for pollers
+        at each new stage and at most every SAVE_EVERY_S within one."""
+        saved = {"at": 0.0}
+
+        def on_stage(_file: str, name: str, done: int, total: int) -> None:
+            stage = PIPELINE_STAGES.get(name)
+            if stage is None:
+                return
+            changed = stage != job.stage
+            job.stage, job.fraction = stage, (done / total if total else 0.0)
+            now = time.monotonic()
+            if changed or now - saved["at"] >= SAVE_EVERY_S:
+                saved["at"] = now
+                self.save(job)
+
+        return on_stage
+
     def _ingest(self, job: Job) -> None:
         job.status, job.stage, job.started_at, job.attempts = "running", "reading", time.time(), job.attempts + 1
         self.save(job)
@@ -280,14 +307,14 @@ class IngestJobs:
             job.status, job.outcome, job.stage = "failed", "failed", "finished"
             job.message = f"{job.filename}: tệp tải lên không còn (máy nhận tệp đã mất dữ liệu); hãy tải lên lại"
         else:
-            with self.write_lock():
+            with self.write_lock(), reporting(self._stage_reporter(job)):
                 outcome = ingest_one(self.index, path, self.settings)
                 job.chunks, job.warnings = outcome.chunks, list(outcome.warnings)
                 if outcome.status == "failed":
                     job.status, job.outcome, job.message, job.stage = "failed", "failed", outcome.message, "finished"
                     shutil.rmtree(path.parent, ignore_errors=True)
                 else:
-                    job.stage = "indexing"
+                    job.stage, job.fraction = "indexing", 0.0
                     self.save(job)
                     self.index.refresh_lexical(force=True)
                     job.status, job.outcome, job.stage = "done", outcome.status, "finished"

@@ -8,6 +8,9 @@ A progress display never breaks the work: a failing reporter is switched off.
     with reporting(make_reporter("plain", total_files=len(files))):
         ingest_paths(...)          # the pipeline calls stage(...) at each step
 
+A reader deep inside one file (pages read, pages OCR'd) calls `page_stage("ocr", page, pages)`: the file is
+the one the loader named with `working_on(path)`.
+
 Stages of `baocao ingest`: read, ocr, repair, structure, embed, index (a file may skip some, e.g. no OCR
 for a text PDF); `baocao eval` reports "eval" with questions done / total.
 """
@@ -39,6 +42,7 @@ OnStage = Callable[[str, str, int, int], None]
 Kind = Literal["auto", "plain", "rich", "none"]
 
 _current: ContextVar[OnStage | None] = ContextVar("baocao_progress", default=None)
+_file: ContextVar[str | None] = ContextVar("baocao_progress_file", default=None)
 
 
 def stage(file: str | Path, name: str, done: int = 0, total: int = 0) -> None:
@@ -65,6 +69,23 @@ def reporting(callback: OnStage | None) -> Iterator[OnStage | None]:
         close = getattr(callback, "close", None)
         if close is not None:
             close()
+
+
+@contextlib.contextmanager
+def working_on(file: str | Path) -> Iterator[None]:
+    """Code inside the block may report `page_stage(...)` without knowing which file it reads."""
+    token = _file.set(str(file))
+    try:
+        yield
+    finally:
+        _file.reset(token)
+
+
+def page_stage(name: str, done: int, total: int) -> None:
+    """`stage()` for the file of the enclosing `working_on` (a PDF reader counts pages, not files)."""
+    file = _file.get()
+    if file is not None:
+        stage(file, name, done, total)
 
 
 def _label(name: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
+from baocao.progress import page_stage
 from baocao.ingest import ocr as ocr_engine
 from baocao.ingest.models import IngestError, Page
 from baocao.ingest.ocr import OcrOptions
-from baocao.ingest.progress import page_done
 
 MAX_FRAMES = 500
 
@@ -27,6 +27,7 @@ def read_image(name: str, data: bytes, options: OcrOptions) -> tuple[list[Page],
     except Exception:
         raise IngestError(name, "image is damaged or not a picture", "export it again") from None
     pages, seconds = [], 0.0
+    page_stage("ocr", 0, len(frames))
     for number, frame in enumerate(frames, start=1):
         image = frame.convert("L")
         if image.width * image.height > ocr_engine.MAX_PIXELS:
@@ -38,7 +39,7 @@ def read_image(name: str, data: bytes, options: OcrOptions) -> tuple[list[Page],
         if page.quality is not None and page.quality > ocr_engine.POOR_OCR and not page.warning:
             page.warning = f"poor OCR ({page.quality:.1%} invalid syllables)"
         pages.append(page)
-        page_done(number, len(frames))
+        page_stage("ocr", number, len(frames))
     warnings = [f"read by OCR: {len(pages)} page{'s' if len(pages) > 1 else ''} ({seconds:.0f} s)"]
     warnings += [f"page {p.number or 1}: {p.warning}" for p in pages if p.warning]
     return pages, warnings

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from baocao.progress import working_on
 from baocao.ingest import convert
 from baocao.ingest.cleanup import clean_characters, is_furniture
 from baocao.ingest.docx_reader import read_docx, safe_office_package
@@ -65,6 +66,11 @@ def load_file(
     _check_suffix(name, suffix)
     _check_size(path, name, max_mb)  # before reading: a huge file is never loaded into memory
 
+    with working_on(path):
+        return _load(path, name, suffix, allow_non_vietnamese, ocr)
+
+
+def _load(path: Path, name: str, suffix: str, allow_non_vietnamese: bool, ocr: OcrOptions | None) -> RawDocument:
     data = _read_bytes(path, name)
     if data.isspace():
         raise IngestError(name, "file is empty (only whitespace)", "check the download or export and try again")

@@ -24,13 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from baocao.progress import page_stage
 from baocao.ingest import ocr as ocr_engine
 from baocao.ingest.cleanup import PositionedLine, clean_characters, furniture_lines
 from baocao.ingest.encoding import fix_legacy_encoding
 from baocao.ingest.models import IngestError, Page
 from baocao.ingest.ocr import OcrOptions
 from baocao.ingest.pdf_tables import find_tables
-from baocao.ingest.progress import page_done
 from baocao.ingest.quality import TextQuality, text_quality
 from baocao.ingest.tables import render_grid
 
@@ -478,7 +478,7 @@ def _finish(name: str, document, scans: list[_PageScan], options: OcrOptions) ->
     for decision in decisions:
         if decision.ocr_reason is None:
             done += 1
-            page_done(done, total)
+            page_stage("read", done, total)
     wanted = [d for d in decisions if d.ocr_reason]
     warnings: list[str] = []
     results: dict[int, ocr_engine.OcrResult] = {}
@@ -491,6 +491,7 @@ def _finish(name: str, document, scans: list[_PageScan], options: OcrOptions) ->
                 f"{_page_list(d.scan.number for d in skipped)}"
             )
             wanted = wanted[: options.max_pages]
+        page_stage("ocr", done, total)  # OCR starts: a page takes seconds, a poller should see it now
         for number, result in _ocr_pages(document, wanted, options, done, total):
             results[number] = result
         done = total
@@ -521,7 +522,7 @@ def _ocr_pages(document, wanted: list[_Decision], options: OcrOptions, done: int
                     "", text_quality(""), 0.0, error="an embedded image is too large to render"
                 )
                 done += 1
-                page_done(done, total)
+                page_stage("ocr", done, total)
                 continue
             page = document[decision.scan.number - 1]
             try:
@@ -534,11 +535,11 @@ def _ocr_pages(document, wanted: list[_Decision], options: OcrOptions, done: int
                 number, future = pending.pop(0)
                 yield number, future.result()
                 done += 1
-                page_done(done, total)
+                page_stage("ocr", done, total)
         for number, future in pending:
             yield number, future.result()
             done += 1
-            page_done(done, total)
+            page_stage("ocr", done, total)
 
 
 def _page(decision: _Decision, result: ocr_engine.OcrResult | None) -> Page:
@@ -661,7 +662,7 @@ def _read_with_pypdf(name: str, data: bytes) -> PdfResult:
             lines = [PositionedLine(clean_characters(t)) for t in text.splitlines() if t.strip()]
             scans = _PageScan(number=i + 1, lines=lines)
             pages.append(scans)
-            page_done(i + 1, count)
+            page_stage("read", i + 1, count)
     _remove_furniture(pages)
     result = [
         Page(number=s.number, text=s.text, quality=_share(text_quality(s.text)), furniture=s.furniture)

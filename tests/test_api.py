@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -319,6 +320,33 @@ def test_upload_is_ingested_in_the_background_then_answered_and_deleted(docs_cli
     assert c.delete(f"/api/documents/{doc_id}", headers=ADMIN).status_code == 404
     gone = c.post("/api/chat", json={"message": "Tỷ lệ hồ sơ trực tuyến toàn trình của tỉnh Hòa Bình quý III?"}).json()
     assert gone["grounded"] is False
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make runtime-deps)")
+def test_a_scanned_upload_reports_its_ocr_stage_and_progress(embedder, settings_factory, tmp_path):
+    from test_loaders import SCAN_TEXT, scan_image_pdf
+
+    from baocao.vectorstore.store import open_index
+
+    settings = settings_factory(admin_token="admin-secret")
+    scan = scan_image_pdf(tmp_path / "ban-scan.pdf", SCAN_TEXT).read_bytes()
+    with TestClient(create_app(settings, Assistant.from_settings(settings, index=open_index(settings, embedder)))) as c:
+        job = c.post("/api/documents", files={"file": ("ban-scan.pdf", scan, "application/pdf")}, headers=ADMIN).json()["job"]
+        seen: list[tuple[str, float]] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            state = c.get(f"/api/documents/jobs/{job['id']}", headers=ADMIN).json()["job"]
+            seen.append((state["stage"], state["progress"]))
+            if state["status"] in ("done", "failed"):
+                break
+            time.sleep(0.05)
+
+    assert state["status"] == "done", state
+    stages = [stage for stage, _ in seen]
+    assert "ocr" in stages  # the admin page shows "Đang nhận dạng chữ (OCR)" while Tesseract reads the page
+    assert stages.index("ocr") < stages.index("finished")
+    progress = [p for _, p in seen]
+    assert progress == sorted(progress) and progress[-1] == 1.0
 
 
 def test_bad_uploads_are_refused_clearly(docs_client):

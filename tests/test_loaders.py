@@ -734,18 +734,18 @@ SCAN_TEXT = (
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make runtime-deps)")
 def test_scanned_page_is_read_by_ocr_with_its_quality_and_progress(tmp_path):
-    from baocao.ingest.progress import report_pages
+    from baocao.progress import reporting
 
     path = scan_image_pdf(tmp_path / "scan.pdf", SCAN_TEXT)
-    progress: list[tuple[int, int]] = []
+    progress: list[tuple[str, str, int, int]] = []
 
-    with report_pages(lambda done, total: progress.append((done, total))):
+    with reporting(lambda file, stage, done, total: progress.append((file, stage, done, total))):
         doc = load_file(path, ocr=OcrOptions(workers=1))
 
     page = doc.pages[0]
     assert page.ocr and page.quality is not None and page.quality <= 0.03
     assert "43/63 địa phương thành lập Ban Chỉ đạo" in " ".join(page.text.split())
-    assert progress == [(1, 1)]
+    assert progress == [(str(path), "ocr", 0, 1), (str(path), "ocr", 1, 1)]
     assert any(w.startswith("read by OCR: 1 of 1 pages") for w in doc.warnings)
 
 

@@ -145,7 +145,8 @@
   }
 
   // ------------------------------------------------------------------ uploads
-  var STAGES = { queued: "Đang chờ đến lượt", reading: "Đang đọc và phân tích", indexing: "Đang ghi vào chỉ mục", finished: "Xong" };
+  var STAGES = { queued: "Đang chờ đến lượt", reading: "Đang đọc tệp", ocr: "Đang nhận dạng chữ (OCR)",
+    structure: "Đang phân tích cấu trúc", embedding: "Đang tính vector", indexing: "Đang ghi vào chỉ mục", finished: "Xong" };
 
   function uploadFiles(files) {
     Array.prototype.forEach.call(files, uploadOne);
