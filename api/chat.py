@@ -16,7 +16,7 @@ from baocao.api.errors import ApiError, error_body, responses
 from baocao.api.middleware import request_id_var
 from baocao.api.security import Limited, Reader, Ready
 from baocao.assistant.models import Answer
-from baocao.assistant.retriever import search_result
+from baocao.assistant.search import search_result
 from baocao.assistant.service import Assistant, StreamEvent
 from baocao.state import StateStore
 

@@ -34,7 +34,7 @@ def build_server(get_assistant: Callable[[], object], *, max_chars: int = 2000):
     from mcp.server.mcpserver.exceptions import ToolError  # its message reaches the agent; others are hidden
 
     from baocao import __version__
-    from baocao.assistant.retriever import search_result
+    from baocao.assistant.search import search_result
 
     server = MCPServer("baocao", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
 

@@ -18,7 +18,7 @@ from baocao.assistant.figures import FigureAnswerer
 from baocao.assistant.generators import llm_answer, llm_stream
 from baocao.assistant.models import Answer
 from baocao.assistant.plan import Plan
-from baocao.assistant.retriever import HybridRetriever
+from baocao.assistant.search import HybridSearch
 from baocao.assistant.sets import ListAnswerer
 from baocao.assistant.tasks import TaskAnswerer
 from baocao.vectorstore.store import SearchHit
@@ -29,7 +29,7 @@ class AnswerContext:
     """What answerers may read: the records of this generation, the retriever, the LLM (or None)."""
 
     catalogue: Catalogue
-    retriever: HybridRetriever
+    retriever: HybridSearch
     llm: object | None = None
     llm_passages: int = 6
     _hits: dict[str, list[SearchHit]] = field(default_factory=dict)

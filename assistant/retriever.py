@@ -1,75 +1,18 @@
-"""Hybrid retrieval as a LangChain retriever: Chroma dense + BM25 plain + BM25 folded, fused by weighted RRF.
-
-Weights are per embedding model (settings, chosen with the evaluation suite): the offline MiniLM is
-weak on Vietnamese, so by default it only breaks ties; a strong Vietnamese embedder earns a larger weight.
+"""The hybrid search as a LangChain retriever (`invoke(question)` -> Documents), for LangChain pipelines and
+integrations. The logic is `baocao.assistant.search.HybridSearch`; this class only adapts it.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from baocao.assistant.query import Query, understand
+from baocao.assistant.query import Query
+from baocao.assistant.search import FusionWeights, HybridSearch, search_result  # noqa: F401  (re-exported)
 from baocao.settings import Settings
-from baocao.ingest.models import Chunk
 from baocao.vectorstore.store import Index, SearchHit
-
-RRF_K = 60
-
-
-@dataclass
-class FusionWeights:
-    dense: float = 0.25
-    bm25: float = 1.0
-    folded: float = 1.0
-
-    @classmethod
-    def parse(cls, spec: str) -> "FusionWeights":
-        """`dense=0.25,bm25=1,folded=1`"""
-        values = dict(part.split("=") for part in spec.replace(" ", "").split(",") if part)
-        return cls(**{k: float(v) for k, v in values.items()})
-
-    @classmethod
-    def for_settings(cls, settings: Settings) -> "FusionWeights":
-        """The weights per embedding model live in baocao/settings.py (TUNED_FUSION_WEIGHTS): the index reads them too."""
-        return cls.parse(settings.fusion_spec())
-
-
-def fuse(ranked_lists: list[tuple[float, list[SearchHit]]], k: int) -> list[SearchHit]:
-    """Weighted reciprocal-rank fusion; the score is the fused score."""
-    scores: dict[str, float] = {}
-    chunks: dict[str, Chunk] = {}
-    for weight, hits in ranked_lists:
-        if weight <= 0:
-            continue
-        for rank, hit in enumerate(hits):
-            cid = hit.chunk.chunk_id
-            scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank + 1)
-            chunks[cid] = hit.chunk
-    best = sorted(scores, key=scores.get, reverse=True)[:k]
-    return [SearchHit(chunks[cid], scores[cid]) for cid in best]
-
-
-DATE_BOOST = 1.25
-
-
-def prefer_dates(query: Query, hits: list[SearchHit]) -> list[SearchHit]:
-    """Time cues re-rank: passages as of the asked period first; for "mới nhất"/"hiện nay", newer first."""
-    if query.period:
-        start, end = query.period[0][:7], query.period[1][:7]
-        for hit in hits:
-            if hit.chunk.as_of and start <= hit.chunk.as_of[:7] <= end:
-                hit.score *= DATE_BOOST
-    elif query.wants_latest:
-        dates = sorted({h.chunk.as_of[:7] for h in hits if h.chunk.as_of})
-        for hit in hits:
-            if hit.chunk.as_of:
-                hit.score *= 1 + 0.1 * dates.index(hit.chunk.as_of[:7]) / max(1, len(dates) - 1)
-    return sorted(hits, key=lambda h: h.score, reverse=True)
 
 
 class HybridRetriever(BaseRetriever):
@@ -86,20 +29,18 @@ class HybridRetriever(BaseRetriever):
     def from_index(cls, index: Index, settings: Settings, **kwargs) -> "HybridRetriever":
         return cls(index=index, weights=FusionWeights.for_settings(settings), **kwargs)
 
+    @classmethod
+    def from_search(cls, search: HybridSearch) -> "HybridRetriever":
+        return cls.model_construct(index=search.index, weights=search.weights, k=search.k, depth=search.depth)
+
+    def core(self) -> HybridSearch:
+        return HybridSearch(self.index, self.weights, self.k, self.depth)
+
     def ranked_lists(self, query: Query) -> list[tuple[float, list[SearchHit]]]:
-        text = query.search_text
-        lists = [
-            (self.weights.bm25 if query.has_diacritics else 0.0, self.index.search_lexical(text, self.depth)),
-            (self.weights.folded, self.index.search_lexical(text, self.depth, fold=True)),
-        ]
-        if self.weights.dense > 0:
-            lists.append((self.weights.dense, self.index.search_dense(query.text, self.depth)))
-        return lists
+        return self.core().ranked_lists(query)
 
     def search(self, question: str | Query, k: int | None = None) -> list[SearchHit]:
-        query = understand(question) if isinstance(question, str) else question
-        fused = fuse(self.ranked_lists(query), self.depth)
-        return prefer_dates(query, fused)[: k or self.k]
+        return self.core().search(question, k)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [to_document(hit) for hit in self.search(query)]
@@ -114,10 +55,3 @@ def to_document(hit: SearchHit) -> Document:
     return Document(page_content=c.text, metadata={k: v for k, v in metadata.items() if v is not None})
 
 
-def search_result(hit: SearchHit) -> dict:
-    """One result of `baocao search --json` and `POST /api/search` (CONTRACT.md)."""
-    c = hit.chunk
-    return {
-        "text": c.text, "document": c.document, "title": c.title, "section": c.section, "page": c.page,
-        "as_of": c.as_of, "score": round(hit.score, 4), "chunk_id": c.chunk_id, "kind": c.kind, "footnotes": c.footnotes,
-    }

@@ -12,7 +12,7 @@ from baocao.assistant.evidence import TermWeights
 from baocao.assistant.generators import build_llm
 from baocao.assistant.models import Answer
 from baocao.assistant.plan import Plan, make_plan, with_year
-from baocao.assistant.retriever import HybridRetriever
+from baocao.assistant.search import HybridSearch
 from baocao.settings import Settings
 from baocao.vectorstore.store import Index, open_index
 
@@ -24,7 +24,7 @@ class StreamEvent:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, index: Index, retriever: HybridRetriever):
+    def __init__(self, settings: Settings, index: Index, retriever: HybridSearch):
         self.settings, self.index, self.retriever = settings, index, retriever
         self.conversations = ConversationStore()
         self._catalogues = CatalogueCache()
@@ -34,7 +34,13 @@ class Assistant:
     @classmethod
     def from_settings(cls, settings: Settings, index: Index | None = None) -> "Assistant":
         index = index or open_index(settings)
-        return cls(settings, index, HybridRetriever.from_index(index, settings))
+        return cls(settings, index, HybridSearch.from_index(index, settings))
+
+    def as_retriever(self):
+        """The assistant's search as a LangChain `BaseRetriever` (imports LangChain; the answering path does not)."""
+        from baocao.assistant.retriever import HybridRetriever
+
+        return HybridRetriever.from_search(self.retriever)
 
     def catalogue(self) -> Catalogue:
         """Records and IDF weights of the indexed chunks, built once per set of documents."""

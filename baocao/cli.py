@@ -54,10 +54,10 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from baocao.assistant.retriever import HybridRetriever, search_result
+    from baocao.assistant.search import HybridSearch, search_result
     from baocao.vectorstore.store import open_index
 
-    retriever = HybridRetriever.from_index(open_index(settings), settings)
+    retriever = HybridSearch.from_index(open_index(settings), settings)
     hits = retriever.search(args.query, k=args.k)
     if args.json:
         _print_json({"results": [search_result(h) for h in hits]})

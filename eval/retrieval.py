@@ -152,12 +152,11 @@ def _copies(hits: list) -> list:
 def hybrid_retriever(searches: MemoisedSearches, weights=None, base=None):
     """The assistant's retriever (`base`, every field kept) over the memoised searches, optionally with other
     weights. Copied without validation, since the memoised index is a stand-in for the real one."""
-    from baocao.assistant.retriever import HybridRetriever
+    from baocao.assistant.search import HybridSearch
 
     if base is None:
-        return HybridRetriever.model_construct(index=searches, weights=weights)
-    update = {"index": searches} | ({"weights": weights} if weights is not None else {})
-    return base.model_copy(update=update)
+        return HybridSearch(index=searches, weights=weights)
+    return HybridSearch(index=searches, weights=weights if weights is not None else base.weights, k=base.k, depth=base.depth)
 
 
 def search_text(query) -> str:
@@ -243,7 +242,7 @@ def grid_search(items: Sequence[EvalItem], searches: MemoisedSearches, locator: 
                 progress: Callable[[int, int], None] | None = None) -> list[GridPoint]:
     """Every weight triple scored on the items, best first (see OBJECTIVE)."""
     from baocao.assistant.query import understand
-    from baocao.assistant.retriever import FusionWeights
+    from baocao.assistant.search import FusionWeights
 
     cases = [(understand(i.question), [e.quote for e in i.evidence]) for i in retrieval_items(items)]
     coverages = [locator.coverage(quotes) for _, quotes in cases]

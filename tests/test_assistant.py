@@ -94,6 +94,23 @@ def test_retriever_is_a_langchain_retriever(sample_index, sample_settings):
     assert all(d.metadata["chunk_id"] and d.page_content for d in documents)
 
 
+def test_the_assistants_langchain_retriever_finds_what_its_answers_read(assistant):
+    question = "tốc độ Internet di động"
+    documents = assistant.as_retriever().invoke(question)
+    assert [d.metadata["chunk_id"] for d in documents] == [h.chunk.chunk_id for h in assistant.retriever.search(question)]
+
+
+def test_answering_does_not_import_langchain():
+    # The CLI's cold start: `baocao ask` pays for no LangChain import with the offline answerer.
+    import subprocess
+    import sys
+
+    code = ("import sys; import baocao.assistant.service, baocao.assistant.answerers; "
+            "print(sorted(m for m in sys.modules if m.startswith('langchain')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+
+
 SYNTHETIC = """\
 BÁO CÁO
 Kết quả triển khai nền tảng số cấp tỉnh 8 tháng năm 2025
