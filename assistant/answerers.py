@@ -18,6 +18,7 @@ from baocao.assistant.figures import FigureAnswerer
 from baocao.assistant.generators import llm_answer, llm_stream
 from baocao.assistant.models import Answer
 from baocao.assistant.plan import Plan
+from baocao.assistant.documents import DocumentAnswerer
 from baocao.assistant.search import HybridSearch
 from baocao.assistant.sets import ListAnswerer
 from baocao.assistant.tasks import TaskAnswerer
@@ -98,7 +99,7 @@ def plan_notes(plan: Plan, context: AnswerContext) -> str:
 
 def default_chain(llm: object | None) -> list[Answerer]:
     last: Answerer = LlmAnswerer() if llm is not None else ExtractiveAnswerer()
-    return [TaskAnswerer(), ListAnswerer(), FigureAnswerer(), last]
+    return [DocumentAnswerer(), TaskAnswerer(), ListAnswerer(), FigureAnswerer(), last]
 
 
 def run_chain(chain: list[Answerer], plan: Plan, context: AnswerContext) -> Answer:

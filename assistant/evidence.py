@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from baocao.assistant.query import Query
+from baocao.assistant.references import DocumentRef, is_document, referenced_document
 from baocao.ingest.metadata import as_of_dates
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import fold, split_sentences as text_sentences
+from baocao.ingest.text import fold, search_key, split_sentences as text_sentences
 from baocao.vectorstore.store import SearchHit
 
 # Question words and glue that say nothing about the subject (folded).
@@ -138,14 +139,25 @@ class TermWeights:
         return term in self.df
 
 
+def document_identity(chunk, named: DocumentRef | None) -> str:
+    """The words that name the chunk's document — kind, number, issuer, title — when the question names
+    that document ("Theo Công điện 63, …", "Tờ trình 93 của Sở Nội vụ …"): its sentences cover them
+    without repeating them. Nothing for the documents the question does not name."""
+    if named is None or not is_document(chunk, named):
+        return ""
+    number = chunk.number or ""
+    return " ".join(x for x in (chunk.doc_kind, number, number.split("/")[0], chunk.issuer, chunk.title) if x)
+
+
 def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights) -> list[Sentence]:
     needs = requirements(query, weights)
     total = sum(r.weight for r in needs) or 1.0
     terms = [r.term for r in needs]
     pairs = set(zip(terms, terms[1:]))
+    named = referenced_document(search_key(query.text))
     scored: list[Sentence] = []
     for rank, hit in enumerate(hits):
-        context = syllables(hit.chunk.section + " " + (hit.chunk.context or ""))
+        context = syllables(" ".join([hit.chunk.section, hit.chunk.context or "", document_identity(hit.chunk, named)]))
         for text in split_sentences(hit.chunk):
             own = syllables(text)
             present = set(own) | set(context)

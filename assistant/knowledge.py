@@ -21,8 +21,13 @@ def _cue_pattern(name: str, packs_key: str) -> re.Pattern[str] | None:
     cues = pack("question_cues").get(name, [])
     if not cues:
         return None
-    words = sorted({search_key(c) for c in cues}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)")
+    return re.compile(r"(?<!\w)(?:" + phrase_alternation(cues) + r")(?!\w)")
+
+
+def phrase_alternation(phrases) -> str:
+    """A regex alternation of folded phrases, longest first, any run of spaces between their words."""
+    words = sorted({search_key(p) for p in phrases}, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
 
 
 def cue(name: str, folded_question: str) -> re.Match[str] | None:

@@ -207,9 +207,16 @@ def typical_width(lines: list[Line]) -> int:
 def ends_paragraph(line: str, width: int, next_line: str = "") -> bool:
     """A visibly short line ended its paragraph; a wrapped line fills the width up to about one word."""
     if len(line) < 0.72 * width:
-        return True
+        # a line cut mid-phrase (after a word or a comma) that still fills most of the width is a wrap on a
+        # page or in a font narrower than the document's typical line ("…, Hiệp hội" / "Thủy sản và …")
+        return not (len(line) >= 0.6 * width and _cut_mid_phrase(line))
     sentence_ended = line.rstrip()[-1:] in ".:;!?"
     return sentence_ended and len(line) < 0.92 * width and not starts_lowercase(next_line)
+
+
+def _cut_mid_phrase(line: str) -> bool:
+    last = line.rstrip()[-1:]
+    return last == "," or (last.isalpha() and last.islower())
 
 
 def starts_lowercase(text: str) -> bool:

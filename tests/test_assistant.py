@@ -227,3 +227,56 @@ def test_a_change_of_topic_is_a_new_question(health):
     follow = health.ask("thế còn Hội Sinh vật cảnh thì sao?", conversation_id=first.conversation_id)
     assert follow.question and "Hội Sinh vật cảnh" in follow.question
     assert follow.answer != first.answer
+
+
+SUBMISSION = """\
+ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+SỞ NỘI VỤ
+Số: 93/TTr-SNV
+Hòa Bình, ngày 06 tháng 8 năm 2025
+
+TỜ TRÌNH
+Về việc cho phép hợp nhất Hội Cựu giáo chức tỉnh và Hội Khuyến học tỉnh
+
+Kính gửi: Ủy ban nhân dân tỉnh Hòa Bình.
+
+Sở Nội vụ kính trình Ủy ban nhân dân tỉnh xem xét, cho phép hợp nhất Hội Cựu giáo chức tỉnh và Hội Khuyến học
+tỉnh thành Hội Khuyến học tỉnh Hòa Bình, với tổng số 12.400 hội viên tại thời điểm hợp nhất.
+
+KT. GIÁM ĐỐC
+PHÓ GIÁM ĐỐC
+
+Nguyễn Đức Vũ
+"""
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory, embedder):
+    from baocao.settings import Settings
+
+    home = tmp_path_factory.mktemp("submission")
+    settings = Settings(home=home / "home")
+    (home / "to-trinh-93.txt").write_text(SUBMISSION, encoding="utf-8")
+    index = open_index(settings, embedder)
+    assert not ingest_paths(index, [home / "to-trinh-93.txt"], settings).failed
+    return Assistant.from_settings(settings, index)
+
+
+@pytest.mark.parametrize("question", ["Tờ trình 93 ký ngày nào?", "to trinh so 93 cua so noi vu ky ngay nao"])
+def test_a_documents_date_is_answered_from_its_header_with_the_line_cited(submission, question):
+    answer = submission.answer_question(question)
+    assert answer.generator == "documents" and answer.grounded
+    assert "6/8/2025" in answer.answer and "93/TTr-SNV" in answer.answer
+    assert answer.citations[0].quote == "Hòa Bình, ngày 06 tháng 8 năm 2025"
+    assert answer.citations[0].quote in answer.citations[0].text
+
+
+def test_a_documents_issuer_is_answered_from_its_header(submission):
+    answer = submission.answer_question("Tờ trình 93 do cơ quan nào ban hành?")
+    assert answer.generator == "documents" and "Sở Nội vụ" in answer.answer
+
+
+def test_a_question_about_a_documents_content_is_not_a_metadata_question(submission):
+    # "ngày nào" after a question about the content asks about the content, not the signing date
+    for question in ("Tờ trình 93 đề nghị hợp nhất từ ngày nào?", "Tờ trình 94 ký ngày nào?"):
+        assert submission.answer_question(question).generator != "documents"

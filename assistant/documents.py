@@ -1,0 +1,139 @@
+"""Questions about a document itself — "Tờ trình 93 ký ngày nào?", "Ai ký Quyết định 1406?", "Công văn 8977
+do cơ quan nào ban hành?" — answered from the metadata read at ingest (header block and signature), cited
+to the line of the document that states it.
+
+Only a question that names a document (kind and number) and asks one of its fields, with no other content
+than words of that document's own identity, is answered here; anything else goes on down the chain.
+"""
+
+from __future__ import annotations
+
+import re
+
+from baocao.assistant.compose import CitationList
+from baocao.assistant.models import Answer
+from baocao.assistant.knowledge import phrase_alternation
+from baocao.assistant.references import DocumentRef, document_questions, is_document, referenced_document
+from baocao.ingest.models import Chunk
+from baocao.ingest.text import search_key, vn_date
+
+FIELD_LABELS = {"date": "ký ngày", "signer": "do", "issuer": "do", "number": "có số"}
+
+
+def asked_field(folded: str) -> tuple[str, tuple[int, int]] | None:
+    """The field asked (date, signer, issuer, number) and where its cue is; the longest cue wins."""
+    best = None
+    for name, cues in document_questions()["fields"].items():
+        match = re.search(rf"(?<!\w)(?:{phrase_alternation(cues)})(?!\w)", folded)
+        if match and (best is None or len(match[0]) > len(best[1][0])):
+            best = (name, match)
+    return (best[0], best[1].span()) if best else None
+
+
+def _identity_words(chunk: Chunk) -> set[str]:
+    words = search_key(" ".join(x for x in (chunk.doc_kind, chunk.number, chunk.title, chunk.issuer, chunk.signer) if x))
+    return set(re.findall(r"\w+", words))
+
+
+def _only_identity_left(folded: str, spans: list[tuple[int, int]], chunk: Chunk) -> bool:
+    """Nothing asked beyond the document's field: every other word names the document or is filler."""
+    rest = folded
+    for start, end in sorted(spans, reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    filler = {w for phrase in document_questions()["filler"] for w in search_key(phrase).split()}
+    left = [w for w in re.findall(r"\w+", rest) if w not in filler]
+    return set(left) <= _identity_words(chunk)
+
+
+def _date_pattern(iso: str) -> re.Pattern[str]:
+    parts = iso.split("-")
+    year = parts[0]
+    month = rf"0?{int(parts[1])}" if len(parts) > 1 else r"\d{1,2}"
+    if len(parts) == 3:
+        day = rf"0?{int(parts[2])}"
+        return re.compile(rf"ngày\s+{day}\s+tháng\s+{month}\s+năm\s+{year}|ngày\s+{day}\s*[/.-]\s*{month}\s*[/.-]\s*{year}", re.I)
+    return re.compile(rf"tháng\s+{month}\s+năm\s+{year}", re.I)
+
+
+def _stating_line(chunks: list[Chunk], field: str, first: Chunk) -> tuple[Chunk, str] | None:
+    """The document's own line that states the field (verbatim, for the citation)."""
+    if field == "date":
+        if not first.report_date:
+            return None
+        pattern = _date_pattern(first.report_date)
+    else:
+        value = {"signer": first.signer, "issuer": first.issuer, "number": first.number}[field]
+        if not value:
+            return None
+        key = search_key(value if field != "number" else value.split("/")[0]).split()
+        # an issuer is written in its header without the province: "SỞ NỘI VỤ" for "Sở Nội vụ tỉnh Hòa Bình"
+        shortest = 2 if field == "issuer" and len(key) > 2 else len(key)
+        needles = [key[:n] for n in range(len(key), shortest - 1, -1)]
+        pattern = re.compile("|".join(rf"(?<!\w){re.escape(' '.join(n))}(?!\w)" for n in needles))
+        return _first_line(chunks, lambda line: bool(pattern.search(search_key(line)))
+                           and (field != "number" or re.search(r"(?i)\bsố\b", line) is not None))
+    return _first_line(chunks, lambda line: bool(pattern.search(line)))
+
+
+def _first_line(chunks: list[Chunk], wanted) -> tuple[Chunk, str] | None:
+    for chunk in chunks:
+        for line in chunk.text.splitlines():
+            if wanted(line):
+                return chunk, line.strip()
+    return None
+
+
+def _statement(first: Chunk, field: str) -> str:
+    name = " ".join(x for x in (first.doc_kind, f"số {first.number}" if first.number else None) if x) or first.title
+    if field == "date":
+        day = vn_date(first.report_date)
+        when = f"ký {day}" if len(first.report_date.split("-")) < 3 else f"ký ngày {day}"
+        if len(first.report_date.split("-")) < 3:
+            when += " (văn bản để trống ngày)"
+        return f"{name} ({first.title}) {when}"
+    if field == "signer":
+        return f"{name} ({first.title}) do {first.signer} ký"
+    if field == "issuer":
+        return f"{name} ({first.title}) do {first.issuer} ban hành"
+    return f"{first.title}: số {first.number}"
+
+
+class DocumentAnswerer:
+    """Answers a question about a named document's date, signer, issuer or number from its metadata."""
+
+    name = "documents"
+
+    def answer(self, plan, context) -> Answer | None:
+        folded = search_key(plan.part.query.text)
+        ref = referenced_document(folded)
+        field = asked_field(folded) if ref else None
+        if ref is None or field is None:
+            return None
+        documents = _documents_named(context.catalogue, ref)
+        cites = CitationList()
+        lines: list[str] = []
+        dates: list[str] = []
+        for chunks in documents:
+            first = chunks[0]
+            if not _only_identity_left(folded, [ref.span, field[1]], first):
+                continue
+            stated = _stating_line(chunks, field[0], first)
+            if stated is None:
+                continue
+            marker = cites.cite(stated[0], stated[1])
+            lines.append(f"{_statement(first, field[0])} [{marker}].")
+            dates.append(first.report_date or "")
+        if not lines:
+            return None
+        text = lines[0] if len(lines) == 1 else "Có các văn bản mang số này:\n" + "\n".join(f"- {line}" for line in lines)
+        return Answer(answer=text, citations=cites.citations, grounded=True, as_of=max(dates) or None,
+                      generator=self.name)
+
+
+def _documents_named(catalogue, ref: DocumentRef) -> list[list[Chunk]]:
+    """The chunks of each indexed document the reference names, in reading order."""
+    by_doc: dict[str, list[Chunk]] = {}
+    for chunk in catalogue.by_id.values():
+        if is_document(chunk, ref):
+            by_doc.setdefault(chunk.doc_id, []).append(chunk)
+    return [sorted(chunks, key=lambda c: c.order) for chunks in by_doc.values()]

@@ -1,0 +1,50 @@
+"""How a question names a document — "Tờ trình 93", "Công điện số 63", "Quyết định 1406" — and which indexed
+chunks belong to it (number, and kind or the kind's abbreviation in the number: 93/TTr-SNV). The kinds
+and their abbreviations are data (`assistant/data/document_questions.json`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from baocao.assistant.knowledge import pack, phrase_alternation
+from baocao.ingest.models import Chunk
+from baocao.ingest.text import search_key
+
+
+@dataclass
+class DocumentRef:
+    kind: str  # folded: "to trinh"
+    number: str  # "93"
+    span: tuple[int, int]  # where the question names it
+
+
+@functools.lru_cache(maxsize=1)
+def document_questions() -> dict:
+    return pack("document_questions")
+
+
+@functools.lru_cache(maxsize=1)
+def _reference_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(document_questions()['kinds'])})\s+(?:so\s+)?(?P<number>\d{{1,6}})(?![\d/])")
+
+
+def referenced_document(folded: str) -> DocumentRef | None:
+    match = _reference_pattern().search(folded)
+    if match is None:
+        return None
+    return DocumentRef(" ".join(match["kind"].split()), match["number"].lstrip("0") or "0", match.span())
+
+
+def is_document(chunk: Chunk, ref: DocumentRef) -> bool:
+    """Whether the chunk belongs to the document the question names (number, and kind or its abbreviation)."""
+    number = chunk.number or ""
+    digits = re.match(r"\s*0*(\d+)", number)
+    if digits is None or digits[1] != ref.number:
+        return False
+    if search_key(chunk.doc_kind or "") == ref.kind:
+        return True
+    symbol = {search_key(s) for s in re.split(r"[/\-\s]+", number) if s}
+    return bool(symbol & {search_key(a) for a in document_questions()["kinds"].get(ref.kind, [])})
