@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from baocao.api.chat import ANSWER_EXAMPLE, CONVERSATION_ID, NOT_BLANK, JsonRequest, json_integers
+from baocao.api.chat import ANSWER_EXAMPLE, CONVERSATION_ID, NOT_BLANK, JsonRequest
 from baocao.api.errors import ApiError, responses
 from baocao.api.security import Reader
 from baocao.assistant.models import Answer

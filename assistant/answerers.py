@@ -15,10 +15,11 @@ from baocao.assistant.catalogue import Catalogue
 from baocao.assistant.compose import CitationList, refusal, vn_date
 from baocao.assistant.extractive import extractive_answer
 from baocao.assistant.figures import FigureAnswerer
-from baocao.assistant.generators import llm_answer, llm_stream
+from baocao.assistant.generators import llm_stream
 from baocao.assistant.models import Answer
 from baocao.assistant.plan import Plan
 from baocao.assistant.documents import DocumentAnswerer
+from baocao.assistant.members import MemberAnswerer
 from baocao.assistant.search import HybridSearch
 from baocao.assistant.sets import ListAnswerer
 from baocao.assistant.tasks import TaskAnswerer
@@ -99,7 +100,7 @@ def plan_notes(plan: Plan, context: AnswerContext) -> str:
 
 def default_chain(llm: object | None) -> list[Answerer]:
     last: Answerer = LlmAnswerer() if llm is not None else ExtractiveAnswerer()
-    return [DocumentAnswerer(), TaskAnswerer(), ListAnswerer(), FigureAnswerer(), last]
+    return [DocumentAnswerer(), MemberAnswerer(), TaskAnswerer(), ListAnswerer(), FigureAnswerer(), last]
 
 
 def run_chain(chain: list[Answerer], plan: Plan, context: AnswerContext) -> Answer:

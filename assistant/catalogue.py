@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
 from baocao.ingest.entities import EntityList
 from baocao.ingest.models import Chunk, TaskRecord
+from baocao.ingest.text import search_key
 from baocao.ingest.records import FigureRecord, extract_records
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,29 @@ class Catalogue:
                                                                          task.coordinating, task.deadline) if x))
         if legacy:
             log.warning("%d chunks were stored without records; they were read now (run `baocao reindex`)", legacy)
+        self._by_document: dict[str, list[Chunk]] | None = None
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        """One document's chunks in reading order (grouped once per catalogue, on first use)."""
+        if self._by_document is None:
+            grouped: dict[str, list[Chunk]] = {}
+            for chunk in self.by_id.values():
+                grouped.setdefault(chunk.doc_id, []).append(chunk)
+            self._by_document = {d: sorted(cs, key=lambda c: c.order) for d, cs in grouped.items()}
+        return self._by_document.get(doc_id, [])
+
+    def documents_titled(self, words: set[str], share: float = 0.8) -> list[str]:
+        """Documents whose title holds at least `share` of these folded words (a body, a topic)."""
+        if not words:
+            return []
+        if self._by_document is None:
+            self.chunks_of("")
+        out = []
+        for doc_id, chunks in self._by_document.items():
+            title = set(search_key(chunks[0].title).split()) if chunks else set()
+            if len(words & title) >= share * len(words):
+                out.append(doc_id)
+        return out
 
 
 class CatalogueCache:

@@ -83,14 +83,14 @@ def _first_line(chunks: list[Chunk], wanted) -> tuple[Chunk, str] | None:
     return None
 
 
-def _statement(first: Chunk, field: str) -> str:
+def _statement(first: Chunk, field: str, line: str) -> str:
     name = " ".join(x for x in (first.doc_kind, f"số {first.number}" if first.number else None) if x) or first.title
     if field == "date":
         day = vn_date(first.report_date)
-        when = f"ký {day}" if len(first.report_date.split("-")) < 3 else f"ký ngày {day}"
         if len(first.report_date.split("-")) < 3:
-            when += " (văn bản để trống ngày)"
-        return f"{name} ({first.title}) {when}"
+            return f"{name} ({first.title}) ký {day} (văn bản để trống ngày)"
+        written = _date_pattern(first.report_date).search(line)  # the date as the document writes it, and as d/m/yyyy
+        return f"{name} ({first.title}) ký {written[0]} ({day})" if written else f"{name} ({first.title}) ký ngày {day}"
     if field == "signer":
         return f"{name} ({first.title}) do {first.signer} ký"
     if field == "issuer":
@@ -121,7 +121,7 @@ class DocumentAnswerer:
             if stated is None:
                 continue
             marker = cites.cite(stated[0], stated[1])
-            lines.append(f"{_statement(first, field[0])} [{marker}].")
+            lines.append(f"{_statement(first, field[0], stated[1])} [{marker}].")
             dates.append(first.report_date or "")
         if not lines:
             return None

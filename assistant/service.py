@@ -100,7 +100,7 @@ class Assistant:
                     elif len(plan.parts) == 1:
                         yield StreamEvent("delta", item)
             answer = merge_parts(plan, answers)
-        if len(plan.parts) > 1 or answer.generator in ("extractive", "tasks", "sets", "figures", "documents") or not answer.answer:
+        if len(plan.parts) > 1 or answer.generator in ("extractive", "tasks", "sets", "figures", "documents", "members") or not answer.answer:
             for line in answer.answer.split("\n"):
                 yield StreamEvent("delta", line + "\n")
         self._finish(answer, cid, conversation, question, standalone)

@@ -9,7 +9,6 @@ cut. A chunk under `min_chars` is merged into its neighbour unless it is a whole
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 

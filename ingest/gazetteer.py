@@ -30,7 +30,7 @@ from baocao.ingest.text import (
     normalise_token,
     strip_diacritics,
     strip_tone,
-    unify_tone_placement,
+    unify_tone_placement,  # noqa: F401  (re-exported)
 )
 
 Kind = str  # "province" | "agency" | "commune" | "department" (entity_kinds.json names more)

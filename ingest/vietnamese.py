@@ -8,7 +8,6 @@ accepted and letter sequences that cannot be one syllable (`thc`, `điề`, `ch�
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 # --- normalisation and folding ------------------------------------------------------------------

@@ -280,3 +280,53 @@ def test_a_question_about_a_documents_content_is_not_a_metadata_question(submiss
     # "ngày nào" after a question about the content asks about the content, not the signing date
     for question in ("Tờ trình 93 đề nghị hợp nhất từ ngày nào?", "Tờ trình 94 ký ngày nào?"):
         assert submission.answer_question(question).generator != "documents"
+
+
+DECISION = """\
+ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+Số: 1406/QĐ-UBND
+Hòa Bình, ngày 12 tháng 9 năm 2025
+
+QUYẾT ĐỊNH
+Về việc thành lập Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình
+
+Điều 1. Thành lập Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình, gồm các ông, bà có tên sau:
+1. Trưởng ban: Ông Bùi Văn Khánh - Chủ tịch Ủy ban nhân dân tỉnh.
+2. Các Phó Trưởng ban:
+- Ông Quách Tất Liêm - Phó Chủ tịch Ủy ban nhân dân tỉnh, Phó Trưởng ban Thường trực;
+- Bà Đinh Thị Hương - Giám đốc Sở Khoa học và Công nghệ.
+3. Các ủy viên:
+- Ông Nguyễn Văn Toàn, Phó Trưởng ban Tổ chức Tỉnh ủy;
+- Bà Lê Thị Hà, Phó Giám đốc Sở Tài chính.
+Điều 2. Ban Chỉ đạo có nhiệm vụ giúp Chủ tịch Ủy ban nhân dân tỉnh, Trưởng ban chỉ đạo triển khai chuyển đổi số.
+"""
+
+
+@pytest.fixture(scope="module")
+def decision(tmp_path_factory, embedder):
+    from baocao.settings import Settings
+
+    home = tmp_path_factory.mktemp("decision")
+    settings = Settings(home=home / "home")
+    (home / "qd-1406.txt").write_text(DECISION, encoding="utf-8")
+    index = open_index(settings, embedder)
+    assert not ingest_paths(index, [home / "qd-1406.txt"], settings).failed
+    return Assistant.from_settings(settings, index)
+
+
+def test_who_holds_a_role_is_read_from_the_membership_entry(decision):
+    answer = decision.answer_question("Ai là Trưởng ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?")
+    assert answer.generator == "members" and answer.items == ["Bùi Văn Khánh"]
+    assert answer.citations[0].quote == "1. Trưởng ban: Ông Bùi Văn Khánh - Chủ tịch Ủy ban nhân dân tỉnh."
+
+
+def test_a_plural_role_lists_the_group_and_a_job_title_elsewhere_is_not_a_member(decision):
+    answer = decision.answer_question("Ban Chỉ đạo chuyển đổi số tỉnh có những Phó Trưởng ban nào?")
+    # the deputy heads of the group, the standing one included; not the ủy viên whose job is "Phó Trưởng ban Tổ chức"
+    assert answer.items == ["Quách Tất Liêm", "Đinh Thị Hương"]
+    assert all(c.quote in c.text for c in answer.citations) and len(answer.citations) == 2
+
+
+def test_a_role_of_another_body_is_not_answered_from_this_one(decision):
+    answer = decision.answer_question("Ai là Trưởng ban Chỉ đạo quốc gia về dữ liệu?")
+    assert answer.generator != "members"

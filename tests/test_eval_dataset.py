@@ -19,7 +19,6 @@ from baocao.eval.dataset import (  # noqa: E402
     HELDOUT_PATH,
     QUESTIONS_PATH,
     SAMPLE_TYPES,
-    TYPES,
     DatasetError,
     EvalItem,
     load_all,
@@ -264,7 +263,7 @@ def test_multi_part_items_need_parts_each_with_its_strings(tmp_path):
 
 # --------------------------------------------------------------------------- by-document splits
 
-from baocao.eval.dataset import Corpus, get_corpus, load_corpora, without_diacritics  # noqa: E402
+from baocao.eval.dataset import Corpus, get_corpus, without_diacritics  # noqa: E402
 from baocao.eval import sourcetext  # noqa: E402
 
 REALDOCS = get_corpus("realdocs")

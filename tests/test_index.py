@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from baocao.ingest.loaders import iter_input_files
 from baocao.vectorstore.ingest_files import ingest_paths
 from baocao.vectorstore.store import open_index
 

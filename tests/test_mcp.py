@@ -7,7 +7,6 @@ import asyncio
 import json
 
 import httpx
-import pytest
 
 from live_baocao import baocao_command, baocao_env, copy_home, live_baocao  # noqa: F401  (session fixture)
 

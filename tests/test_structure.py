@@ -13,7 +13,7 @@ import pytest
 
 from baocao.ingest.models import RawDocument, Page
 from baocao.ingest.pipeline import MIN_CHUNK_CHARS, ingest_file, process
-from tests.fixtures_files import DocxTable, write_docx, write_pdf
+from tests.fixtures_files import DocxTable, write_docx
 
 REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
 needs_realdocs = pytest.mark.skipif(not REALDOCS.is_dir(), reason=f"real documents not found at {REALDOCS}")

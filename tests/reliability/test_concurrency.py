@@ -23,7 +23,6 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-import pytest
 
 from live import REPO, BaocaoServer, server_env
 

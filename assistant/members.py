@@ -1,0 +1,231 @@
+"""Who holds a role in a body a document sets up — "Ai là Trưởng Ban Chỉ đạo …?", "Hội đồng … có những Phó
+Chủ tịch nào?", "Ban … có bao nhiêu thành viên?" — read from the membership entries of decisions and
+submissions, whichever way they are written:
+
+    1. Trưởng ban: Ông Đinh Văn Tuấn - Phó Chủ tịch Ủy ban nhân dân tỉnh.
+    2. Các Phó Trưởng ban:
+    - Ông Đỗ Văn Chung - Giám đốc Sở Nội vụ, Phó Trưởng ban Thường trực;
+    1. Thủ tướng Chính phủ Phạm Minh Chính, Trưởng Ban Chỉ đạo.
+
+Roles, the words that ask for people and the honorifics are data (`assistant/data/member_roles.json`).
+Each person is cited to the entry that names them; the body must be the one the question names.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from baocao.assistant.compose import CitationList, source_phrase
+from baocao.assistant.knowledge import pack, phrase_alternation
+from baocao.assistant.models import Answer
+from baocao.ingest.models import Chunk
+from baocao.ingest.text import fold, search_key
+
+MARKER = re.compile(r"^\s*(?:(?P<number>\d{1,2}[.)]|[a-zđ]\))|(?P<bullet>[-+•–]))\s*")
+ARTICLE = re.compile(r"^\s*(?:Điều|Chương|Mục|Phần)\s+\w+", re.I)
+BODY_MATCH = 0.8  # share of the words naming the body that the document's title and section must hold
+
+
+@dataclass
+class Entry:
+    chunk: Chunk
+    start: int  # offsets of the entry in chunk.text (its quote)
+    end: int
+    text: str  # without its list marker, wrapped lines joined
+    numbered: bool
+
+
+@dataclass
+class Member:
+    entry: Entry
+    role: str  # folded, lower case: "pho truong ban thuong truc"
+    names: list[str]
+    description: str
+
+
+@functools.lru_cache(maxsize=1)
+def _data() -> dict:
+    return pack("member_roles")
+
+
+@functools.lru_cache(maxsize=1)
+def _role_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{phrase_alternation(_data()['roles'])})(?!\w)")
+
+
+def _folded(text: str) -> str:
+    return fold(text).lower()
+
+
+def entries(chunk: Chunk) -> list[Entry]:
+    """The chunk's list entries (numbered or bulleted lines, with the lines they wrap onto)."""
+    out: list[Entry] = []
+    offset = 0
+    for line in chunk.text.split("\n"):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        marker = MARKER.match(line)
+        if marker:
+            out.append(Entry(chunk, start, end, line[marker.end():].strip(), bool(marker["number"])))
+        elif out and line.strip() and not ARTICLE.match(line) and out[-1].end == start - 1:
+            last = out[-1]
+            last.end, last.text = end, f"{last.text} {line.strip()}"
+    return out
+
+
+def _role_in(folded: str, at_start: bool) -> str | None:
+    for match in _role_pattern().finditer(folded):
+        if not at_start or not folded[: match.start()].replace("cac ", "").replace("moi ", "").strip():
+            return " ".join(match[0].split())
+    return None
+
+
+def _capitalised_runs(text: str) -> list[str]:
+    runs, current = [], []
+    for word in re.findall(r"[^\W\d_][\w’'\-]*", text):
+        if word[0].isupper():
+            current.append(word)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return [" ".join(r) for r in runs if 2 <= len(r) <= 5]
+
+
+def person_names(text: str) -> list[str]:
+    """The people an entry names: after each honorific ("Ông Đinh Văn Tuấn"; "(1) ông …; (2) bà …"), else
+    the last run of capitalised words before the position ("Thủ tướng Chính phủ Phạm Minh Chính, …")."""
+    honorifics = phrase_alternation(h for h in _data()["honorifics"])
+    names = []
+    for match in re.finditer(rf"(?<!\w)(?:{honorifics})\s+", _folded(text)):
+        runs = _capitalised_runs(re.split(r"\s-\s|[,;(]", text[match.end():])[0])
+        if runs:
+            names.append(runs[0])
+    if names:
+        return names
+    runs = _capitalised_runs(re.split(r"\s-\s|,", text)[0])
+    return runs[-1:]
+
+
+def members(chunks: list[Chunk]) -> list[Member]:
+    """Every entry that gives a role, with the role of the group heading it sits under."""
+    found: list[Member] = []
+    for chunk in chunks:
+        group: str | None = None
+        for entry in entries(chunk):
+            folded = _folded(entry.text)
+            if len(folded) != len(entry.text):
+                continue
+            label, _, rest = entry.text.partition(":")
+            labelled = _role_in(_folded(label), at_start=True) if rest or entry.text.endswith(":") else None
+            if entry.numbered:
+                group = None
+            if labelled and not rest.strip():
+                group = labelled  # "2. Các Phó Trưởng ban:" — the items below hold the role
+                continue
+            suffix = _suffix_role(entry.text, chunk)
+            if group and suffix and not _holds(suffix, group):
+                suffix = None  # "- Ông …, Phó Trưởng ban Tổ chức Tỉnh ủy" under "Các ủy viên:" is a job title
+            role = suffix or labelled or (group if not entry.numbered else None)
+            if role is None:
+                continue
+            body = rest.strip() if labelled and not suffix else entry.text
+            names = person_names(body)
+            if not names and not labelled:
+                continue  # a role named in a sentence about duties, not a member
+            found.append(Member(entry, role, names, " ".join(body.rstrip(" ;.").split())))
+    return found
+
+
+def _suffix_role(text: str, chunk: Chunk) -> str | None:
+    """The role after an entry's last comma ("…, Trưởng Ban Chỉ đạo."), when what follows the role names
+    this document's own body (or nothing)."""
+    tail = _folded(text.rstrip(" .;")).rsplit(",", 1)
+    if len(tail) != 2:
+        return None
+    tail_text = tail[1].strip()
+    role = _role_in(tail_text, at_start=True)
+    if role is None:
+        return None
+    after = set(re.findall(r"\w+", tail_text[len(role):])) - {"thuong", "truc"}
+    own = set(re.findall(r"\w+", search_key(" ".join((chunk.title, chunk.section)))))
+    return role if after <= own else None
+
+
+def _asked_role(folded: str) -> tuple[str, tuple[int, int]] | None:
+    best = None
+    for match in _role_pattern().finditer(folded):
+        if best is None or len(match[0]) > len(best[0]):
+            best = match
+    return (" ".join(best[0].split()), best.span()) if best else None
+
+
+def _body_words(folded: str, span: tuple[int, int]) -> set[str]:
+    data = _data()
+    asking = {w for phrase in data["asks_who"] for w in search_key(phrase).split()}
+    rest = folded[: span[0]] + " " + folded[span[1]:]
+    filler = set(data["filler"])
+    return {w for w in re.findall(r"\w+", rest) if w not in asking and w not in filler and not w.isdigit()}
+
+
+def _names_the_body(chunk: Chunk, words: set[str]) -> bool:
+    if not words:
+        return True
+    held = set(re.findall(r"\w+", search_key(" ".join((chunk.title, chunk.section, chunk.context or "")))))
+    return len(words & held) >= BODY_MATCH * len(words)
+
+
+def _holds(member_role: str, asked: str) -> bool:
+    """"Phó Trưởng ban Thường trực" holds "Phó Trưởng ban"; "Phó Trưởng ban" does not hold "Trưởng ban"."""
+    return member_role == asked or member_role.startswith(asked + " ")
+
+
+class MemberAnswerer:
+    """Answers who holds a role (or how many do) in a body a document sets up, from its membership entries."""
+
+    name = "members"
+
+    def answer(self, plan, context) -> Answer | None:
+        folded = search_key(plan.part.query.text)
+        data = _data()
+        asks_who = re.search(rf"(?<!\w)(?:{phrase_alternation(data['asks_who'])})(?!\w)", folded)
+        asked = _asked_role(folded)
+        plural = re.search(r"(?<!\w)(?:nhung|cac)(?!\w)", folded) is not None
+        if asked is not None and plural and re.search(r"(?<!\w)nao(?!\w)", folded[asked[1][1]:]):
+            asks_who = True  # "có những Phó Chủ tịch nào"
+        if asked is None or not asks_who:
+            return None  # counts ("bao nhiêu thành viên") need every group and every later change: not here
+        words = _body_words(folded, asked[1])
+        chosen: list[Member] = []
+        candidates = [h.chunk.doc_id for h in context.hits(plan)][:8]
+        candidates += context.catalogue.documents_titled(words)
+        for doc_id in dict.fromkeys(candidates):
+            chunks = context.catalogue.chunks_of(doc_id)
+            held = [m for m in members(chunks) if _holds(m.role, asked[0]) and _names_the_body(m.entry.chunk, words)]
+            if held:
+                chosen = held
+                break
+        if not chosen:
+            return None
+        return _answer(chosen, asked[0], self.name)
+
+
+def _answer(chosen: list[Member], role: str, generator: str) -> Answer:
+    cites = CitationList()
+    first = chosen[0].entry.chunk
+    lines = []
+    for member in chosen:
+        chunk = member.entry.chunk
+        marker = cites.cite(chunk, chunk.text[member.entry.start:member.entry.end])
+        lines.append(f"- {member.description} [{marker}]")
+    if len(chosen) == 1:
+        text = f"{source_phrase(first)}: {chosen[0].description} [{cites.citations[0].marker}]."
+    else:
+        text = f"{source_phrase(first)}: {len(chosen)} người:\n" + "\n".join(lines)
+    names = [name for m in chosen for name in m.names]
+    return Answer(answer=text, citations=cites.citations, items=names, grounded=True, as_of=first.as_of,
+                  generator=generator)
