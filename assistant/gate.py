@@ -8,11 +8,11 @@ import functools
 import re
 from dataclasses import dataclass
 
-from baocao.assistant.knowledge import cue_words
+from baocao.assistant.knowledge import cue_words, pack, phrase_alternation
 from baocao.assistant.plan import EntityRef, Part
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import Period, stated_dates, vn_date
+from baocao.ingest.text import Period, search_key, stated_dates, vn_date
 
 GROUP_SIZE = 3  # a sentence naming this many units of a kind speaks of a group, not of one of them
 
@@ -67,8 +67,53 @@ def names_a_person(sentence: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _ordinal_pattern() -> re.Pattern[str]:
+    cues = pack("question_cues")
+    numbers = phrase_alternation(cues["ordinal_numbers"])
+    return re.compile(rf"(?<!\w)(?P<noun>{phrase_alternation(cues['ordinal_nouns'])})\s+(?:thu\s+)?(?P<n>\d{{1,3}}|{numbers})(?!\w)")
+
+
+def ordinals(text: str) -> dict[str, int]:
+    """'Phiên họp lần thứ hai' -> {'phien hop': 2}; 'nhiệm kỳ IV' -> {'nhiem ky': 4} (noun -> which one)."""
+    numbers = pack("question_cues")["ordinal_numbers"]
+    out = {}
+    for m in _ordinal_pattern().finditer(search_key(text)):
+        n = int(m["n"]) if m["n"].isdigit() else numbers.get(m["n"])
+        if n is not None:
+            out.setdefault(" ".join(m["noun"].split()), n)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _level_pattern() -> re.Pattern[str]:
+    levels = pack("question_cues")["scope_levels"]
+    return re.compile(rf"(?<!\w)(?:{phrase_alternation(levels['markers'])})\s+(?P<level>{phrase_alternation(levels['levels'])})(?!\w)")
+
+
+def scope_levels(text: str) -> set[str]:
+    """'hội hoạt động trong phạm vi xã' -> {'xa'}; 'cấp tỉnh' -> {'tinh'}."""
+    return {" ".join(m["level"].split()) for m in _level_pattern().finditer(search_key(text))}
+
+
+def conflicts(question: str, evidence: str) -> str | None:
+    """A constraint the question states and the evidence contradicts: another meeting or term ('lần thứ
+    nhất' for 'lần thứ hai'), another level ('phạm vi tỉnh' for 'phạm vi xã'). Evidence silent on it passes."""
+    asked, stated = ordinals(question), ordinals(evidence)
+    for noun, n in asked.items():
+        if noun in stated and stated[noun] != n:
+            return f"{noun} {n}"
+    levels = scope_levels(question)
+    said = scope_levels(evidence)
+    if levels and said and not levels & said:
+        return sorted(levels)[0]
+    return None
+
+
 def check(part: Part, sentence: str, chunk: Chunk) -> Verdict:
     c = part.constraints
+    if conflicts(part.text, " ".join((sentence, chunk.section, chunk.title))) is not None:
+        return Verdict(False, "scope", "Các báo cáo không có thông tin đúng như câu hỏi (khác lần, khóa hoặc cấp được hỏi).")
     for entity in c.entities:
         asked = {e.name for e in c.entities if e.kind == entity.kind}
         if not names_entity(sentence, chunk, entity, asked):

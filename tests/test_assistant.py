@@ -299,6 +299,7 @@ Về việc thành lập Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình
 - Ông Nguyễn Văn Toàn, Phó Trưởng ban Tổ chức Tỉnh ủy;
 - Bà Lê Thị Hà, Phó Giám đốc Sở Tài chính.
 Điều 2. Ban Chỉ đạo có nhiệm vụ giúp Chủ tịch Ủy ban nhân dân tỉnh, Trưởng ban chỉ đạo triển khai chuyển đổi số.
+Điều 3. Phiên họp lần thứ nhất của Ban Chỉ đạo diễn ra ngày 20/9/2025 tại Trụ sở Ủy ban nhân dân tỉnh.
 """
 
 
@@ -330,3 +331,21 @@ def test_a_plural_role_lists_the_group_and_a_job_title_elsewhere_is_not_a_member
 def test_a_role_of_another_body_is_not_answered_from_this_one(decision):
     answer = decision.answer_question("Ai là Trưởng ban Chỉ đạo quốc gia về dữ liệu?")
     assert answer.generator != "members"
+
+
+def test_evidence_about_another_meeting_or_level_is_refused_saying_what_there_is():
+    from baocao.assistant.gate import conflicts
+
+    assert conflicts("Phiên họp lần thứ hai diễn ra khi nào?", "Phiên họp lần thứ nhất Ban Chỉ đạo diễn ra ngày 12/01/2026.")
+    assert conflicts("Kinh phí cho hội trong phạm vi xã?", "Kinh phí hỗ trợ cho hội hoạt động trong phạm vi tỉnh: 91 tỷ đồng.")
+    assert conflicts("Đại hội nhiệm kỳ IV có bao nhiêu đại biểu?", "Đại hội nhiệm kỳ V có 120 đại biểu.")
+    # evidence silent on the constraint, or stating the same one, is not contradicted
+    assert conflicts("Phiên họp lần thứ hai diễn ra khi nào?", "Phiên họp lần thứ 2 diễn ra ngày 20/7/2025.") is None
+    assert conflicts("Kinh phí cho hội trong phạm vi xã?", "Tổng kinh phí hỗ trợ các hội là 91 tỷ đồng.") is None
+
+
+def test_a_question_about_the_second_meeting_is_not_answered_from_the_first(decision):
+    first = decision.answer_question("Phiên họp lần thứ nhất của Ban Chỉ đạo chuyển đổi số diễn ra khi nào?")
+    assert first.grounded and "20/9/2025" in first.answer
+    second = decision.answer_question("Phiên họp lần thứ hai của Ban Chỉ đạo chuyển đổi số diễn ra khi nào?")
+    assert not second.grounded
