@@ -78,11 +78,31 @@ def segments(line: str) -> list[str]:
     (`Số:`, `V/v`, the motto, the place and date) that a DOCX table or a two-column PDF line runs together."""
     out: list[str] = []
     line = _COMPACT.sub(lambda m: " ".join(m.group(0).split()), line)
+    line = _unweave_motto(line)
     for part in _SPLIT.split(line):
         for piece in _ANCHOR.split(part):
             for item in _UNLABELLED_COLON.split(piece):
                 out.extend(_split_place_date(item))
     return [re.sub(r"[\s:_–-]+$", "", s).strip(" _:") for s in out if not _RULE.match(s)]
+
+
+_MOTTO_WORDS = ("CONG", "HOA", "XA", "HOI", "CHU", "NGHIA")
+
+
+def _unweave_motto(line: str) -> str:
+    """OCR reads the two header columns as one line, the motto inside the issuer's name ("BỘ KHOA HỌC VÀ
+    CỘNG HÒA XÃ HỘI CHỦ NGHĨA CÔNG NGHỆ VIỆT NAM"): the issuer's words, then the motto, in two columns."""
+    words = line.split()
+    keys = [_plain(w) for w in words]
+    n = len(_MOTTO_WORDS)
+    for k in range(1, len(words) - n + 1):
+        if tuple(keys[k:k + n]) == _MOTTO_WORDS and keys[-2:] == ["VIET", "NAM"] and len(words) > k + n + 2:
+            # "VIỆT NAM" ends the line but the issuer's words come between: woven
+            rest = words[:k] + words[k + n:-2]
+            return " ".join(rest) + "     " + " ".join(words[k:k + n] + words[-2:])
+        if tuple(keys[k:k + n]) == _MOTTO_WORDS and keys[k + n:] in ([], ["VIET", "NAM"]):
+            return " ".join(words[:k]) + "     " + " ".join(words[k:])  # also when OCR misread a tone ("CỌNG")
+    return line
 
 
 def _split_place_date(text: str) -> list[str]:

@@ -264,3 +264,16 @@ def test_real_law_chunks_follow_its_articles():
     assert doc.chunk_sizes["under_200_not_whole"] <= 1
     article = next(c for c in doc.chunks if c.text.startswith("Điều 3. Giải thích") or "Điều 2. Giải thích" in c.text)
     assert "Chương I" in article.section and "> Điều 2. Giải thích từ ngữ" in article.section
+
+
+def test_an_ocr_line_that_weaves_the_motto_into_the_issuer_gives_both_apart():
+    from baocao.ingest.metadata import issuer_from_bodies, read_header
+
+    header = read_header([
+        "BỘ KHOA HỌC VÀ CỘNG HÒA XÃ HỘI CHỦ NGHĨA CÔNG NGHỆ VIỆT NAM",  # two columns read as one line
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 7197/BKHCN-CĐSQG",
+        "Hà Nội, ngày 12 tháng 11 năm 2025",
+    ])
+    assert header.bodies == ["BỘ KHOA HỌC VÀ CÔNG NGHỆ"] and header.number == "7197/BKHCN-CĐSQG"
+    assert issuer_from_bodies(header.bodies, "Bộ Khoa học và Công nghệ")[0] == "Bộ Khoa học và Công nghệ"
