@@ -8,6 +8,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from baocao.assistant.evidence import has_figure
 from baocao.assistant.knowledge import cue_words, pack, phrase_alternation
 from baocao.assistant.plan import EntityRef, Part
 from baocao.ingest.gazetteer import Gazetteer
@@ -110,6 +111,17 @@ def conflicts(question: str, evidence: str) -> str | None:
     return None
 
 
+def asks_quantity(question: str) -> bool:
+    """'bao nhiêu', 'mấy' ask for a number; 'số mấy' asks for a document's number, not a quantity."""
+    key = search_key(question)
+    return re.search(r"(?<!\w)bao nhieu(?!\w)|(?<!so )(?<!\w)may(?!\w)", key) is not None
+
+
+def _counts_in_words(sentence: str) -> bool:
+    """'Không có', 'chưa có' answer a count too (none)."""
+    return re.search(r"(?i)\b(?:không|chưa)\s+có\b", sentence) is not None
+
+
 def check(part: Part, sentence: str, chunk: Chunk) -> Verdict:
     c = part.constraints
     if conflicts(part.text, " ".join((sentence, chunk.section, chunk.title))) is not None:
@@ -120,6 +132,8 @@ def check(part: Part, sentence: str, chunk: Chunk) -> Verdict:
             return Verdict(False, "entity", f"Không tìm thấy số liệu riêng của {entity.name} trong các báo cáo.")
     if c.period is not None and not in_period(sentence, chunk, c.period):
         return Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
+    if asks_quantity(part.text) and not has_figure(sentence) and not _counts_in_words(sentence):
+        return Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
     if part.ask == "person" and not names_a_person(sentence):
         return Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
     return Verdict(True)

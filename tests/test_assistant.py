@@ -349,3 +349,12 @@ def test_a_question_about_the_second_meeting_is_not_answered_from_the_first(deci
     assert first.grounded and "20/9/2025" in first.answer
     second = decision.answer_question("Phiên họp lần thứ hai của Ban Chỉ đạo chuyển đổi số diễn ra khi nào?")
     assert not second.grounded
+
+
+def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number(decision):
+    from baocao.assistant.gate import asks_quantity
+
+    assert asks_quantity("Ban có bao nhiêu ủy viên?") and asks_quantity("mấy giờ họp?")
+    assert not asks_quantity("Tờ trình số mấy?") and not asks_quantity("Ai là Trưởng ban?")
+    answer = decision.answer_question("Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình được cấp bao nhiêu kinh phí?")
+    assert not answer.grounded
