@@ -34,7 +34,8 @@ AS_OF = re.compile(
 # An as-of date may fall a few days after the signing date (a report signed on the 22nd gives figures
 # "tính đến ngày 23/9"); later than this it is a deadline ("phấn đấu đến 31/12/2025").
 AS_OF_GRACE_DAYS = 7
-NUMBER = re.compile(r"^(?:Luật\s+)?[Ss]ố\s*[:.]?\s*(?P<n>\d[\d\-.]*)?[\s.…_]*/\s*(?P<sym>[^\s,;]+)(?P<rest>.*)$")
+# a number stamped or written by hand may come apart ("Số: 1 1902 /BNV-TCPCP" is 11902)
+NUMBER = re.compile(r"^(?:Luật\s+)?[Ss]ố\s*[:.]?\s*(?P<n>\d[\d\-.]*(?:\s\d[\d\-.]*)*)?[\s.…_]*/\s*(?P<sym>[^\s,;]+)(?P<rest>.*)$")
 ISSUER_ATTACHED = re.compile(r"\(Kèm theo .{0,80}?của\s+((?:Bộ|Ủy ban|Uỷ ban|Ban|Văn phòng|Chủ tịch)\s[^)\n]{3,80}?)\)")
 ISSUER_REPORTS = re.compile(r"((?:Bộ|Ủy ban|Uỷ ban|UBND|Văn phòng|Sở|Ban)\s[^\W\d_][^,;.:()\n]{2,60}?)\s+(?:kính\s+)?(?:báo cáo|trình)\b")
 FILE_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?[_-]")
@@ -184,7 +185,7 @@ def _read_segment(header: Header, bodies: list[list[str]], summary: list | None,
         header.kept.append(segment)
         return None, True
     if (number := NUMBER.match(segment)) and header.number is None:
-        digits, symbol = number.group("n") or "", number.group("sym").rstrip(".")
+        digits, symbol = (number.group("n") or "").replace(" ", ""), number.group("sym").rstrip(".")
         header.number, header.symbol = f"{digits}/{symbol}", symbol
         header.kept.append(segment)
         rest = number.group("rest").strip()

@@ -277,3 +277,10 @@ def test_an_ocr_line_that_weaves_the_motto_into_the_issuer_gives_both_apart():
     ])
     assert header.bodies == ["BỘ KHOA HỌC VÀ CÔNG NGHỆ"] and header.number == "7197/BKHCN-CĐSQG"
     assert issuer_from_bodies(header.bodies, "Bộ Khoa học và Công nghệ")[0] == "Bộ Khoa học và Công nghệ"
+
+
+def test_a_number_stamped_apart_is_read_whole_and_not_taken_for_the_issuer():
+    from baocao.ingest.metadata import read_header
+
+    header = read_header(["BỘ NỘI VỤ", "Số: 1 1902 /BNV-TCPCP", "V/v báo cáo tình hình tổ chức hội", "Hà Nội, ngày 11 tháng 12 năm 2025"])
+    assert header.bodies == ["BỘ NỘI VỤ"] and header.number == "11902/BNV-TCPCP"
