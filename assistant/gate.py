@@ -75,14 +75,14 @@ def _ordinal_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?P<noun>{phrase_alternation(cues['ordinal_nouns'])})\s+(?:thu\s+)?(?P<n>\d{{1,3}}|{numbers})(?!\w)")
 
 
-def ordinals(text: str) -> dict[str, int]:
-    """'Phiên họp lần thứ hai' -> {'phien hop': 2}; 'nhiệm kỳ IV' -> {'nhiem ky': 4} (noun -> which one)."""
+def ordinals(text: str) -> dict[str, set[int]]:
+    """'Phiên họp lần thứ hai' -> {'lan': {2}}; 'nhiệm kỳ IV' -> {'nhiem ky': {4}} (noun -> which ones)."""
     numbers = pack("question_cues")["ordinal_numbers"]
-    out = {}
+    out: dict[str, set[int]] = {}
     for m in _ordinal_pattern().finditer(search_key(text)):
         n = int(m["n"]) if m["n"].isdigit() else numbers.get(m["n"])
         if n is not None:
-            out.setdefault(" ".join(m["noun"].split()), n)
+            out.setdefault(" ".join(m["noun"].split()), set()).add(n)
     return out
 
 
@@ -100,10 +100,12 @@ def scope_levels(text: str) -> set[str]:
 def conflicts(question: str, evidence: str) -> str | None:
     """A constraint the question states and the evidence contradicts: another meeting or term ('lần thứ
     nhất' for 'lần thứ hai'), another level ('phạm vi tỉnh' for 'phạm vi xã'). Evidence silent on it passes."""
-    asked, stated = ordinals(question), ordinals(evidence)
-    for noun, n in asked.items():
-        if noun in stated and stated[noun] != n:
-            return f"{noun} {n}"
+    # "Theo báo cáo phục vụ Phiên họp lần thứ tư, …" names the source, not what is asked about
+    asked_about = re.sub(r"(?i)^\s*(?:theo|trong|tại)\b[^,?]*,", "", question)
+    asked, stated = ordinals(asked_about), ordinals(evidence)
+    for noun, wanted in asked.items():
+        if noun in stated and not wanted & stated[noun]:
+            return f"{noun} {min(wanted)}"
     levels = scope_levels(question)
     said = scope_levels(evidence)
     if levels and said and not levels & said:

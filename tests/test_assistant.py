@@ -358,3 +358,11 @@ def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number(deci
     assert not asks_quantity("Tờ trình số mấy?") and not asks_quantity("Ai là Trưởng ban?")
     answer = decision.answer_question("Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình được cấp bao nhiêu kinh phí?")
     assert not answer.grounded
+
+
+def test_an_ordinal_that_names_the_source_is_not_a_constraint_on_the_evidence():
+    from baocao.assistant.gate import conflicts
+
+    question = "Theo báo cáo phục vụ Phiên họp lần thứ tư, có bao nhiêu nhiệm vụ quá hạn?"
+    assert conflicts(question, "Từ ngày 20/7/2025 (Phiên họp lần 3 của Ban Chỉ đạo) còn 02 nhiệm vụ quá hạn.") is None
+    assert conflicts("Kết luận Phiên họp lần thứ tư?", "Kết luận tại Phiên họp lần thứ ba và lần thứ tư.") is None
