@@ -2,7 +2,8 @@
 
 "Thế tháng 8 thì sao?" after "Tốc độ Internet di động tháng 10/2025?" becomes
 "Tốc độ Internet di động tháng 8/2025?": the follow-up's slots (time, kind of entity, named
-entity) replace the same slots of the previous question; a follow-up with no slot is appended.
+entity, a member's role) replace the same slots of the previous question; a follow-up with no slot is
+appended.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 
 from baocao.conversations import Conversation, ConversationStore, Turn  # noqa: F401  (storage lives there; re-exported)
+from baocao.assistant.members import role_slot
 from baocao.ingest.vietnamese import fold
 
 FOLLOW_UP_OPENERS = re.compile(r"^(còn|thế|vậy|thì|với|ngoài ra|so với|và|the|con|vay|thi|voi|va)\b", re.IGNORECASE)
@@ -36,7 +38,10 @@ def _replace_slot(previous: str, follow_up: str, pattern: re.Pattern) -> tuple[s
     value = new.group(0)
     if pattern is TIME_SLOT and not YEAR.search(value) and (year := YEAR.search(old.group(0))):
         value = f"{value}/{year.group(0)}"  # "tháng 8" after "tháng 10/2025" means August 2025
-    return previous[: old.start()] + value + previous[old.end():], True
+    after = previous[old.end():]
+    if old.group(0).split()[-1].lower() == "ban" and value.split()[-1].lower() != "ban" and re.match(r"\s+[A-ZĐÀ-Ỹ]", after):
+        value += " Ban"  # "Trưởng ban Chỉ đạo": the role took the body's first word
+    return previous[: old.start()] + value + after, True
 
 
 def rewrite(question: str, history: list[Turn]) -> str:
@@ -45,7 +50,7 @@ def rewrite(question: str, history: list[Turn]) -> str:
         return question
     previous = history[-1].question
     rewritten, changed = previous, False
-    for slot in (TIME_SLOT, AGENCY_SLOT, KIND_SLOT):
+    for slot in (TIME_SLOT, AGENCY_SLOT, KIND_SLOT, role_slot()):
         rewritten, did = _replace_slot(rewritten, question, slot)
         changed = changed or did
     if changed:

@@ -55,6 +55,16 @@ def _role_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{phrase_alternation(_data()['roles'])})(?!\w)")
 
 
+@functools.lru_cache(maxsize=1)
+def role_slot() -> re.Pattern[str]:
+    """A role as written in a question, with or without diacritics ("Phó Trưởng ban", "pho truong ban"):
+    the slot a follow-up replaces ("Còn Thư ký thì sao?")."""
+    phrases = {p for role in _data()["roles"] for p in (role, fold(role))}
+    words = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
 def _folded(text: str) -> str:
     return fold(text).lower()
 
@@ -127,9 +137,9 @@ def members(chunks: list[Chunk]) -> list[Member]:
             if labelled and not rest.strip():
                 group = labelled  # "2. Các Phó Trưởng ban:" — the items below hold the role
                 continue
-            suffix = _suffix_role(entry.text, chunk)
-            if group and suffix and not _holds(suffix, group):
-                suffix = None  # "- Ông …, Phó Trưởng ban Tổ chức Tỉnh ủy" under "Các ủy viên:" is a job title
+            suffix, names_body = _suffix_role(entry.text, chunk)
+            if group and suffix and not names_body and not _holds(suffix, group):
+                suffix = None  # a bare "…, Phó Trưởng ban" under "Các ủy viên:" may be a job title elsewhere
             role = suffix or labelled or (group if not entry.numbered else None)
             if role is None:
                 continue
@@ -141,19 +151,20 @@ def members(chunks: list[Chunk]) -> list[Member]:
     return found
 
 
-def _suffix_role(text: str, chunk: Chunk) -> str | None:
-    """The role after an entry's last comma ("…, Trưởng Ban Chỉ đạo."), when what follows the role names
-    this document's own body (or nothing)."""
+def _suffix_role(text: str, chunk: Chunk) -> tuple[str | None, bool]:
+    """The role after an entry's last comma ("…, Trưởng Ban Chỉ đạo.", "…, Thư ký Hội đồng."), when what
+    follows the role names this document's own body or nothing ("Phó Trưởng ban Tổ chức Tỉnh ủy" is a job
+    in another body); and whether it names the body."""
     tail = _folded(text.rstrip(" .;")).rsplit(",", 1)
     if len(tail) != 2:
-        return None
+        return None, False
     tail_text = tail[1].strip()
     role = _role_in(tail_text, at_start=True)
     if role is None:
-        return None
+        return None, False
     after = set(re.findall(r"\w+", tail_text[len(role):])) - {"thuong", "truc"}
     own = set(re.findall(r"\w+", search_key(" ".join((chunk.title, chunk.section)))))
-    return role if after <= own else None
+    return (role, bool(after)) if after <= own else (None, False)
 
 
 def _asked_role(folded: str) -> tuple[str, tuple[int, int]] | None:

@@ -297,7 +297,8 @@ Về việc thành lập Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình
 - Bà Đinh Thị Hương - Giám đốc Sở Khoa học và Công nghệ.
 3. Các ủy viên:
 - Ông Nguyễn Văn Toàn, Phó Trưởng ban Tổ chức Tỉnh ủy;
-- Bà Lê Thị Hà, Phó Giám đốc Sở Tài chính.
+- Bà Lê Thị Hà, Phó Giám đốc Sở Tài chính;
+- Ông Trần Minh Đức - Trưởng phòng Chuyển đổi số, Sở Khoa học và Công nghệ, Thư ký Ban Chỉ đạo.
 Điều 2. Ban Chỉ đạo có nhiệm vụ giúp Chủ tịch Ủy ban nhân dân tỉnh, Trưởng ban chỉ đạo triển khai chuyển đổi số.
 Điều 3. Phiên họp lần thứ nhất của Ban Chỉ đạo diễn ra ngày 20/9/2025 tại Trụ sở Ủy ban nhân dân tỉnh.
 """
@@ -326,6 +327,11 @@ def test_a_plural_role_lists_the_group_and_a_job_title_elsewhere_is_not_a_member
     # the deputy heads of the group, the standing one included; not the ủy viên whose job is "Phó Trưởng ban Tổ chức"
     assert answer.items == ["Quách Tất Liêm", "Đinh Thị Hương"]
     assert all(c.quote in c.text for c in answer.citations) and len(answer.citations) == 2
+
+
+def test_a_role_given_inside_the_members_group_is_found(decision):
+    answer = decision.answer_question("Ai là Thư ký Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?")
+    assert answer.generator == "members" and answer.items == ["Trần Minh Đức"]
 
 
 def test_a_role_of_another_body_is_not_answered_from_this_one(decision):
@@ -366,3 +372,10 @@ def test_an_ordinal_that_names_the_source_is_not_a_constraint_on_the_evidence():
     question = "Theo báo cáo phục vụ Phiên họp lần thứ tư, có bao nhiêu nhiệm vụ quá hạn?"
     assert conflicts(question, "Từ ngày 20/7/2025 (Phiên họp lần 3 của Ban Chỉ đạo) còn 02 nhiệm vụ quá hạn.") is None
     assert conflicts("Kết luận Phiên họp lần thứ tư?", "Kết luận tại Phiên họp lần thứ ba và lần thứ tư.") is None
+
+
+def test_a_follow_up_naming_another_role_asks_about_that_role(decision):
+    first = decision.ask("Ai là Trưởng ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?")
+    follow = decision.ask("Còn Thư ký thì sao?", first.conversation_id)
+    assert follow.question == "Ai là Thư ký Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?"
+    assert follow.items == ["Trần Minh Đức"]
