@@ -145,8 +145,8 @@ def members(chunks: list[Chunk]) -> list[Member]:
                 continue
             body = rest.strip() if labelled and not suffix else entry.text
             names = person_names(body)
-            if not names and not labelled:
-                continue  # a role named in a sentence about duties, not a member
+            if not names and not labelled and not (group and role == group):
+                continue  # a role named in a sentence about duties, not a member (a group's items may be posts)
             found.append(Member(entry, role, names, " ".join(body.rstrip(" ;.").split())))
     return found
 
@@ -179,6 +179,7 @@ def _body_words(folded: str, span: tuple[int, int]) -> set[str]:
     data = _data()
     asking = {w for phrase in data["asks_who"] for w in search_key(phrase).split()}
     rest = folded[: span[0]] + " " + folded[span[1]:]
+    rest = re.sub(r"\([^)]*\)", " ", rest)  # "(mục các thành viên)" points into the document, not at the body
     filler = set(data["filler"])
     return {w for w in re.findall(r"\w+", rest) if w not in asking and w not in filler and not w.isdigit()}
 
@@ -208,21 +209,52 @@ class MemberAnswerer:
         plural = re.search(r"(?<!\w)(?:nhung|cac)(?!\w)", folded) is not None
         if asked is not None and plural and re.search(r"(?<!\w)nao(?!\w)", folded[asked[1][1]:]):
             asks_who = True  # "có những Phó Chủ tịch nào"
-        if asked is None or not asks_who:
+        posts = _posts_asked(folded, asked) if asked else None
+        if asked is None or not (asks_who or posts):
             return None  # counts ("bao nhiêu thành viên") need every group and every later change: not here
-        words = _body_words(folded, asked[1])
-        chosen: list[Member] = []
+        words = _body_words(folded, asked[1]) - set((posts or "").split())
         candidates = [h.chunk.doc_id for h in context.hits(plan)][:8]
         candidates += context.catalogue.documents_titled(words)
         for doc_id in dict.fromkeys(candidates):
             chunks = context.catalogue.chunks_of(doc_id)
             held = [m for m in members(chunks) if _holds(m.role, asked[0]) and _names_the_body(m.entry.chunk, words)]
-            if held:
-                chosen = held
-                break
-        if not chosen:
-            return None
-        return _answer(chosen, asked[0], self.name)
+            if held and posts:
+                if answer := _posts_answer(held, posts, self.name):
+                    return answer
+            elif held:
+                return _answer(held, asked[0], self.name)
+        return None
+
+
+def _posts_asked(folded: str, asked: tuple[str, tuple[int, int]]) -> str | None:
+    """'Giám đốc những Sở nào là thành viên …?' asks which units' heads are members: 'giam doc so'."""
+    m = re.search(r"(?P<post>(?:\w+\s+){1,3}?)(?:nhung|cac)\s+(?P<kind>\w+)\s+nao(?!\w)", folded[: asked[1][0]])
+    if m is None:
+        return None
+    post = " ".join(m["post"].split()[-2:])
+    return f"{post} {m['kind']}"
+
+
+def _posts_answer(chosen: list[Member], post: str, generator: str) -> Answer | None:
+    """The members whose post is `post` + a unit ("Giám đốc Sở Nội vụ"), answered with the units."""
+    cites = CitationList()
+    lines, items = [], []
+    width = len(post.split()) - 1  # the unit's own first word ("Sở") stays in the item
+    for member in chosen:
+        words = member.description.split()
+        if search_key(" ".join(words[: width + 1])) != post or len(words) <= width + 1:
+            continue
+        unit = " ".join(words[width:]).rstrip(" ;.")
+        chunk = member.entry.chunk
+        marker = cites.cite(chunk, chunk.text[member.entry.start:member.entry.end])
+        lines.append(f"- {unit} [{marker}]")
+        items.append(unit)
+    if not items:
+        return None
+    first = chosen[0].entry.chunk
+    text = f"{source_phrase(first)}: {len(items)} đơn vị:\n" + "\n".join(lines)
+    return Answer(answer=text, citations=cites.citations, items=items, grounded=True, as_of=first.as_of,
+                  generator=generator)
 
 
 def _answer(chosen: list[Member], role: str, generator: str) -> Answer:

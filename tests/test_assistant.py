@@ -298,7 +298,10 @@ Về việc thành lập Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình
 3. Các ủy viên:
 - Ông Nguyễn Văn Toàn, Phó Trưởng ban Tổ chức Tỉnh ủy;
 - Bà Lê Thị Hà, Phó Giám đốc Sở Tài chính;
-- Ông Trần Minh Đức - Trưởng phòng Chuyển đổi số, Sở Khoa học và Công nghệ, Thư ký Ban Chỉ đạo.
+- Ông Trần Minh Đức - Trưởng phòng Chuyển đổi số, Sở Khoa học và Công nghệ, Thư ký Ban Chỉ đạo;
+- Giám đốc Sở Nội vụ;
+- Giám đốc Sở Y tế;
+- Phó Giám đốc Công an tỉnh.
 Điều 2. Ban Chỉ đạo có nhiệm vụ giúp Chủ tịch Ủy ban nhân dân tỉnh, Trưởng ban chỉ đạo triển khai chuyển đổi số.
 Điều 3. Phiên họp lần thứ nhất của Ban Chỉ đạo diễn ra ngày 20/9/2025 tại Trụ sở Ủy ban nhân dân tỉnh.
 """
@@ -332,6 +335,11 @@ def test_a_plural_role_lists_the_group_and_a_job_title_elsewhere_is_not_a_member
 def test_a_role_given_inside_the_members_group_is_found(decision):
     answer = decision.answer_question("Ai là Thư ký Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?")
     assert answer.generator == "members" and answer.items == ["Trần Minh Đức"]
+
+
+def test_members_named_by_their_post_answer_which_units_heads_are_members(decision):
+    answer = decision.answer_question("Giám đốc những Sở nào là ủy viên Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?")
+    assert answer.generator == "members" and answer.items == ["Sở Nội vụ", "Sở Y tế"]
 
 
 def test_a_role_of_another_body_is_not_answered_from_this_one(decision):
