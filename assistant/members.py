@@ -209,6 +209,8 @@ class MemberAnswerer:
         plural = re.search(r"(?<!\w)(?:nhung|cac)(?!\w)", folded) is not None
         if asked is not None and plural and re.search(r"(?<!\w)nao(?!\w)", folded[asked[1][1]:]):
             asks_who = True  # "có những Phó Chủ tịch nào"
+        if (both := _two_bodies(folded)) is not None and asks_who:
+            return _people_in_both(both, context.catalogue, self.name)
         posts = _posts_asked(folded, asked) if asked else None
         if asked is None or not (asks_who or posts):
             return None  # counts ("bao nhiêu thành viên") need every group and every later change: not here
@@ -224,6 +226,50 @@ class MemberAnswerer:
             elif held:
                 return _answer(held, asked[0], self.name)
         return None
+
+
+TWO_BODIES = re.compile(
+    r"(?:vua\s+)?(?:co ten|la thanh vien|tham gia)\s+(?:trong|cua)\s+(?P<a>.+?)\s+(?P<op>vua|nhung khong|ma khong)"
+    r"\s+(?:co ten\s+|la thanh vien\s+|tham gia\s+)?(?:trong|cua)\s+(?P<b>.+?)\s*\??$")
+
+
+def _two_bodies(folded: str) -> tuple[str, str, str] | None:
+    """'… vừa có tên trong A vừa có tên trong B' (both) / '… có tên trong A nhưng không trong B' (only A)."""
+    m = TWO_BODIES.search(folded)
+    return (m["a"], m["b"], "intersection" if m["op"] == "vua" else "difference") if m else None
+
+
+def _members_of(body: str, catalogue) -> list[Member]:
+    words = {w for w in re.findall(r"\w+", body) if w not in set(_data()["filler"])}
+    for doc_id in catalogue.documents_titled(words):
+        found = [m for m in members(catalogue.chunks_of(doc_id)) if m.names]
+        if found:
+            return found
+    return []
+
+
+def _people_in_both(both: tuple[str, str, str], catalogue, generator: str) -> Answer | None:
+    """People of two bodies' memberships: in both, or in the first only; each cited in each body."""
+    a, b = _members_of(both[0], catalogue), _members_of(both[1], catalogue)
+    if not a or not b:
+        return None
+    in_b = {name: m for m in b for name in m.names}
+    cites = CitationList()
+    lines, items = [], []
+    for member in a:
+        for name in member.names:
+            other = in_b.get(name)
+            if (other is not None) != (both[2] == "intersection") or name in items:
+                continue
+            marks = [cites.cite(m.entry.chunk, m.entry.chunk.text[m.entry.start:m.entry.end]) for m in (member, other) if m]
+            lines.append(f"- {name}: " + "; ".join(f"{m.description} [{n}]" for m, n in zip((member, other), marks) if m))
+            items.append(name)
+    if not items:
+        return None
+    titles = [a[0].entry.chunk.title, b[0].entry.chunk.title]
+    how = "có tên trong cả hai" if both[2] == "intersection" else f"có trong {titles[0]} nhưng không có trong {titles[1]}"
+    text = f"Theo {titles[0]} và {titles[1]}: {len(items)} người {how} (đối chiếu theo họ tên):\n" + "\n".join(lines)
+    return Answer(answer=text, citations=cites.citations, items=items, grounded=True, generator=generator)
 
 
 def _posts_asked(folded: str, asked: tuple[str, tuple[int, int]]) -> str | None:

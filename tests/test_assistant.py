@@ -307,6 +307,22 @@ Về việc thành lập Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình
 """
 
 
+COUNCIL = """\
+ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+Số: 1500/QĐ-UBND
+Hòa Bình, ngày 30 tháng 9 năm 2025
+
+QUYẾT ĐỊNH
+Về việc thành lập Hội đồng An toàn, vệ sinh lao động tỉnh Hòa Bình
+
+Điều 1. Thành lập Hội đồng An toàn, vệ sinh lao động tỉnh Hòa Bình gồm các ông, bà có tên sau:
+1. Chủ tịch Hội đồng: Ông Quách Tất Liêm - Phó Chủ tịch Ủy ban nhân dân tỉnh.
+2. Các thành viên Hội đồng:
+- Bà Lê Thị Hà - Phó Giám đốc Sở Tài chính;
+- Ông Hoàng Văn Nam - Phó Giám đốc Sở Y tế.
+"""
+
+
 @pytest.fixture(scope="module")
 def decision(tmp_path_factory, embedder):
     from baocao.settings import Settings
@@ -314,8 +330,9 @@ def decision(tmp_path_factory, embedder):
     home = tmp_path_factory.mktemp("decision")
     settings = Settings(home=home / "home")
     (home / "qd-1406.txt").write_text(DECISION, encoding="utf-8")
+    (home / "qd-1500.txt").write_text(COUNCIL, encoding="utf-8")
     index = open_index(settings, embedder)
-    assert not ingest_paths(index, [home / "qd-1406.txt"], settings).failed
+    assert not ingest_paths(index, [home / "qd-1406.txt", home / "qd-1500.txt"], settings).failed
     return Assistant.from_settings(settings, index)
 
 
@@ -340,6 +357,16 @@ def test_a_role_given_inside_the_members_group_is_found(decision):
 def test_members_named_by_their_post_answer_which_units_heads_are_members(decision):
     answer = decision.answer_question("Giám đốc những Sở nào là ủy viên Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?")
     assert answer.generator == "members" and answer.items == ["Sở Nội vụ", "Sở Y tế"]
+
+
+def test_people_in_two_bodies_are_matched_by_name_and_cited_in_both(decision):
+    both = decision.answer_question("Những người nào vừa có tên trong Ban Chỉ đạo chuyển đổi số vừa có tên trong "
+                                    "Hội đồng An toàn, vệ sinh lao động tỉnh Hòa Bình?")
+    assert both.generator == "members" and both.items == ["Quách Tất Liêm", "Lê Thị Hà"]
+    assert len(both.citations) == 4 and {c.document for c in both.citations} == {"qd-1406.txt", "qd-1500.txt"}
+    only = decision.answer_question("Những ai có tên trong Hội đồng An toàn, vệ sinh lao động nhưng không có tên "
+                                    "trong Ban Chỉ đạo chuyển đổi số?")
+    assert only.items == ["Hoàng Văn Nam"]
 
 
 def test_a_role_of_another_body_is_not_answered_from_this_one(decision):
