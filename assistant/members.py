@@ -18,8 +18,10 @@ import re
 from dataclasses import dataclass
 
 from baocao.assistant.compose import CitationList, source_phrase
+from baocao.assistant.gate import asks_quantity
 from baocao.assistant.knowledge import pack, phrase_alternation
 from baocao.assistant.models import Answer
+from baocao.assistant.references import referenced_document
 from baocao.ingest.models import Chunk
 from baocao.ingest.text import fold, search_key
 
@@ -43,6 +45,7 @@ class Member:
     role: str  # folded, lower case: "pho truong ban thuong truc"
     names: list[str]
     description: str
+    group: str | None = None  # the role of the group heading it is an item of ("2. Các Phó Trưởng ban:")
 
 
 @functools.lru_cache(maxsize=1)
@@ -124,8 +127,12 @@ def person_names(text: str) -> list[str]:
 def members(chunks: list[Chunk]) -> list[Member]:
     """Every entry that gives a role, with the role of the group heading it sits under."""
     found: list[Member] = []
+    group: str | None = None
+    section = None
     for chunk in chunks:
-        group: str | None = None
+        if chunk.section != section:
+            group = None  # a long group runs on into the next chunk of its section
+        section = chunk.section
         for entry in entries(chunk):
             folded = _folded(entry.text)
             if len(folded) != len(entry.text):
@@ -147,7 +154,8 @@ def members(chunks: list[Chunk]) -> list[Member]:
             names = person_names(body)
             if not names and not labelled and not (group and role == group):
                 continue  # a role named in a sentence about duties, not a member (a group's items may be posts)
-            found.append(Member(entry, role, names, " ".join(body.rstrip(" ;.").split())))
+            found.append(Member(entry, role, names, " ".join(body.rstrip(" ;.").split()),
+                                group=group if not entry.numbered else None))
     return found
 
 
@@ -180,6 +188,9 @@ def _body_words(folded: str, span: tuple[int, int]) -> set[str]:
     asking = {w for phrase in data["asks_who"] for w in search_key(phrase).split()}
     rest = folded[: span[0]] + " " + folded[span[1]:]
     rest = re.sub(r"\([^)]*\)", " ", rest)  # "(mục các thành viên)" points into the document, not at the body
+    rest = _role_pattern().sub(" ", rest)  # "không kể Trưởng ban và các Phó Trưởng ban": other roles
+    if (ref := referenced_document(rest)) is not None:  # "theo Quyết định 2319" names the document
+        rest = rest[: ref.span[0]] + " " + rest[ref.span[1]:]
     filler = set(data["filler"])
     return {w for w in re.findall(r"\w+", rest) if w not in asking and w not in filler and not w.isdigit()}
 
@@ -212,15 +223,28 @@ class MemberAnswerer:
         if (both := _two_bodies(folded)) is not None and asks_who:
             return _people_in_both(both, context.catalogue, self.name)
         posts = _posts_asked(folded, asked) if asked else None
-        if asked is None or not (asks_who or posts):
-            return None  # counts ("bao nhiêu thành viên") need every group and every later change: not here
+        counting = asked is not None and asks_quantity(plan.part.text) and not asks_who
+        if counting:  # "… không kể Trưởng ban và các Phó Trưởng ban, có bao nhiêu thành viên": the counted role
+            counted = re.search(rf"(?:bao nhieu|may)\s+(?P<role>{_role_pattern().pattern})", folded)
+            if counted is None:
+                return None
+            asked = (" ".join(counted["role"].split()), counted.span("role"))
+        if asked is None or not (asks_who or posts or counting):
+            return None
         words = _body_words(folded, asked[1]) - set((posts or "").split())
         candidates = [h.chunk.doc_id for h in context.hits(plan)][:8]
         candidates += context.catalogue.documents_titled(words)
         for doc_id in dict.fromkeys(candidates):
             chunks = context.catalogue.chunks_of(doc_id)
-            held = [m for m in members(chunks) if _holds(m.role, asked[0]) and _names_the_body(m.entry.chunk, words)]
-            if held and posts:
+            found = members(chunks)
+            held = [m for m in found if _holds(m.role, asked[0]) and _names_the_body(m.entry.chunk, words)]
+            if counting:
+                # a count is read from one group heading's items ("6. Các thành viên Ban Chỉ đạo:"), never
+                # from entries scattered over a text (a decision amending members names a few of them)
+                group = [m for m in found if m.group == asked[0] and _names_the_body(m.entry.chunk, words)]
+                if group:
+                    return _count_answer(group, asked[0], self.name)
+            elif held and posts:
                 if answer := _posts_answer(held, posts, self.name):
                     return answer
             elif held:
@@ -301,6 +325,15 @@ def _posts_answer(chosen: list[Member], post: str, generator: str) -> Answer | N
     text = f"{source_phrase(first)}: {len(items)} đơn vị:\n" + "\n".join(lines)
     return Answer(answer=text, citations=cites.citations, items=items, grounded=True, as_of=first.as_of,
                   generator=generator)
+
+
+def _count_answer(group: list[Member], role: str, generator: str) -> Answer:
+    answer = _answer(group, role, generator)
+    first = group[0].entry.chunk
+    label = next((r for r in _data()["roles"] if search_key(r) == role), role)
+    lines = answer.answer.split("\n", 1)
+    answer.answer = f"{source_phrase(first)}: có {len(group)} {label} (đếm theo danh sách):\n" + (lines[1] if len(lines) > 1 else "")
+    return answer
 
 
 def _answer(chosen: list[Member], role: str, generator: str) -> Answer:

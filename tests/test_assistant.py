@@ -369,6 +369,12 @@ def test_people_in_two_bodies_are_matched_by_name_and_cited_in_both(decision):
     assert only.items == ["Hoàng Văn Nam"]
 
 
+def test_a_count_of_members_is_read_from_the_group_heading_the_question_counts(decision):
+    answer = decision.answer_question("Ngoài Trưởng ban và các Phó Trưởng ban, Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình "
+                                      "có bao nhiêu ủy viên?")
+    assert answer.generator == "members" and "có 6 ủy viên" in answer.answer and len(answer.citations) == 6
+
+
 def test_a_role_of_another_body_is_not_answered_from_this_one(decision):
     answer = decision.answer_question("Ai là Trưởng ban Chỉ đạo quốc gia về dữ liệu?")
     assert answer.generator != "members"
