@@ -10,6 +10,12 @@ so the result is exactly bm25s's Lucene BM25 (k1=1.5, b=0.75) over the live chun
 scratch (tests/test_index.py checks it against `bm25s.BM25().index(...)`). Segments are merged into one
 when there are many of them or many dead rows.
 
+Searching is vectorised per state (built on a state's first search, `LexicalState._side`): each row's
+position in `chunks` and length norm, so a query's postings are summed by one `bincount` whatever the
+number of segments; on a large index the tokens most chunks hold ("của", "và", "tháng" …: most of a
+query's postings) are precomputed as dense rows, `idf ×` one row each. At 100k chunks a search reads
+the sparse postings of its rarer tokens and a few dense rows (bench/scale.py).
+
 On disk (`$BAOCAO_HOME/lexical/`): `segments/<name>/` (written once, loaded memory-mapped) and one small
 manifest per generation (segment list, dead rows, names, vocabulary), pointed to by `CURRENT`.
 """
