@@ -7,9 +7,11 @@ nhiệm vụ nào?" / "Nhiệm vụ nào hạn tháng 12/2025?" → every task t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from baocao.assistant.compose import CitationList
 from baocao.ingest.entities import find_entities
+from baocao.ingest.gazetteer import Gazetteer
 from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
@@ -30,8 +32,15 @@ def deadline_key(text: str | None) -> str | None:
     return None
 
 
-def agencies_in(text: str) -> set[str]:
-    return {m.entity.name for m in find_entities(text, ("agency",), require_capital=False)}
+def agencies_in(text: str) -> frozenset[str]:
+    return _agencies_in(text, Gazetteer.load())
+
+
+@lru_cache(maxsize=20_000)
+def _agencies_in(text: str, gazetteer: Gazetteer) -> frozenset[str]:
+    """Per gazetteer (one per data folder and packs), each lead/partner text read once: a question about
+    an agency's tasks reads every task of the index."""
+    return frozenset(m.entity.name for m in find_entities(text, ("agency",), require_capital=False, gazetteer=gazetteer))
 
 
 def task_lines(task: TaskRecord) -> str:
@@ -40,12 +49,28 @@ def task_lines(task: TaskRecord) -> str:
 
 
 def topic_score(query: Query, task: TaskRecord, weights: TermWeights) -> float:
+    return topic_scorer(query, weights)(task)
+
+
+def topic_scorer(query: Query, weights: TermWeights):
+    """`topic_score(query, ·, weights)` with the question's words and weights read once (a question at
+    100k chunks is scored against thousands of tasks); each task's words are read once per text."""
     wanted = [t for t in dict.fromkeys(syllables(query.text)) if t not in QUESTION_WORDS and t not in TASK_WORDS]
-    if not wanted:
-        return 0.0
-    present = set(syllables(f"{task.task} {task.result or ''}"))
-    total = sum(weights.weight(t) for t in wanted)
-    return sum(weights.weight(t) for t in wanted if t in present) / total if total else 0.0
+    weight = {t: weights.weight(t) for t in wanted}
+    total = sum(weight[t] for t in wanted)
+
+    def score(task: TaskRecord) -> float:
+        if not wanted:
+            return 0.0
+        present = task_words(f"{task.task} {task.result or ''}")
+        return sum(weight[t] for t in wanted if t in present) / total if total else 0.0
+
+    return score
+
+
+@lru_cache(maxsize=20_000)
+def task_words(text: str) -> frozenset[str]:
+    return frozenset(syllables(text))
 
 
 class TaskAnswerer:
@@ -94,7 +119,8 @@ class TaskAnswerer:
                       items=[t.task.rstrip(".") for _, t in chosen], grounded=True, as_of=chosen[0][0].as_of)
 
     def single_answer(self, query: Query, tasks, weights: TermWeights) -> Answer | None:
-        scored = sorted(((topic_score(query, t, weights), c, t) for c, t in tasks), key=lambda x: x[0], reverse=True)
+        score = topic_scorer(query, weights)
+        scored = sorted(((score(t), c, t) for c, t in tasks), key=lambda x: x[0], reverse=True)
         if not scored or scored[0][0] < MIN_TASK_MATCH:
             return None
         score, chunk, task = scored[0]

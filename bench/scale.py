@@ -58,6 +58,15 @@ SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
 def rss_mb() -> float:
+    """Peak RSS of this process: `VmHWM` of /proc/self/status. Not `ru_maxrss`: on Linux a process started
+    by another keeps the parent's peak there across fork and exec, so the measuring subprocess reported
+    the RSS of the builder that spawned it (2.6 GB at 100k, while the server process peaked near 1 GB)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 

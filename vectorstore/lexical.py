@@ -10,6 +10,12 @@ so the result is exactly bm25s's Lucene BM25 (k1=1.5, b=0.75) over the live chun
 scratch (tests/test_index.py checks it against `bm25s.BM25().index(...)`). Segments are merged into one
 when there are many of them or many dead rows.
 
+Searching is vectorised per state (built on a state's first search, `LexicalState._side`): each row's
+position in `chunks` and length norm, so a query's postings are summed by one `bincount` whatever the
+number of segments; on a large index the tokens most chunks hold ("của", "và", "tháng" …: most of a
+query's postings) are precomputed as dense rows, `idf ×` one row each. At 100k chunks a search reads
+the sparse postings of its rarer tokens and a few dense rows (bench/scale.py).
+
 On disk (`$BAOCAO_HOME/lexical/`): `segments/<name>/` (written once, loaded memory-mapped) and one small
 manifest per generation (segment list, dead rows, names, vocabulary), pointed to by `CURRENT`.
 """
@@ -38,6 +44,8 @@ K1, B = 1.5, 0.75
 KEEP_OLD_S = 60.0  # a reader may still be opening the previous manifest or segment
 MAX_SEGMENTS = 12
 MAX_DEAD_SHARE = 0.25
+DENSE_SHARE = 0.2  # a token in more chunks than this share is scored over dense rows (LexicalState._side)
+DENSE_MIN_CHUNKS = 20_000  # ... on an index of at least this many chunks
 
 
 @dataclass
@@ -167,6 +175,7 @@ class LexicalState:
 
     def __post_init__(self) -> None:
         self._where: list[tuple[int, int]] = []  # position in `chunks` → (segment, row)
+        self._rows: dict[str, tuple] = {}  # per side, built on its first search: see _side
         self.chunks, self.by_id = [], {}
         for s, segment in enumerate(self.segments):
             dead = self.dead.get(segment.name)
@@ -242,30 +251,70 @@ class LexicalState:
         return self
 
     # --- search ------------------------------------------------------------------------------------
+    def _side(self, side: str) -> tuple[list[tuple[Postings, np.ndarray, np.ndarray]], dict[int, np.ndarray]]:
+        """Built once per state and side, on its first search: per segment, its postings, where each of
+        its rows lands in `chunks` (dead rows → a sink slot past the end) and each row's BM25 length norm;
+        and, for the tokens in more than DENSE_SHARE of the chunks (on an index of DENSE_MIN_CHUNKS or
+        more), a dense row over `chunks` of each chunk's `tf / (tf + k1·(1 − b + b·len/avg))` (0 where absent)."""
+        if side not in self._rows:
+            parts, position, sink = [], 0, len(self.chunks)
+            for segment in self.segments:
+                n = len(segment.chunks)
+                dead = self.dead.get(segment.name)
+                live = np.arange(n, dtype=np.int64) if dead is None else np.flatnonzero(~dead)
+                where = np.full(n, sink, dtype=np.int64)
+                where[live] = np.arange(position, position + len(live))
+                position += len(live)
+                norm = K1 * ((1 - B) + B * segment.lengths / self.avg_length)  # float32, as it always was
+                parts.append((getattr(segment, side), where, norm))
+            dense: dict[int, np.ndarray] = {}
+            if self.n_live >= DENSE_MIN_CHUNKS:
+                for t in np.flatnonzero(self.df[side] > DENSE_SHARE * self.n_live).tolist():
+                    share = np.zeros(sink + 1, dtype=np.float64)
+                    for postings, where, norm in parts:
+                        a, b = postings.span(t)
+                        rows = postings.indices[a:b]
+                        tf = postings.counts[a:b].astype(np.float64)
+                        share[where[rows]] = tf / (tf + norm[rows])
+                    dense[t] = share[:sink]
+            self._rows[side] = (parts, dense)
+        return self._rows[side]
+
     def scores(self, token_ids: list[int], side: str) -> np.ndarray:
-        """BM25 of every live chunk (in `chunks` order) for these token ids (repeats count, as in bm25s)."""
-        out = np.zeros(len(self.chunks), dtype=np.float64)
-        if not token_ids or not self.chunks:
-            return out
-        df = self.df[side]
-        idf = np.log(1.0 + (self.n_live - df[token_ids] + 0.5) / (df[token_ids] + 0.5))
-        offset = 0
-        for segment in self.segments:
-            postings: Postings = getattr(segment, side)
-            spans = [postings.span(t) for t in token_ids]
-            n = len(segment.chunks)
-            if any(b > a for a, b in spans):
-                rows = np.concatenate([postings.indices[a:b] for a, b in spans])
-                tf = np.concatenate([postings.counts[a:b] for a, b in spans]).astype(np.float64)
-                weight = np.repeat(idf, [b - a for a, b in spans])
-                norm = K1 * ((1 - B) + B * segment.lengths[rows] / self.avg_length)
-                seg_scores = np.bincount(rows, weights=weight * tf / (tf + norm), minlength=n)
-            else:
-                seg_scores = np.zeros(n)
-            dead = self.dead.get(segment.name)
-            live = seg_scores if dead is None else seg_scores[~dead]
-            out[offset : offset + len(live)] = live
-            offset += len(live)
+        """BM25 of every live chunk (in `chunks` order) for these token ids (repeats count, as in bm25s).
+
+        The postings of the query's tokens are gathered from every segment and summed by one `bincount`;
+        the tokens most chunks hold (`_side`: "dense") are added after, as `idf × row` over whole rows.
+        Sparse shares are the float expression of the per-segment sum (`idf·tf / (tf + norm)`); dense
+        ones are `idf·(tf / (tf + norm))` and come after the sparse ones, so scores equal the per-segment
+        sum to rounding (~1e-15 relative; tests/test_index.py), and are bit for bit the same when no token
+        is dense (indexes under DENSE_MIN_CHUNKS)."""
+        n = len(self.chunks)
+        if not token_ids or not n:
+            return np.zeros(n, dtype=np.float64)
+        df = self.df[side][np.asarray(token_ids, dtype=np.int64)]
+        idf = np.log(1.0 + (self.n_live - df + 0.5) / (df + 0.5))
+        parts, dense = self._side(side)
+        sparse = [(t, w) for t, w in zip(token_ids, idf) if t not in dense]
+        positions, contributions = [], []
+        for postings, where, norm in parts:
+            spans = [postings.span(t) for t, _ in sparse]
+            if not any(b > a for a, b in spans):
+                continue
+            rows = np.concatenate([postings.indices[a:b] for a, b in spans])
+            tf = np.concatenate([postings.counts[a:b] for a, b in spans]).astype(np.float64)
+            weight = np.repeat([w for _, w in sparse], [b - a for a, b in spans])
+            contributions.append(weight * tf / (tf + norm[rows]))
+            positions.append(where[rows])
+        if positions:
+            out = np.bincount(np.concatenate(positions), weights=np.concatenate(contributions), minlength=n + 1)[:n]
+        else:
+            out = np.zeros(n, dtype=np.float64)
+        scratch = None
+        for t, w in zip(token_ids, idf):
+            if t in dense:
+                scratch = np.multiply(dense[t], w, out=scratch)
+                out += scratch
         return out
 
     def search(self, query: str, k: int, *, fold_query: bool = False) -> list[LexicalHit]:
