@@ -58,6 +58,11 @@ class TaskRecord:
     chunk_id: str = ""
 
 
+def chunk_id(doc_id: str, order: int) -> str:
+    """A chunk's id: its document's content id and its place in the document ("3f2a…:0007")."""
+    return f"{doc_id}:{order:04d}"
+
+
 @dataclass
 class Chunk:
     chunk_id: str

@@ -15,7 +15,7 @@ from baocao.ingest.loaders import load_file
 from baocao.ingest.metadata import (
     HEADER_MAX_LINES, Closing, DocumentFacts, Header, as_of_dates, find_closings, read_facts, read_header,
 )
-from baocao.ingest.models import Chunk, IngestedDocument, IngestError, Page, RawDocument, TaskRecord
+from baocao.ingest.models import Chunk, IngestedDocument, IngestError, Page, RawDocument, TaskRecord, chunk_id
 from baocao.ingest.plan import TaskGroup, find_task_groups
 from baocao.ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
 from baocao.ingest.records import attach_records
@@ -88,7 +88,7 @@ class _ChunkBuilder:
         self.seen.add(key)
         dates = as_of_dates(text, self.year, self.facts.report_date)
         chunk = Chunk(
-            chunk_id=f"{self.doc_id}:{len(self.chunks):04d}",
+            chunk_id=chunk_id(self.doc_id, len(self.chunks)),
             doc_id=self.doc_id,
             document=self.raw.name,
             title=self.facts.title,

@@ -299,3 +299,21 @@ def test_dense_rows_of_common_tokens_score_as_the_per_segment_sum(index, tmp_set
                               (folded[question], state.search(question, 40, fold_query=True))):
             assert [h.chunk_id for h in after] == [h.chunk_id for h in before]
             assert np.allclose([h.score for h in after], [h.score for h in before], rtol=1e-12, atol=0)
+
+
+def test_a_document_missing_one_chunk_is_not_unchanged_and_heals(index, tmp_settings, tmp_path):
+    # "unchanged" is decided by looking every chunk of the commit record up by its id
+    from baocao.ingest.models import chunk_id
+    from baocao.ingest.pipeline import ingest_file
+
+    path = tmp_path / "bao-cao.txt"
+    path.write_text("BÁO CÁO\nKết quả chuyển đổi số\n" + "\n".join(
+        f"{n}. Nội dung thứ {n}: tỉnh đã hoàn thành {n * 7} nhiệm vụ chuyển đổi số trong tháng {n} năm 2025, "
+        "đạt kết quả tốt theo kế hoạch đề ra của Ủy ban nhân dân tỉnh." * 3 for n in range(1, 9)), encoding="utf-8")
+    doc = ingest_file(path)
+    assert index.add(doc) == "added" and len(doc.chunks) > 2
+    assert index.is_unchanged(doc)
+    index.texts.delete(ids=[chunk_id(doc.doc_id, 1)])
+    assert not index.is_unchanged(doc)
+    assert index.add(doc) != "unchanged"
+    assert index.is_unchanged(doc) and len(index.get_chunks([c.chunk_id for c in doc.chunks])) == len(doc.chunks)

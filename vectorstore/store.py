@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from baocao.settings import Settings
-from baocao.ingest.models import Chunk, IngestedDocument, TaskRecord
+from baocao.ingest.models import Chunk, IngestedDocument, TaskRecord, chunk_id
 from baocao.ingest.records import records_from_json, records_to_json
 from baocao.vectorstore.lexical import LexicalHit, LexicalState, named, snapshot_generation
 from baocao.vectorstore.locks import WriterBusy, WriterLock  # noqa: F401  (WriterBusy: raised by writes)
@@ -248,8 +248,13 @@ class Index:
     def find(self, name_or_id: str) -> DocumentRecord | None:
         return next((r for r in self.list_documents() if name_or_id == r.doc_id or name_or_id in r.names), None)
 
-    def _stored_count(self, doc_id: str) -> int:
-        return len(self.texts.get(where={"doc_id": doc_id}, include=[])["ids"])
+    def _has_all_chunks(self, doc_id: str, chunks: int) -> bool:
+        """Every chunk of the commit record is stored. Looked up by id (`<doc_id>:<order>`), not by a metadata
+        filter: at 100k chunks the filter reads the whole collection."""
+        if chunks == 0:
+            return True
+        ids = [chunk_id(doc_id, order) for order in range(chunks)]
+        return len(self.texts.get(ids=ids, include=[])["ids"]) == chunks
 
     def is_unchanged(self, doc: IngestedDocument) -> bool:
         """Decided from what is stored: the name is one of the record's, and every chunk is there."""
@@ -257,7 +262,7 @@ class Index:
         if found is None:
             return False
         record, meta = found
-        if doc.document not in record.names or self._stored_count(doc.doc_id) != record.chunks:
+        if doc.document not in record.names or not self._has_all_chunks(doc.doc_id, record.chunks):
             return False
         return not self.settings.needs_vectors() or meta.get("vectors") == self.settings.embedding_model
 
@@ -384,7 +389,7 @@ class Index:
             holder = next((r for r, _ in records.values() if name in r.names and r.doc_id != doc.doc_id), None)
             want_vectors = self.settings.needs_vectors()
             model = self.settings.embedding_model
-            complete = found is not None and self._stored_count(doc.doc_id) == found[0].chunks
+            complete = found is not None and self._has_all_chunks(doc.doc_id, found[0].chunks)
             has_vectors = found is not None and found[1].get("vectors") == model
             if complete and name in found[0].names and (has_vectors or not want_vectors):
                 return "unchanged"
