@@ -215,8 +215,7 @@ def test_task_table_rows_from_a_pdf(tmp_path):
     path = tmp_path / "ke-hoach.pdf"
     pdf.output(str(path))
     doc = ingest_file(path)
-    if not any("Nhiệm vụ: " in c.text for c in doc.chunks):
-        pytest.skip("this loader does not render PDF tables as rows yet (the loaders' pdfplumber step)")
+    assert any("Nhiệm vụ: " in c.text for c in doc.chunks)  # the loader renders the PDF table as rows
     assert [t.lead for t in doc.tasks] == ["Sở Khoa học và Công nghệ", "Văn phòng UBND tỉnh"]
 
 
