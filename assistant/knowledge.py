@@ -26,7 +26,12 @@ def _cue_pattern(name: str, packs_key: str) -> re.Pattern[str] | None:
 
 def phrase_alternation(phrases) -> str:
     """A regex alternation of folded phrases, longest first, any run of spaces between their words."""
-    words = sorted({search_key(p) for p in phrases}, key=len, reverse=True)
+    return literal_alternation(search_key(p) for p in phrases)
+
+
+def literal_alternation(phrases) -> str:
+    """The same for phrases as written (diacritics kept)."""
+    words = sorted(set(phrases), key=len, reverse=True)
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from baocao.assistant.compose import CitationList, source_phrase
 from baocao.assistant.gate import asks_quantity
-from baocao.assistant.knowledge import pack, phrase_alternation
+from baocao.assistant.knowledge import literal_alternation, pack, phrase_alternation
 from baocao.assistant.models import Answer
 from baocao.assistant.references import referenced_document
 from baocao.ingest.models import Chunk
@@ -63,9 +63,7 @@ def role_slot() -> re.Pattern[str]:
     """A role as written in a question, with or without diacritics ("Phó Trưởng ban", "pho truong ban"):
     the slot a follow-up replaces ("Còn Thư ký thì sao?")."""
     phrases = {p for role in _data()["roles"] for p in (role, fold(role))}
-    words = sorted(phrases, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)",
-                      re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{literal_alternation(phrases)})(?!\w)", re.IGNORECASE)
 
 
 def _folded(text: str) -> str:
@@ -248,7 +246,7 @@ class MemberAnswerer:
                 if answer := _posts_answer(held, posts, self.name):
                     return answer
             elif held:
-                return _answer(held, asked[0], self.name)
+                return _answer(held, self.name)
         return None
 
 
@@ -328,7 +326,7 @@ def _posts_answer(chosen: list[Member], post: str, generator: str) -> Answer | N
 
 
 def _count_answer(group: list[Member], role: str, generator: str) -> Answer:
-    answer = _answer(group, role, generator)
+    answer = _answer(group, generator)
     first = group[0].entry.chunk
     label = next((r for r in _data()["roles"] if search_key(r) == role), role)
     lines = answer.answer.split("\n", 1)
@@ -336,7 +334,7 @@ def _count_answer(group: list[Member], role: str, generator: str) -> Answer:
     return answer
 
 
-def _answer(chosen: list[Member], role: str, generator: str) -> Answer:
+def _answer(chosen: list[Member], generator: str) -> Answer:
     cites = CitationList()
     first = chosen[0].entry.chunk
     lines = []
