@@ -12,7 +12,8 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
+from baocao.assistant.evidence import TermWeights, syllables
+from baocao.assistant.knowledge import stop_words
 from baocao.ingest.entities import EntityList
 from baocao.ingest.models import Chunk, TaskRecord
 from baocao.ingest.text import search_key
@@ -39,8 +40,9 @@ class _Postings:
     def add(self, found: Found, text: str) -> None:
         position = len(self.items)
         self.items.append(found)
+        skip = stop_words("question")
         for word in set(syllables(text)):
-            if word not in QUESTION_WORDS:
+            if word not in skip:
                 self.by_word[word].append(position)
 
     def matching(self, words: list[str]) -> list[Found]:

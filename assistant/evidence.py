@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from baocao.assistant.knowledge import stop_words
 from baocao.assistant.query import Query
 from baocao.assistant.references import DocumentRef, is_document, referenced_document
 from baocao.ingest.metadata import as_of_dates
@@ -14,16 +15,8 @@ from baocao.ingest.models import Chunk
 from baocao.ingest.text import fold, search_key, split_sentences as text_sentences
 from baocao.vectorstore.store import SearchHit
 
-# Question words and glue that say nothing about the subject (folded).
-QUESTION_WORDS = {
-    "nao", "gi", "bao", "nhieu", "may", "the", "sao", "la", "co", "khong", "duoc", "nhu", "hay", "cho", "biet",
-    "voi", "cua", "va", "cac", "nhung", "mot", "hien", "nay", "moi", "nhat", "thi", "o", "tai", "trong", "den",
-    "ai", "dau", "vay", "a", "nhe", "oi", "cho", "toi", "hoi", "xin", "ve", "bang", "dat", "da", "ra", "sao",
-    "ket", "qua", "tinh", "hinh", "so", "lieu", "luong",
-}
 SYLLABLE = re.compile(r"[^\W_]+(?:[/,.-]\d+)*", re.UNICODE)
 NUMBER = re.compile(r"\d")
-PERIOD_WORDS = {"thang", "quy", "ii", "iii", "iv"}
 DATE_TERM = re.compile(r"[\d/.,-]+")
 # Dates, years and document numbers are not figures: `13/3/2025`, `2025`, `598/QĐ-TTg`, `57-NQ/TW`.
 NOT_A_FIGURE = re.compile(r"(?:ngày\s+\d{0,2}\s*)?tháng\s+\d{1,2}\s+năm\s+\d{4}|Số:\s*\d*\s*/\S+|(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
@@ -84,7 +77,7 @@ def _folded_abbreviations() -> dict[str, list[tuple[str, ...]]]:
 def requirements(query: Query, weights: "TermWeights") -> list[Requirement]:
     out: list[Requirement] = []
     for term in dict.fromkeys(syllables(query.text)):
-        if term in QUESTION_WORDS:
+        if term in stop_words("question"):
             continue
         alternatives = [(term,), *_folded_abbreviations().get(term, [])]
         weight = weights.weight(term)

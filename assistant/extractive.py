@@ -5,8 +5,9 @@ reports give instead."""
 from __future__ import annotations
 
 from baocao.assistant.compose import CitationList, disagreement_answer, refusal, sentence_answer, source_phrase
-from baocao.assistant.evidence import QUESTION_WORDS, Sentence, TermWeights, has_figure, score_sentences, syllables
+from baocao.assistant.evidence import Sentence, TermWeights, has_figure, score_sentences, syllables
 from baocao.assistant.gate import Verdict, check, instead_phrase
+from baocao.assistant.knowledge import stop_words
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.vectorstore.store import SearchHit
@@ -24,7 +25,8 @@ def in_period(sentence: Sentence, period: tuple[str, str] | None) -> bool:
 
 
 def _content(text: str) -> set[str]:
-    return {t for t in syllables(text) if t not in QUESTION_WORDS and not any(ch.isdigit() for ch in t)}
+    skip = stop_words("question")
+    return {t for t in syllables(text) if t not in skip and not any(ch.isdigit() for ch in t)}
 
 
 def same_metric(a: Sentence, b: Sentence) -> bool:

@@ -45,3 +45,15 @@ def cue(name: str, folded_question: str) -> re.Match[str] | None:
 
 def cue_words(name: str) -> list[str]:
     return list(pack("question_cues").get(name, []))
+
+
+def stop_words(role: str) -> frozenset[str]:
+    """Folded syllables that say nothing about the subject, for one role ('question', 'period', 'task', …)."""
+    from baocao.ingest.datapack import configured_packs
+
+    return _stop_words(role, configured_packs())
+
+
+@functools.lru_cache(maxsize=32)
+def _stop_words(role: str, packs_key: str) -> frozenset[str]:
+    return frozenset(s for w in pack("stop_words").get(role, []) for s in search_key(w).split())

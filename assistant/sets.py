@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from baocao.assistant.compose import CitationList, as_of_phrase, vn_date
 from baocao.ingest.entities import EntityList, complement, universe_for
-from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
+from baocao.assistant.evidence import TermWeights, syllables
+from baocao.assistant.knowledge import stop_words
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
@@ -32,9 +33,6 @@ BEFORE_NAO = re.compile(r"((?:\S+\s+){0,3}\S+)\s+(?:nào|nao)\b")
 AFTER_QUANTIFIER = re.compile(r"\b(?:những|các|bao nhiêu|mấy|liệt kê|nhung|cac|bao nhieu|may|liet ke)\s+((?:\S+\s+){0,2}\S+)")
 # A list is wanted when the question says so (plural, "liệt kê", a count) or asks who has NOT done something.
 LIST_WANTED = re.compile(r"\b(những|các|liệt kê|danh sách|bao nhiêu|mấy|chưa|không|còn lại|nhung|cac|liet ke|danh sach|bao nhieu|may|chua|khong|con lai)\b")
-# Words that place the question in time or in a report, not what the list is about: they count little.
-SOFT_WORDS = {"bao", "cao", "thuc", "hien", "tinh", "den", "het", "ngay", "thang", "nam", "cuoi", "dau", "theo", "ke", "tu"}
-KIND_WORDS = {"tinh", "dia", "phuong", "thanh", "pho", "bo", "nganh", "co", "quan", "chua", "khong", "con", "lai", "da"}
 MIN_MATCH = 0.55
 
 
@@ -66,12 +64,13 @@ def plain(predicate: str) -> str:
 def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
     """The question's words about what the list is of, weighted; time and report words count a quarter."""
     words: dict[str, float] = {}
+    skip, soft = stop_words("question") | stop_words("list_kind"), stop_words("list_soft")
     for term in syllables(query.text):
-        if term in QUESTION_WORDS or term in KIND_WORDS or term in words:
+        if term in skip or term in words:
             continue
         if any(ch.isdigit() for ch in term) and not any(ch.isalpha() for ch in term):
             continue  # dates and counts: the list's date and count are checked elsewhere
-        words[term] = weights.weight(term) * (0.25 if term in SOFT_WORDS else 1.0)
+        words[term] = weights.weight(term) * (0.25 if term in soft else 1.0)
     return words
 
 
@@ -92,7 +91,8 @@ def relevance(query: Query, found: FoundList, weights: TermWeights) -> float:
 
 def predicate_match(query: Query, predicate: str) -> tuple[float, int]:
     """Share and number of the list's predicate words (`ban hành Kế hoạch hành động`) the question uses."""
-    words = [t for t in dict.fromkeys(syllables(predicate)) if t not in KIND_WORDS | QUESTION_WORDS and not t.isdigit()]
+    skip = stop_words("list_kind") | stop_words("question")
+    words = [t for t in dict.fromkeys(syllables(predicate)) if t not in skip and not t.isdigit()]
     if not words:
         return 0.0, 0
     asked = set(syllables(query.text))
@@ -278,7 +278,6 @@ class ListAnswerer:
         m1 = cites.cite(first.chunk, quote_of(first))
         m2 = cites.cite(second.chunk, quote_of(second))
         label = label_of(kind)
-        p1, p2 = part.predicates[0][0], part.predicates[1][0]
         text = (f"Có {len(result)} {label} thỏa cả hai điều kiện: {', '.join(result) if result else '(không có)'}.\n"
                 f"Tính từ hai danh sách: «{plain(first.entities.predicate)}» [{m1}] và «{plain(second.entities.predicate)}» [{m2}]"
                 + (f", trong {universe_phrase(kind, universe, first.entities.as_of)}" if universe else "") + ".")

@@ -12,14 +12,13 @@ from functools import lru_cache
 from baocao.assistant.compose import CitationList
 from baocao.ingest.entities import find_entities
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.assistant.evidence import QUESTION_WORDS, TermWeights, syllables
+from baocao.assistant.evidence import TermWeights, syllables
+from baocao.assistant.knowledge import stop_words
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.models import TaskRecord
 from baocao.ingest.text import fold
 
-TASK_WORDS = {"co", "quan", "chu", "tri", "phoi", "hop", "thoi", "han", "hoan", "thanh", "nhiem", "vu", "bo", "khi",
-              "nao", "deadline", "to", "chuc", "trien", "khai", "dau", "moi", "giao", "phu", "trach"}
 DEADLINE = re.compile(r"(?:thang|tháng)\s+(\d{1,2})\s*/\s*(\d{4})|(?:quy|quý)\s+([IV]+|\d)\s*/\s*(\d{4})", re.IGNORECASE)
 MIN_TASK_MATCH = 0.5
 
@@ -55,7 +54,8 @@ def topic_score(query: Query, task: TaskRecord, weights: TermWeights) -> float:
 def topic_scorer(query: Query, weights: TermWeights):
     """`topic_score(query, ·, weights)` with the question's words and weights read once (a question at
     100k chunks is scored against thousands of tasks); each task's words are read once per text."""
-    wanted = [t for t in dict.fromkeys(syllables(query.text)) if t not in QUESTION_WORDS and t not in TASK_WORDS]
+    skip = stop_words("question") | stop_words("task")
+    wanted = [t for t in dict.fromkeys(syllables(query.text)) if t not in skip]
     weight = {t: weights.weight(t) for t in wanted}
     total = sum(weight[t] for t in wanted)
 

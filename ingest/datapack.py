@@ -1,7 +1,7 @@
 """Domain knowledge as data: named packs (JSON or YAML) merged from the defaults and the deployment's files.
 
 A pack is a top-level key of a data file: `lexicon`, `entity_kinds`, `calendar`, `gazetteer_aliases`
-(ingest/data/) and `abbreviations`, `synonyms`, `question_cues`, `starters` (assistant/data/). The
+(ingest/data/) and `abbreviations`, `synonyms`, `question_cues`, `stop_words`, `starters` (assistant/data/). The
 defaults live in `<folder>/<pack>.json`; `BAOCAO_DATA_PACKS=path1,path2` adds files or folders whose
 files hold `{"<pack>": {...}}`, merged over the defaults in order: mappings merge key by key, lists are
 extended (duplicates dropped), anything else is replaced. A key written `"-name"` removes `name`.

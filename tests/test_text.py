@@ -92,3 +92,18 @@ def test_a_deployment_extends_the_data_packs(tmp_path):
     assert "còn nợ" in lexicon["negation"] and "chưa" in lexicon["negation"]
     terms = load_pack("abbreviations", ASSISTANT_DATA, packs=str(extra))["terms"]
     assert terms["GPMB"] == ["giải phóng mặt bằng"] and "CĐS" not in terms and "DVCTT" in terms
+
+
+def test_stop_words_are_data_folded_by_syllable_and_a_deployment_adds_its_own(tmp_path, monkeypatch):
+    import json
+
+    from baocao.assistant.knowledge import stop_words
+
+    assert {"bao", "nhieu", "nao", "ket", "qua"} <= stop_words("question")  # "bao nhiêu", "kết quả" as written
+    assert "giup" not in stop_words("question") and {"chu", "tri"} <= stop_words("task")
+    extra = tmp_path / "office.json"
+    extra.write_text(json.dumps({"stop_words": {"question": ["giúp"], "-period": None, "period": ["đợt"]}},
+                                ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("BAOCAO_DATA_PACKS", str(extra))
+    assert {"giup", "bao", "nhieu"} <= stop_words("question")
+    assert stop_words("period") == {"dot"}
