@@ -219,6 +219,8 @@ class ListAnswerer:
         listy = LIST_WANTED.search(query.text.lower() if query.has_diacritics else query.folded)
         if not kinds or not (listy or part.polarity == "negative" or part.ask in ("list", "count", "set_op")):
             return None
+        if part.ask == "yes_no":  # "Các thành viên … có làm việc chuyên trách không?" asks about them, not for them
+            return None
         catalogue = context.catalogue
         weights = catalogue.weights
         candidates = [FoundList(f.chunk, f.record) for f in catalogue.lists.matching(list(subject_words(query, weights)))]

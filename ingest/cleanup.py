@@ -12,10 +12,13 @@ positions). Text without positions (DOCX, TXT) only loses lines that are furnitu
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+from baocao.ingest.text import fold
 
 # Lines that are page furniture by their form, wherever they are.
 _CONG_BAO_HEADER = re.compile(
@@ -62,7 +65,29 @@ def strip_artifacts(text: str) -> str:
 
 
 def is_furniture(line: str) -> bool:
-    return any(p.match(line) for p in _FURNITURE)
+    return any(p.match(line) for p in _FURNITURE) or is_signature_stamp(line)
+
+
+def is_signature_stamp(line: str) -> bool:
+    """The digital-signature stamp a signed PDF carries in a margin ("Ký bởi: UBND tỉnh …", "SAO Y; …; Thời
+    gian ký: …"). Extractors place it anywhere, even inside a list; its letters can come apart ("Cơ q uan
+    hát hành: … p"), so a label matches with one letter missing."""
+    if ":" not in line or len(line) > 160:
+        return False
+    return any(_compact(segment.split(":", 1)[0]) in _stamp_labels() for segment in line.split(";") if ":" in segment)
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in fold(text).casefold() if ch.isalpha())
+
+
+@functools.cache
+def _stamp_labels() -> frozenset[str]:
+    """Each label compacted, and every form of it with one letter dropped."""
+    from baocao.ingest.structure import document_format  # structure reads cleanup's line rules
+
+    labels = {_compact(label) for label in document_format()["signature_stamp_labels"]}
+    return frozenset(labels | {label[:i] + label[i + 1:] for label in labels for i in range(len(label))})
 
 
 def header_issuer(line: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from baocao.assistant.retriever import HybridRetriever
@@ -420,3 +422,16 @@ def test_a_follow_up_naming_another_role_asks_about_that_role(decision):
     follow = decision.ask("Còn Thư ký thì sao?", first.conversation_id)
     assert follow.question == "Ai là Thư ký Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?"
     assert follow.items == ["Trần Minh Đức"]
+
+
+REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
+
+
+@pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is not present")
+def test_a_yes_no_question_about_the_members_is_not_answered_with_their_list(tmp_settings, embedder):
+    index = open_index(tmp_settings, embedder)
+    decision = REALDOCS / "2025-10-20_ttg_qd-2319-thanh-lap-bcd-quoc-gia-ve-du-lieu.pdf"
+    assert not ingest_paths(index, [decision], tmp_settings).failed
+    assistant = Assistant.from_settings(tmp_settings, index)
+    answer = assistant.answer_question("Các thành viên Ban Chỉ đạo quốc gia về dữ liệu có phải làm việc chuyên trách không?")
+    assert answer.generator not in ("sets", "members") and not answer.items

@@ -911,3 +911,34 @@ def test_real_number_and_day_stamped_in_signature_widgets_are_read():
 
     lines = doc.pages[0].text.splitlines()
     assert "Số: 8977 /BNV-TCPCP" in lines and "Hà Nội, ngày 06 tháng 10 năm 2025" in lines
+
+
+@pytest.mark.parametrize("line", [
+    "Ký bởi: UBND tỉnh Lâm Đồng", "Giờ ký: 22/09/2025 14:38:43",
+    "SAO Y; CÔNG AN TỈNH LÂM ĐỒNG; Thời gian ký: 2025-09-19T15:11:21+07:00",
+    "Cơ q uan hát hành: VĂN PHÒNG CHÍNH PHỦ p",  # letters come apart when the stamp is extracted
+])
+def test_a_digital_signature_stamp_is_furniture(line):
+    from baocao.ingest.cleanup import is_furniture
+
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize("line", ["Cơ quan chủ trì: Sở Nội vụ", "Thời gian: tháng 12/2025", "Người kỷ luật: 3",
+                                  "- Phó Viện trưởng Viện kiểm sát nhân dân tối cao Nguyễn Đức Thái;"])
+def test_body_lines_with_a_label_are_not_a_signature_stamp(line):
+    from baocao.ingest.cleanup import is_furniture
+
+    assert not is_furniture(line)
+
+
+@needs_realdocs
+def test_a_signature_stamp_extracted_inside_a_list_no_longer_cuts_it():
+    """The 2319 decision's stamp comes out of pdfium after the third member: the list used to stop there."""
+    from baocao.ingest.pipeline import ingest_file
+
+    document = ingest_file(REALDOCS / "2025-10-20_ttg_qd-2319-thanh-lap-bcd-quoc-gia-ve-du-lieu.pdf")
+    text = "\n".join(c.text for c in document.chunks)
+    assert "hát hành" not in text
+    members = [c for c in document.chunks if c.text.startswith("6. Các thành viên Ban Chỉ đạo:")]
+    assert sum(c.text.count("\n- ") for c in members) == 28
