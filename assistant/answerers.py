@@ -135,7 +135,6 @@ def merge_parts(plan: Plan, answers: list[Answer]) -> Answer:
         return answers[0]
     cites = CitationList()
     lines: list[str] = []
-    seen_texts: set[str] = set()
     items: list[str] = []
     for part, answer in zip(plan.parts, answers):
         text = answer.answer
@@ -145,10 +144,8 @@ def merge_parts(plan: Plan, answers: list[Answer]) -> Answer:
         text = text.replace("[§", "[")
         if not answer.grounded:
             text = f"«{part.text.rstrip('?')}»: {text}"
-        if text in seen_texts:
-            continue
-        seen_texts.add(text)
-        lines.append(text)
+        # two parts answered by one sentence: the sentence once
+        lines += [line for line in text.split("\n") if line not in lines]
         items += [i for i in answer.items if i not in items]
     grounded = any(a.grounded for a in answers)
     first = next((a for a in answers if a.grounded), answers[0])

@@ -95,19 +95,29 @@ def split_parts(question: str) -> list[str]:
     pieces.append((last, len(text)))
     # folded text keeps offsets of NFC text (one character per character), so the spans cut the original
     parts = [text[s:e].strip(" ,;") for s, e in pieces]
-    subject = _subject_of(parts[0])
-    return [parts[0] + "?"] + [_with_subject(p, subject) + "?" for p in parts[1:]]
+    return [parts[0] + "?"] + [_with_subject(p, _shared_subject(parts[0], p)) + "?" for p in parts[1:]]
 
 
-def _subject_of(first: str) -> str:
-    """The first part without its question words: what later parts are about."""
-    words = first.split()
-    keep = [w for w in words if not _QUESTION_WORD.fullmatch(search_key(w))]
-    return " ".join(keep)
+def _head(part: str) -> list[str]:
+    """The words of a part before its first question word."""
+    folded = search_key(part)
+    found = _QUESTION_WORD.search(folded)
+    return part[: found.start()].split() if found else part.split()
+
+
+def _shared_subject(first: str, later: str) -> str:
+    """What a later part is about, taken from the first: 'Hội X dự kiến Ban Chấp hành bao nhiêu người và
+    Ban Kiểm tra bao nhiêu người' → 'Hội X dự kiến'. The later part's own words before its question word
+    ('Ban Kiểm tra') stand in for as many words of the first part before its question word."""
+    first_head, later_head = _head(first), _head(later)
+    return " ".join(first_head[: max(len(first_head) - len(later_head), 0)])
+
+
+SHORT_PART = 6  # words: a later part this short has no subject of its own (a longer one keeps the first's constraints)
 
 
 def _with_subject(part: str, subject: str) -> str:
-    return part if len(part.split()) >= 6 else f"{subject} {part}"
+    return f"{subject} {part}" if subject and len(part.split()) <= SHORT_PART else part
 
 
 def asked_kind(part_text: str) -> str | None:
@@ -187,17 +197,27 @@ def make_part(text: str, default_year: int | None = None) -> Part:
     return part
 
 
-SAME_SENTENCE_ASKS = {"figure", "latest", "fact", "count"}
-
-
 def make_plan(question: str, default_year: int | None = None) -> Plan:
     """The plan of a (standalone) question; `default_year` anchors a month or quarter given without a year.
-    Parts that all ask for figures ('… đạt bao nhiêu và xếp hạng thứ mấy?') stay one part: one sentence
-    usually holds them all, and the extractive answer gives the sentences that cover the whole question."""
+    Every part is answered on its own (a part the reports do not answer is said to be missing while the
+    others are answered); parts answered by one sentence are merged into one line by `merge_parts`."""
     parts = [make_part(p, default_year) for p in split_parts(question)]
-    if len(parts) > 1 and all(p.ask in SAME_SENTENCE_ASKS and p.kind in (None, "unit") for p in parts):
-        parts = [make_part(question, default_year)]
-    return Plan(question, parts)
+    return Plan(question, share_constraints(parts))
+
+
+def share_constraints(parts: list[Part]) -> list[Part]:
+    """Later parts are about what the first part is about: 'Hội X ở Lâm Đồng có bao nhiêu …, và hội có bao
+    nhiêu hội viên?' — the second part keeps Lâm Đồng (and the period) unless it names its own."""
+    first = parts[0].constraints
+    for part in parts[1:]:
+        c = part.constraints
+        if not c.entities and not c.national:
+            c.entities = [e for e in first.entities if e.kind != part.kind]
+        if c.period is None:
+            c.period = first.period
+        if c.report is None:
+            c.report = first.report
+    return parts
 
 
 def with_year(plan: Plan, year: int) -> Plan:
@@ -206,8 +226,7 @@ def with_year(plan: Plan, year: int) -> Plan:
     for part in plan.parts:
         period = part.constraints.period
         if period is not None and not period.year_given:
-            fixed = make_part(part.text, year)
-            parts.append(fixed)
+            parts.append(make_part(part.text, year))
         else:
             parts.append(part)
-    return replace(plan, parts=parts)
+    return replace(plan, parts=share_constraints(parts))
