@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from baocao.assistant.acronyms import acronyms_in, spelled_out
 from baocao.assistant.knowledge import stop_words
 from baocao.assistant.query import Query
 from baocao.assistant.references import DocumentRef, is_document, referenced_document
@@ -74,16 +75,31 @@ def _folded_abbreviations() -> dict[str, list[tuple[str, ...]]]:
     return out
 
 
-def requirements(query: Query, weights: "TermWeights") -> list[Requirement]:
+def requirements(query: Query, weights: "TermWeights", passages: list[str] = ()) -> list[Requirement]:
+    """The question's content words; an acronym no table knows may be met by its spelling-out in `passages`."""
     out: list[Requirement] = []
+    spelled = _spelled_acronyms(query.text, passages)
     for term in dict.fromkeys(syllables(query.text)):
         if term in stop_words("question"):
             continue
-        alternatives = [(term,), *_folded_abbreviations().get(term, [])]
+        alternatives = [(term,), *_folded_abbreviations().get(term, []), *spelled.get(term, [])]
         weight = weights.weight(term)
         if not weights.known(term) and len(alternatives) > 1:
             weight = min(sum(weights.weight(t) for t in alt) for alt in alternatives[1:])
         out.append(Requirement(term, alternatives, weight))
+    return out
+
+
+def _spelled_acronyms(question: str, passages: list[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Each syllable of an unknown acronym ("HHĐG&MT" → hhdg, mt) → the syllables of its spellings-out."""
+    from baocao.assistant.query import _abbreviations
+
+    out: dict[str, list[tuple[str, ...]]] = {}
+    known = {fold(a).lower() for a in _abbreviations()}
+    for acronym in acronyms_in(question, known) if passages else []:
+        spellings = [tuple(syllables(p)) for p in spelled_out(acronym, list(passages))]
+        for part in syllables(acronym):
+            out.setdefault(part, []).extend(spellings)
     return out
 
 
@@ -143,7 +159,7 @@ def document_identity(chunk, named: DocumentRef | None) -> str:
 
 
 def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights) -> list[Sentence]:
-    needs = requirements(query, weights)
+    needs = requirements(query, weights, [h.chunk.text for h in hits])
     total = sum(r.weight for r in needs) or 1.0
     terms = [r.term for r in needs]
     pairs = set(zip(terms, terms[1:]))
