@@ -158,6 +158,15 @@ def document_identity(chunk, named: DocumentRef | None) -> str:
     return " ".join(x for x in (chunk.doc_kind, number, number.split("/")[0], chunk.issuer, chunk.title) if x)
 
 
+TITLE_SHARE = 0.5
+
+
+def _about_words(title: str) -> set[str]:
+    """A title's words about its subject: not its dates, nor the words that place it in time or in a report."""
+    placing = stop_words("list_soft") | stop_words("period")
+    return {t for t in syllables(title) if t not in placing and not any(ch.isdigit() for ch in t)}
+
+
 def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights) -> list[Sentence]:
     needs = requirements(query, weights, [h.chunk.text for h in hits])
     total = sum(r.weight for r in needs) or 1.0
@@ -167,10 +176,13 @@ def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights) -
     scored: list[Sentence] = []
     for rank, hit in enumerate(hits):
         context = syllables(" ".join([hit.chunk.section, hit.chunk.context or "", document_identity(hit.chunk, named)]))
+        title = _about_words(hit.chunk.title)
         for text in split_sentences(hit.chunk):
             own = syllables(text)
             present = set(own) | set(context)
-            covered = sum(r.weight for r in needs if r.met_by(present))
+            # the document's title says what every sentence of it is about, though less surely than its section
+            covered = sum(r.weight if r.met_by(present) else TITLE_SHARE * r.weight for r in needs
+                          if r.met_by(present) or r.met_by(present | title))
             coverage = covered / total
             bigrams = sum(1 for pair in zip(own, own[1:]) if pair in pairs)
             score = coverage + 0.05 * min(bigrams, 6) + 0.08 / (rank + 1)

@@ -1,4 +1,4 @@
-"""Acronyms no table knows, spelled out from the passages (assistant/acronyms.py)."""
+"""Words a question takes for granted: acronyms no table knows (assistant/acronyms.py), a title's subject."""
 
 from __future__ import annotations
 
@@ -38,3 +38,20 @@ def test_a_question_in_acronyms_is_answered_from_the_passage_that_spells_them_ou
         "SXDGT nhận được công văn nào của SNV?")
     assert answer.grounded and "1676/SNV-TCBC" in answer.answer
     assert "Sở Nội vụ" in answer.citations[0].quote
+
+
+def test_a_sentence_whose_subject_is_only_in_the_documents_title_answers(tmp_settings, embedder, tmp_path):
+    """A notice's sentences do not repeat what the title says they are about (the meeting)."""
+    notice = tmp_path / "cong-dien-12.txt"
+    notice.write_text(
+        "CÔNG ĐIỆN\nPhiên họp lần thứ nhất Hội đồng Thi đua - Khen thưởng tỉnh Cà Mau\n\n"
+        "1. Thời gian: 08 giờ 00, ngày 06 tháng 02 năm 2026.\n"
+        "2. Địa điểm: Hội trường Ủy ban nhân dân tỉnh.\n"
+        "3. Các đại biểu đăng ký tham dự qua hộp thư điện tử trước 16 giờ, ngày 05 tháng 02 năm 2026.\n", encoding="utf-8")
+    other = tmp_path / "bao-cao-y-te.txt"
+    other.write_text("BÁO CÁO\nTình hình y tế tỉnh Cà Mau năm 2025\n\nToàn tỉnh có 1.250 giường bệnh.\n", encoding="utf-8")
+    index = open_index(tmp_settings, embedder)
+    assert not ingest_paths(index, [notice, other], tmp_settings).failed
+    answer = Assistant.from_settings(tmp_settings, index).answer_question(
+        "Hạn đăng ký đại biểu dự Phiên họp lần thứ nhất Hội đồng Thi đua - Khen thưởng tỉnh Cà Mau là mấy giờ?")
+    assert answer.grounded and "16 giờ" in answer.answer and answer.citations[0].document == "cong-dien-12.txt"
