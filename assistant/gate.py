@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass
 
 from baocao.assistant.evidence import has_figure
-from baocao.assistant.knowledge import cue_words, pack, phrase_alternation
+from baocao.assistant.knowledge import cue_words, literal_alternation, pack, phrase_alternation
 from baocao.assistant.plan import EntityRef, Part
 from baocao.ingest.gazetteer import Gazetteer
+from baocao.ingest.generic_lists import kinds as entity_kinds
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import Period, search_key, stated_dates, vn_date
+from baocao.ingest.text import Period, fold, search_key, stated_dates, vn_date
 
 GROUP_SIZE = 3  # a sentence naming this many units of a kind speaks of a group, not of one of them
 
@@ -38,6 +39,31 @@ def names_entity(sentence: str, chunk: Chunk, entity: EntityRef, asked: set[str]
     named = set(_mentions(sentence, entity.kind))
     # a group figure answers a question about one member only when the question asks about the group
     return entity.name in named and (len(named) < GROUP_SIZE or (len(asked) > 1 and asked <= named))
+
+
+# Kinds whose units the gazetteer knows, or that are not organisations, are not read as proper names here.
+NOT_NAMED_UNITS = {"law", "member", "task"}
+
+
+@functools.lru_cache(maxsize=1)
+def _named_unit_pattern() -> re.Pattern[str]:
+    prefixes = [fold(p) for kind, spec in entity_kinds().items() if kind not in NOT_NAMED_UNITS and not spec.get("gazetteer")
+                for p in spec.get("prefixes", [])]
+    ends = literal_alternation(cue_words("name_boundaries"))
+    # "Hoi Chu thap do tinh …" (folded, case kept): the prefix, a capitalised word and the name's next word, if
+    # it is no boundary ("Chu thap"): what follows may be the question's own words ("Quỹ Khuyến học đề ngày nào")
+    return re.compile(rf"(?<!\w)(?:{literal_alternation(prefixes)})\s+(?P<name>[A-Z]\w*(?:\s+(?!(?:{ends})(?!\w))[a-z]\w*)?)")
+
+
+def named_units(question: str) -> list[str]:
+    """The words that name the units a question asks about by their proper name: "chu thap" of "Hội Chữ
+    thập đỏ tỉnh Lâm Đồng", "khuyen hoc" of "Quỹ Khuyến học". The gazetteer's kinds are checked elsewhere."""
+    return list(dict.fromkeys(search_key(m["name"]) for m in _named_unit_pattern().finditer(fold(question))))
+
+
+def names_unit(name: str, sentence: str, chunk: Chunk) -> bool:
+    where = " ".join(x for x in (sentence, chunk.section, chunk.context or "", chunk.title, chunk.issuer or "") if x)
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", search_key(where)) is not None
 
 
 def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
@@ -132,6 +158,9 @@ def check(part: Part, sentence: str, chunk: Chunk) -> Verdict:
         asked = {e.name for e in c.entities if e.kind == entity.kind}
         if not names_entity(sentence, chunk, entity, asked):
             return Verdict(False, "entity", f"Không tìm thấy số liệu riêng của {entity.name} trong các báo cáo.")
+    for name in named_units(part.text):
+        if not names_unit(name, sentence, chunk):
+            return Verdict(False, "entity", f"Không tìm thấy thông tin riêng của đơn vị được hỏi ({name}) trong các báo cáo.")
     if c.period is not None and not in_period(sentence, chunk, c.period):
         return Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
     if asks_quantity(part.text) and not has_figure(sentence) and not _counts_in_words(sentence):

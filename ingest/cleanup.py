@@ -58,6 +58,7 @@ class Line:
     page: int | None
     indented: bool  # the extractor put leading space: in pypdf text, often a resumed body after a page break
     table: bool = False  # a table row ("header: value; header: value"): never joined to a neighbour
+    after_blank: bool = False  # a blank line came before it on its page: where text files end paragraphs
 
 
 def strip_artifacts(text: str) -> str:
@@ -105,11 +106,16 @@ def page_lines(pages) -> list[Line]:
     for page in pages:
         number, text = (page.number, page.text) if hasattr(page, "text") else page
         rows = {row.strip() for table in getattr(page, "tables", ()) for row in table}
+        blank = False
         for raw in strip_artifacts(text).splitlines():
-            if not raw.strip() or is_furniture(raw):
+            if not raw.strip():
+                blank = bool(lines) and lines[-1].page == number
+                continue
+            if is_furniture(raw):
                 continue
             stripped = raw.strip()
-            lines.append(Line(stripped, number, indented=raw[:1].isspace(), table=stripped in rows))
+            lines.append(Line(stripped, number, indented=raw[:1].isspace(), table=stripped in rows, after_blank=blank))
+            blank = False
     return lines
 
 

@@ -215,6 +215,9 @@ def marker_position(text: str, number: str, window: int = 6000) -> int | None:
     return matches[-1].start() if matches else None
 
 
+BLANK_LINE_SHARE = 0.4
+
+
 def build_blocks(lines: list[Line], hard_wraps: bool | None = None) -> list[Block]:
     """Group visual lines into blocks; footnote bodies are pulled out of the body flow. `hard_wraps`: whether
     lines are printed lines wrapped at the page width (PDF, most text files) rather than paragraphs (DOCX);
@@ -222,6 +225,8 @@ def build_blocks(lines: list[Line], hard_wraps: bool | None = None) -> list[Bloc
     width = typical_width(lines)
     if hard_wraps is None:
         hard_wraps = width < NO_HARD_WRAP_WIDTH
+    # blank lines end paragraphs, unless the extractor puts one between most lines
+    blank_breaks = sum(line.after_blank for line in lines) < BLANK_LINE_SHARE * len(lines)
     blocks: list[Block] = []
     body: Block | None = None  # the paragraph being built; survives a footnote interruption
     footnote: Block | None = None
@@ -244,7 +249,7 @@ def build_blocks(lines: list[Line], hard_wraps: bool | None = None) -> list[Bloc
         if body is not None and takes_title(body, text):
             body.add(text)
             continue
-        if body is not None and continues_paragraph(body, line, width, hard_wraps):
+        if body is not None and continues_paragraph(body, line, width, hard_wraps, blank_breaks):
             body.add(text)
             continue
         if body is not None:
@@ -297,7 +302,7 @@ def continues_footnote(footnote: Block, line: Line, width: int) -> bool:
 INLINE_ENUMERATION = re.compile(r"^\(\d{1,2}\)")
 
 
-def continues_paragraph(body: Block, line: Line, width: int, hard_wraps: bool) -> bool:
+def continues_paragraph(body: Block, line: Line, width: int, hard_wraps: bool, blank_breaks: bool = False) -> bool:
     text = line.text
     if body.kind in ("part", "header") or is_kind_title(text) or is_appendix_title(text):
         return False
@@ -309,6 +314,8 @@ def continues_paragraph(body: Block, line: Line, width: int, hard_wraps: bool) -
         return False
     if starts_lowercase(text):
         return True
+    if blank_breaks and line.after_blank:
+        return False
     if not hard_wraps or body.kind == "heading":
         return False  # a heading goes on only with a lower-case line: the body under it opens with a capital
     return not ends_paragraph(body.lines[-1], width, text)

@@ -283,3 +283,27 @@ def test_a_number_stamped_apart_is_read_whole_and_not_taken_for_the_issuer():
 
     header = read_header(["BỘ NỘI VỤ", "Số: 1 1902 /BNV-TCPCP", "V/v báo cáo tình hình tổ chức hội", "Hà Nội, ngày 11 tháng 12 năm 2025"])
     assert header.bodies == ["BỘ NỘI VỤ"] and header.number == "11902/BNV-TCPCP"
+
+
+def test_a_blank_line_ends_the_title_of_a_text_file_whose_body_has_long_lines(tmp_path):
+    """The title line fills most of a short document's width and ends in a lower-case word: without the
+    blank line after it, it read as wrapped into the body's first sentence."""
+    path = tmp_path / "cv-7.txt"
+    path.write_text(
+        "CÔNG VĂN\nVề ý kiến đối với Ban vận động thành lập Hiệp hội Du lịch cộng đồng\n\n"
+        "Sở Xây dựng nhận được Công văn số 1676/SNV-TCBC ngày 07/4/2026 của Sở Nội vụ về việc lấy ý kiến đối "
+        "với Ban vận động thành lập Hiệp hội Du lịch cộng đồng.\n", encoding="utf-8")
+    document = ingest_file(path)
+    assert document.title == "Công văn Về ý kiến đối với Ban vận động thành lập Hiệp hội Du lịch cộng đồng"
+    assert "cộng đồng\nSở Xây dựng nhận được" in document.chunks[0].text
+
+
+def test_blank_lines_between_most_lines_do_not_end_paragraphs():
+    from baocao.ingest.cleanup import page_lines
+    from baocao.ingest.structure import build_blocks
+
+    wrapped = ("Tỷ lệ hồ sơ trực tuyến toàn trình của tỉnh trong quý III năm 2025 đạt 72,4%, tăng 9,1 điểm phần",
+               "trăm so với quý II và cao hơn mức bình quân của cả nước trong cùng kỳ báo cáo năm 2025 là",
+               "5,2 điểm phần trăm theo số liệu của Cổng Dịch vụ công quốc gia.")
+    blocks = build_blocks(page_lines([(1, "\n\n".join(wrapped))]), hard_wraps=True)
+    assert [b.text for b in blocks] == [" ".join(wrapped)]
