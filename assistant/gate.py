@@ -52,7 +52,7 @@ def _named_unit_pattern() -> re.Pattern[str]:
     ends = literal_alternation(cue_words("name_boundaries"))
     # "Hoi Chu thap do tinh …" (folded, case kept): the prefix, a capitalised word and the name's next word, if
     # it is no boundary ("Chu thap"): what follows may be the question's own words ("Quỹ Khuyến học đề ngày nào")
-    return re.compile(rf"(?<!\w)(?:{literal_alternation(prefixes)})\s+(?P<name>[A-Z]\w*(?:\s+(?!(?:{ends})(?!\w))[a-z]\w*)?)")
+    return re.compile(rf"(?<!\w)(?:{literal_alternation(prefixes)})\s+(?P<name>[A-Z][a-z]\w*(?:\s+(?!(?:{ends})(?!\w))[a-z]\w*)?)")
 
 
 def named_units(question: str) -> list[str]:
