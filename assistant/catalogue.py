@@ -12,8 +12,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from baocao.assistant.evidence import TermWeights, syllables
-from baocao.assistant.knowledge import stop_words
+from baocao.assistant.evidence import TermWeights, content_syllables
 from baocao.ingest.entities import EntityList
 from baocao.ingest.models import Chunk, TaskRecord
 from baocao.ingest.text import search_key
@@ -40,10 +39,8 @@ class _Postings:
     def add(self, found: Found, text: str) -> None:
         position = len(self.items)
         self.items.append(found)
-        skip = stop_words("question")
-        for word in set(syllables(text)):
-            if word not in skip:
-                self.by_word[word].append(position)
+        for word in set(content_syllables(text, "question")):
+            self.by_word[word].append(position)
 
     def matching(self, words: list[str]) -> list[Found]:
         limit = max(50, int(MAX_POSTINGS_SHARE * len(self.items)))

@@ -5,9 +5,8 @@ reports give instead."""
 from __future__ import annotations
 
 from baocao.assistant.compose import CitationList, disagreement_answer, refusal, sentence_answer, source_phrase
-from baocao.assistant.evidence import Sentence, TermWeights, has_figure, score_sentences, syllables
+from baocao.assistant.evidence import Sentence, TermWeights, content_syllables, figures_in, has_figure, score_sentences, syllables
 from baocao.assistant.gate import Verdict, check, instead_phrase
-from baocao.assistant.knowledge import stop_words
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.vectorstore.store import SearchHit
@@ -25,8 +24,7 @@ def in_period(sentence: Sentence, period: tuple[str, str] | None) -> bool:
 
 
 def _content(text: str) -> set[str]:
-    skip = stop_words("question")
-    return {t for t in syllables(text) if t not in skip and not any(ch.isdigit() for ch in t)}
+    return {t for t in content_syllables(text, "question") if not any(ch.isdigit() for ch in t)}
 
 
 def same_metric(a: Sentence, b: Sentence) -> bool:
@@ -35,6 +33,20 @@ def same_metric(a: Sentence, b: Sentence) -> bool:
     if not wa or not wb:
         return False
     return len(wa & wb) / min(len(wa), len(wb)) >= SAME_METRIC
+
+
+def _same_date(a: str, b: str) -> bool:
+    """`2025-08` and `2025-08-06` are one date told at two precisions."""
+    return a.startswith(b) or b.startswith(a)
+
+
+def disagree(sentences: list[Sentence]) -> bool:
+    """Documents (or parts of one) give the same metric different figures at different dates."""
+    dates = [s.as_of for s in sentences if s.as_of]
+    distinct_dates = any(not _same_date(a, b) for i, a in enumerate(dates) for b in dates[i + 1 :])
+    sources = {(s.chunk.document, s.chunk.section.split(" > ")[0]) for s in sentences}
+    figures = {figures_in(s.text) for s in sentences}
+    return distinct_dates and len(sources) > 1 and len(figures) > 1
 
 
 def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], bool]:
@@ -53,9 +65,7 @@ def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], boo
     with_numbers = [s for s in close if has_figure(s.text)]
     if with_numbers:
         with_numbers = [s for s in with_numbers if s is with_numbers[0] or same_metric(with_numbers[0], s)]
-    dates = {s.as_of for s in with_numbers if s.as_of}
-    documents_or_parts = {(s.chunk.document, s.chunk.section.split(" > ")[0]) for s in with_numbers}
-    if len(dates) > 1 and len(documents_or_parts) > 1 and not query.period:
+    if disagree(with_numbers) and not query.period:
         one_per_date: dict[str, Sentence] = {}
         for s in with_numbers:
             one_per_date.setdefault(s.as_of, s)
@@ -79,7 +89,8 @@ def gated_refusal(verdict: Verdict, sentence: Sentence, hits: list[SearchHit]) -
 
 def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights, part=None) -> Answer:
     """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate."""
-    sentences = score_sentences(query, hits, weights)
+    gated = frozenset(t for e in part.constraints.entities for t in syllables(e.name)) if part is not None else frozenset()
+    sentences = score_sentences(query, hits, weights, gated)
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
         answer = refusal(hits)
         if part is not None and part.constraints.period is not None:
@@ -92,5 +103,5 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
         if not passing:
             return gated_refusal(verdicts[0][1], verdicts[0][0], hits)
         sentences = passing + [s for s in sentences if s not in passing and s.coverage < MIN_COVERAGE]
-    chosen, disagree = choose(query, sentences)
-    return disagreement_answer(chosen) if disagree else sentence_answer(chosen)
+    chosen, over_time = choose(query, sentences)
+    return disagreement_answer(chosen) if over_time else sentence_answer(chosen)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from baocao.assistant.catalogue import Found
 from baocao.assistant.compose import CitationList, vn_date
-from baocao.assistant.evidence import syllables
-from baocao.assistant.knowledge import cue_words, stop_words
+from baocao.assistant.evidence import content_syllables
+from baocao.assistant.knowledge import cue_words
 from baocao.assistant.models import Answer
 from baocao.ingest.text import search_key
 
@@ -19,8 +19,8 @@ SAME_METRIC = 0.6  # share of the shorter metric's words two figures must share
 
 def _metric_words(text: str) -> set[str]:
     cues = {w for c in cue_words("change") + cue_words("series") + cue_words("latest") for w in search_key(c).split()}
-    skip = cues | stop_words("question") | stop_words("period") | stop_words("figure_context")
-    return {t for t in syllables(text) if t not in skip and not t[:1].isdigit()}
+    words = content_syllables(text, "question", "period", "figure_context")
+    return {t for t in words if t not in cues and not t[:1].isdigit()}
 
 
 def format_number(value: float, like: str = "") -> str:

@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from baocao.assistant.evidence import has_figure
+from baocao.assistant.evidence import content_syllables, figure_words, folded_abbreviations, has_figure
 from baocao.assistant.knowledge import cue_words, literal_alternation, pack, phrase_alternation
 from baocao.assistant.plan import EntityRef, Part
 from baocao.ingest.gazetteer import Gazetteer
@@ -145,6 +145,48 @@ def asks_quantity(question: str) -> bool:
     return re.search(r"(?<!\w)bao nhieu(?!\w)|(?<!so )(?<!\w)may(?!\w)", key) is not None
 
 
+COUNTED_NEAR = (4, 2)  # words before and after a figure where the counted noun must stand ('số hội: 610', '610 hội')
+
+
+def counted_noun(question: str) -> str | None:
+    """What 'bao nhiêu'/'mấy' counts, folded: 'bao nhiêu vụ tấn công' → 'vu'; None for 'là bao nhiêu?'."""
+    match = re.search(r"(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)\s+(\w+)", question, re.IGNORECASE)
+    if not match:
+        return None
+    words = content_syllables(match.group(1), "question")  # as written: 'hội' is counted, 'hỏi' is not
+    return words[0] if words and not words[0].isdigit() else None
+
+
+def _unit_spellings(noun: str, question: str) -> list[str]:
+    """The counted noun, the units it may be written in, and the abbreviation of the phrase it opens
+    ('bao nhiêu thủ tục hành chính' → '65 TTHC')."""
+    units = {search_key(k): v for k, v in pack("question_cues").get("counted_units", {}).items()}
+    key = search_key(question)
+    counted = re.findall(r"\w+", re.search(r"(?<!\w)(?:bao nhieu|may)\s+(.*)", key).group(1))
+    spellings = [noun] + [search_key(u) for phrase, us in units.items() if " ".join(counted).startswith(phrase) for u in us]
+    spellings += [abbreviation for abbreviation, expansions in folded_abbreviations().items()
+                  if any(list(e) == counted[:len(e)] for e in expansions)]
+    return [s.split()[0] for s in spellings]
+
+
+def counts_the_asked(question: str, sentence: str) -> bool:
+    """A figure in the sentence counts what the question counts: the noun (or a unit it is written in) stands
+    near one of its figures. '24 giờ' does not answer 'bao nhiêu vụ tấn công'."""
+    noun = counted_noun(question)
+    if noun is None:
+        return True
+    spellings = set(_unit_spellings(noun, question))
+    words = figure_words(sentence)
+    before, after = COUNTED_NEAR
+    for i, word in enumerate(words):
+        if any(ch.isdigit() for ch in word):
+            if "%" in word and "%" in spellings:
+                return True
+            if spellings & set(words[max(0, i - before):i] + words[i + 1:i + 1 + after]):
+                return True
+    return False
+
+
 def _counts_in_words(sentence: str) -> bool:
     """'Không có', 'chưa có' answer a count too (none)."""
     return re.search(r"(?i)\b(?:không|chưa)\s+có\b", sentence) is not None
@@ -163,8 +205,9 @@ def check(part: Part, sentence: str, chunk: Chunk) -> Verdict:
             return Verdict(False, "entity", f"Không tìm thấy thông tin riêng của đơn vị được hỏi ({name}) trong các báo cáo.")
     if c.period is not None and not in_period(sentence, chunk, c.period):
         return Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
-    if asks_quantity(part.text) and not has_figure(sentence) and not _counts_in_words(sentence):
-        return Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
+    if asks_quantity(part.text) and not _counts_in_words(sentence):
+        if not has_figure(sentence) or not counts_the_asked(part.text, sentence):
+            return Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
     if part.ask == "person" and not names_a_person(sentence):
         return Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
     return Verdict(True)

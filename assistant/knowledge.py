@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from baocao.ingest.datapack import load_pack
-from baocao.ingest.text import search_key
+from baocao.ingest.text import nfc, search_key
 
 ASSISTANT_DATA = Path(__file__).resolve().parent / "data"
 
@@ -47,13 +47,22 @@ def cue_words(name: str) -> list[str]:
     return list(pack("question_cues").get(name, []))
 
 
-def stop_words(role: str) -> frozenset[str]:
-    """Folded syllables that say nothing about the subject, for one role ('question', 'period', 'task', …)."""
+def without_stop_words(text: str, *roles: str) -> str:
+    """`text` with the stop phrases of `roles` ('question', 'period', 'task', …) blanked out, each as a whole
+    phrase and with its diacritics: folded, 'hỏi' would take 'hội' and 'tình hình' 'tỉnh'. Text typed without
+    diacritics is matched folded, since it cannot tell them apart anyway."""
     from baocao.ingest.datapack import configured_packs
 
-    return _stop_words(role, configured_packs())
+    accented, folded = _stop_patterns(tuple(sorted(roles)), configured_packs())
+    pattern = folded if text.isascii() else accented
+    return pattern.sub(" ", nfc(text)) if pattern else text
 
 
 @functools.lru_cache(maxsize=32)
-def _stop_words(role: str, packs_key: str) -> frozenset[str]:
-    return frozenset(s for w in pack("stop_words").get(role, []) for s in search_key(w).split())
+def _stop_patterns(roles: tuple[str, ...], packs_key: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    phrases = [nfc(w).lower() for role in roles for w in pack("stop_words").get(role, [])]
+    if not phrases:
+        return None, None
+    wrap = r"(?<!\w)(?:{})(?!\w)"
+    return (re.compile(wrap.format(literal_alternation(phrases)), re.IGNORECASE),
+            re.compile(wrap.format(phrase_alternation(phrases)), re.IGNORECASE))

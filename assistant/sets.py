@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 from baocao.assistant.compose import CitationList, as_of_phrase, vn_date
 from baocao.ingest.entities import EntityList, complement, universe_for
-from baocao.assistant.evidence import TermWeights, syllables
-from baocao.assistant.knowledge import stop_words
+from baocao.assistant.evidence import TermWeights, content_syllables, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
@@ -64,9 +63,9 @@ def plain(predicate: str) -> str:
 def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
     """The question's words about what the list is of, weighted; time and report words count a quarter."""
     words: dict[str, float] = {}
-    skip, soft = stop_words("question") | stop_words("list_kind"), stop_words("list_soft")
-    for term in syllables(query.text):
-        if term in skip or term in words:
+    soft = set(syllables(query.text)) - set(content_syllables(query.text, "list_soft"))
+    for term in content_syllables(query.text, "question", "list_kind"):
+        if term in words:
             continue
         if any(ch.isdigit() for ch in term) and not any(ch.isalpha() for ch in term):
             continue  # dates and counts: the list's date and count are checked elsewhere
@@ -91,8 +90,7 @@ def relevance(query: Query, found: FoundList, weights: TermWeights) -> float:
 
 def predicate_match(query: Query, predicate: str) -> tuple[float, int]:
     """Share and number of the list's predicate words (`ban hành Kế hoạch hành động`) the question uses."""
-    skip = stop_words("list_kind") | stop_words("question")
-    words = [t for t in dict.fromkeys(syllables(predicate)) if t not in skip and not t.isdigit()]
+    words = [t for t in dict.fromkeys(content_syllables(predicate, "list_kind", "question")) if not t.isdigit()]
     if not words:
         return 0.0, 0
     asked = set(syllables(query.text))

@@ -12,8 +12,7 @@ from functools import lru_cache
 from baocao.assistant.compose import CitationList
 from baocao.ingest.entities import find_entities
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.assistant.evidence import TermWeights, syllables
-from baocao.assistant.knowledge import stop_words
+from baocao.assistant.evidence import TermWeights, content_syllables, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.models import TaskRecord
@@ -54,8 +53,7 @@ def topic_score(query: Query, task: TaskRecord, weights: TermWeights) -> float:
 def topic_scorer(query: Query, weights: TermWeights):
     """`topic_score(query, ·, weights)` with the question's words and weights read once (a question at
     100k chunks is scored against thousands of tasks); each task's words are read once per text."""
-    skip = stop_words("question") | stop_words("task")
-    wanted = [t for t in dict.fromkeys(syllables(query.text)) if t not in skip]
+    wanted = list(dict.fromkeys(content_syllables(query.text, "question", "task")))
     weight = {t: weights.weight(t) for t in wanted}
     total = sum(weight[t] for t in wanted)
 

@@ -29,6 +29,7 @@ def associations(tmp_path_factory, embedder):
     settings = Settings(home=root / "home")
     report = root / "bao-cao-hoi-2025.txt"
     report.write_text(
+        "Cà Mau, ngày 15 tháng 12 năm 2025\n\n"
         "BÁO CÁO\nTình hình tổ chức, hoạt động và quản lý hội năm 2025 của tỉnh Cà Mau\n\n"
         "1. Tổng số hội có phạm vi hoạt động trong tỉnh: 212 hội.\n"
         "2. Số biên chế được cơ quan có thẩm quyền giao cho các hội có tính chất đặc thù: 148 biên chế.\n"
@@ -49,3 +50,33 @@ def test_one_named_units_share_of_a_group_figure_is_refused_saying_what_is_given
 def test_a_unit_named_in_the_documents_title_is_answered_from_its_sentences(associations):
     answer = associations.answer_question("Quỹ Bảo trợ trẻ em tỉnh Cà Mau có trụ sở ở đâu?")
     assert answer.grounded and "Lý Thường Kiệt" in answer.answer
+
+
+@pytest.mark.parametrize(("question", "sentence", "counts"), [
+    ("Năm 2025 có bao nhiêu vụ tấn công mạng?", "Khôi phục hệ thống bị tấn công trong vòng 24 giờ.", False),
+    ("Năm 2025 có bao nhiêu vụ tấn công mạng?", "(1) Rà soát nhiệm vụ an toàn thông tin; (2) diễn tập.", False),
+    ("Năm 2025 có bao nhiêu vụ tấn công mạng?", "Đã xử lý 1.204 vụ tấn công mạng.", True),
+    ("Tổng số hội trên địa bàn là bao nhiêu?", "Tổng số hội: 610.", True),  # nothing after 'bao nhiêu'
+    ("Có bao nhiêu hội trong phạm vi xã?", "Hội có phạm vi hoạt động trong xã: 520 hội.", True),
+    ("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu phần trăm?", "Tỷ lệ hồ sơ trực tuyến đạt 45,2%.", True),
+    ("Đã cắt giảm bao nhiêu thủ tục hành chính?", "Phê duyệt phương án cắt giảm 65 TTHC.", True),  # the abbreviation
+    ("Thông báo đăng trong bao nhiêu số?", "Đăng trên Báo Cà Mau 03 (ba) số liên tiếp.", True),
+])
+def test_a_count_answers_only_when_it_counts_what_was_asked(question, sentence, counts):
+    from baocao.assistant.gate import counts_the_asked
+
+    assert counts_the_asked(question, sentence) is counts
+
+
+def test_a_figure_of_another_thing_is_not_a_count_of_the_asked_thing(associations):
+    answer = associations.answer_question("Năm 2025 có bao nhiêu hội nghị tập huấn về hội được tổ chức ở Cà Mau?")
+    assert "14 hội nghị" in answer.answer  # the count of what was asked
+    refused = associations.answer_question("Năm 2025 tỉnh Cà Mau có bao nhiêu hội viên?")
+    assert not refused.grounded and refused.answer.startswith(("Không tìm thấy", "Các báo cáo không nêu"))
+
+
+def test_the_year_of_the_report_covers_its_sentences(associations):
+    """'năm 2025' is said by the report's date; its sentences need not repeat it, and 'hội' is no stop word
+    ('hỏi' is)."""
+    answer = associations.answer_question("Tổng số hội có phạm vi hoạt động trong tỉnh Cà Mau năm 2025?")
+    assert answer.grounded and "212 hội" in answer.answer

@@ -94,16 +94,28 @@ def test_a_deployment_extends_the_data_packs(tmp_path):
     assert terms["GPMB"] == ["giải phóng mặt bằng"] and "CĐS" not in terms and "DVCTT" in terms
 
 
-def test_stop_words_are_data_folded_by_syllable_and_a_deployment_adds_its_own(tmp_path, monkeypatch):
+def test_stop_words_are_data_matched_as_whole_phrases_and_a_deployment_adds_its_own(tmp_path, monkeypatch):
     import json
 
-    from baocao.assistant.knowledge import stop_words
+    from baocao.assistant.evidence import content_syllables
 
-    assert {"bao", "nhieu", "nao", "ket", "qua"} <= stop_words("question")  # "bao nhiêu", "kết quả" as written
-    assert "giup" not in stop_words("question") and {"chu", "tri"} <= stop_words("task")
+    assert content_syllables("Có bao nhiêu kết quả nào?", "question") == []
+    assert content_syllables("Ai chủ trì, giúp gì?", "question", "task") == ["giup"]
     extra = tmp_path / "office.json"
     extra.write_text(json.dumps({"stop_words": {"question": ["giúp"], "-period": None, "period": ["đợt"]}},
                                 ensure_ascii=False), encoding="utf-8")
     monkeypatch.setenv("BAOCAO_DATA_PACKS", str(extra))
-    assert {"giup", "bao", "nhieu"} <= stop_words("question")
-    assert stop_words("period") == {"dot"}
+    assert content_syllables("Ai chủ trì, giúp gì?", "question", "task") == []
+    assert content_syllables("đợt 2 tháng 3", "period") == ["2", "thang", "3"]
+
+
+def test_stop_words_keep_their_diacritics_so_they_never_take_a_content_word():
+    """Folded syllable by syllable, 'hỏi' took 'hội', 'tình hình' took 'tỉnh', 'số liệu' took 'dữ liệu'."""
+    from baocao.assistant.evidence import content_syllables
+
+    assert content_syllables("Tổng số hội trên địa bàn tỉnh là bao nhiêu?", "question") == [
+        "tong", "so", "hoi", "tren", "dia", "ban", "tinh"]
+    assert content_syllables("Cho tôi hỏi tình hình dữ liệu hiện nay", "question") == ["du", "lieu"]
+    assert "tai" in content_syllables("Kinh phí tài chính tại tỉnh", "question")  # 'tại' goes, 'tài' stays
+    # typed without diacritics the two cannot be told apart: the folded phrase is taken out
+    assert content_syllables("tong so hoi la bao nhieu", "question") == ["tong", "so"]
