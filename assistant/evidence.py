@@ -138,7 +138,7 @@ class TermWeights:
         if df is None:
             df = {}
             for chunk in chunks:
-                for term in set(syllables(chunk.index_text())):
+                for term in set(syllables(chunk.passage_text())):
                     df[term] = df.get(term, 0) + 1
         self.n = max(1, len(chunks))
         self.df = df
@@ -154,7 +154,7 @@ class TermWeights:
         new = {c.chunk_id for c in chunks}
         df = dict(previous.df)
         for chunk, sign in [(c, 1) for c in chunks if c.chunk_id not in old] + [(c, -1) for i, c in old.items() if i not in new]:
-            for term in set(syllables(chunk.index_text())):
+            for term in set(syllables(chunk.passage_text())):
                 count = df.get(term, 0) + sign
                 if count > 0:
                     df[term] = count
@@ -203,11 +203,14 @@ def _date_words(chunk: Chunk) -> str:
 
 
 def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights,
-                    checked_apart: frozenset[str] = frozenset()) -> list[Sentence]:
-    """`checked_apart`: question words another check owns (the gate, for the entities a plan names) count as
-    covered, so the sentence giving only the national figure is found and the gate says whose figure it is
-    (dev: counting them at 0.5 or 0.75 when absent was no better)."""
-    needs = requirements(query, weights, [h.chunk.text for h in hits])
+                    checked_apart: frozenset[str] = frozenset(), left_out: frozenset[str] = frozenset()) -> list[Sentence]:
+    """Words another check owns (the gate) do not decide whether a sentence is about the question:
+    `checked_apart` (the entities a plan names) count as covered, so the sentence giving only the national
+    figure is found and the gate says whose figure it is (dev: 0.5 or 0.75 when absent was no better);
+    `left_out` (the words of its period) do not count, so 'tháng 11/2025' in a sentence about something else
+    does not make it an answer, and one about the asked figure at another date is found for the gate to say
+    which date it has."""
+    needs = [r for r in requirements(query, weights, [h.chunk.text for h in hits]) if r.term not in left_out]
     total = sum(r.weight for r in needs) or 1.0
     terms = [r.term for r in needs]
     pairs = set(zip(terms, terms[1:]))

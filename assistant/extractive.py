@@ -5,12 +5,15 @@ reports give instead."""
 from __future__ import annotations
 
 from baocao.assistant.compose import CitationList, disagreement_answer, refusal, sentence_answer, source_phrase
-from baocao.assistant.evidence import Sentence, TermWeights, content_syllables, figures_in, has_figure, score_sentences, syllables
-from baocao.assistant.gate import Verdict, check, instead_phrase
+from baocao.assistant.evidence import (DATE_TERM, Sentence, TermWeights, content_syllables, figures_in, has_figure,
+                                       score_sentences, syllables)
+from baocao.assistant.gate import Verdict, failures, instead_phrase
+from baocao.assistant.knowledge import cue_words
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.vectorstore.store import SearchHit
 
+PERIOD_WORDS = frozenset({"thang", "nam", "quy", "ngay"})  # folded: what names a period around its numbers
 MIN_COVERAGE = 0.6  # share of the question's (IDF-weighted) content terms the best sentence must contain
 CLOSE = 0.85  # sentences scoring within this share of the best are alternatives worth weighing
 SAME_METRIC = 0.5  # share of the shorter sentence's content words two figure sentences share to be "the same figure" (dev)
@@ -87,21 +90,32 @@ def gated_refusal(verdict: Verdict, sentence: Sentence, hits: list[SearchHit]) -
     return answer.model_copy(update={"answer": text, "citations": cites.citations})
 
 
+def _not_found(hits: list[SearchHit], part) -> Answer:
+    answer = refusal(hits)
+    if part is not None and part.constraints.period is not None:
+        answer.answer = f"Không tìm thấy thông tin này ({part.constraints.period.label}) trong các báo cáo hiện có."
+    return answer
+
+
 def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights, part=None) -> Answer:
     """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate."""
-    gated = frozenset(t for e in part.constraints.entities for t in syllables(e.name)) if part is not None else frozenset()
-    sentences = score_sentences(query, hits, weights, gated)
+    gated, period = frozenset(), frozenset()
+    if part is not None:
+        named = [e.name for e in part.constraints.entities] + (cue_words("national_scope") if part.constraints.national else [])
+        gated = frozenset(t for name in named for t in syllables(name))
+        if part.constraints.period is not None:
+            period = frozenset(t for t in syllables(query.text) if t in PERIOD_WORDS or (DATE_TERM.fullmatch(t) and any(c.isdigit() for c in t)))
+    sentences = score_sentences(query, hits, weights, gated, period)
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
-        answer = refusal(hits)
-        if part is not None and part.constraints.period is not None:
-            answer.answer = f"Không tìm thấy thông tin này ({part.constraints.period.label}) trong các báo cáo hiện có."
-        return answer
+        return _not_found(hits, part)
     if part is not None:
         candidates = [s for s in sentences[:20] if s.coverage >= MIN_COVERAGE]
-        verdicts = [(s, check(part, s.text, s.chunk)) for s in candidates]
-        passing = [s for s, v in verdicts if v.ok]
+        failed = [(s, list(failures(part, s.text, s.chunk))) for s in candidates]
+        passing = [s for s, f in failed if not f]
         if not passing:
-            return gated_refusal(verdicts[0][1], verdicts[0][0], hits)
+            # what the reports give instead is worth citing only when it misses one thing asked
+            near = next(((s, f[0]) for s, f in failed if len(f) == 1), None)
+            return gated_refusal(near[1], near[0], hits) if near else _not_found(hits, part)
         sentences = passing + [s for s in sentences if s not in passing and s.coverage < MIN_COVERAGE]
     chosen, over_time = choose(query, sentences)
     return disagreement_answer(chosen) if over_time else sentence_answer(chosen)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from baocao.assistant.evidence import content_syllables, figure_words, folded_abbreviations, has_figure
@@ -192,25 +193,27 @@ def _counts_in_words(sentence: str) -> bool:
     return re.search(r"(?i)\b(?:không|chưa)\s+có\b", sentence) is not None
 
 
-def check(part: Part, sentence: str, chunk: Chunk) -> Verdict:
+def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
+    """Every constraint of the part the sentence fails, in the order an answer names them."""
     c = part.constraints
     if conflicts(part.text, " ".join((sentence, chunk.section, chunk.title))) is not None:
-        return Verdict(False, "scope", "Các báo cáo không có thông tin đúng như câu hỏi (khác lần, khóa hoặc cấp được hỏi).")
+        yield Verdict(False, "scope", "Các báo cáo không có thông tin đúng như câu hỏi (khác lần, khóa hoặc cấp được hỏi).")
     for entity in c.entities:
         asked = {e.name for e in c.entities if e.kind == entity.kind}
         if not names_entity(sentence, chunk, entity, asked):
-            return Verdict(False, "entity", f"Không tìm thấy số liệu riêng của {entity.name} trong các báo cáo.")
+            yield Verdict(False, "entity", f"Không tìm thấy số liệu riêng của {entity.name} trong các báo cáo.")
+            break
     for name in named_units(part.text):
         if not names_unit(name, sentence, chunk):
-            return Verdict(False, "entity", f"Không tìm thấy thông tin riêng của đơn vị được hỏi ({name}) trong các báo cáo.")
+            yield Verdict(False, "entity", f"Không tìm thấy thông tin riêng của đơn vị được hỏi ({name}) trong các báo cáo.")
+            break
     if c.period is not None and not in_period(sentence, chunk, c.period):
-        return Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
+        yield Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
     if asks_quantity(part.text) and not _counts_in_words(sentence):
         if not has_figure(sentence) or not counts_the_asked(part.text, sentence):
-            return Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
+            yield Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
     if part.ask == "person" and not names_a_person(sentence):
-        return Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
-    return Verdict(True)
+        yield Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
 
 
 def instead_phrase(verdict: Verdict, sentence: str, chunk: Chunk) -> str:

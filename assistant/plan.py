@@ -98,6 +98,34 @@ def split_parts(question: str) -> list[str]:
     return [parts[0] + "?"] + [_with_subject(p, _shared_subject(parts[0], p)) + "?" for p in parts[1:]]
 
 
+_EACH = re.compile(r"(?<!\w)(?:moi|tung)\s+(?:\w+\s+){0,2}?(?=\S)")
+_LIST_GAP = re.compile(r"^\s*(?:,|va|cung|hoac)?\s*(?:,|va)?\s*$")
+
+
+def distribute(question: str) -> list[str]:
+    """'mỗi tỉnh Bình Thuận, Đắk Nông và Lâm Đồng có bao nhiêu hội …?' → one question per unit
+    ('tỉnh Bình Thuận có bao nhiêu hội …?', …): each is answered, or refused, on its own line."""
+    folded = search_key(question)
+    each = _EACH.search(folded)
+    if not each:
+        return [question]
+    matches = [m for m in Gazetteer.load().scan(question, ("province", "commune", "department", "agency"), require_capital=False)
+               if m.start >= each.start()]
+    run = matches[:1]
+    for m in matches[1:]:
+        if m.entity.kind != run[0].entity.kind or not _LIST_GAP.match(folded[run[-1].end:m.start]):
+            break
+        run.append(m)
+    if len(run) < 2 or folded[each.end():run[0].start].strip():
+        return [question]
+    names = [question[m.start:m.end] for m in run]
+    # 'tỉnh' of 'mỗi tỉnh', or of the first unit's own 'tỉnh Bình Thuận', for every unit
+    kind_word = question[each.start():each.end()].split(maxsplit=1)[1:] or [names[0][: len(names[0]) - len(run[0].entity.name)].strip()]
+    before, after = question[:each.start()], question[run[-1].end:]
+    return [" ".join(f"{before}{' '.join(kind_word) if not search_key(n).startswith(search_key(' '.join(kind_word))) else ''} {n}{after}".split())
+            for n in names]
+
+
 def _head(part: str) -> list[str]:
     """The words of a part before its first question word."""
     folded = search_key(part)
@@ -201,7 +229,7 @@ def make_plan(question: str, default_year: int | None = None) -> Plan:
     """The plan of a (standalone) question; `default_year` anchors a month or quarter given without a year.
     Every part is answered on its own (a part the reports do not answer is said to be missing while the
     others are answered); parts answered by one sentence are merged into one line by `merge_parts`."""
-    parts = [make_part(p, default_year) for p in split_parts(question)]
+    parts = [make_part(p, default_year) for whole in distribute(question) for p in split_parts(whole)]
     return Plan(question, share_constraints(parts))
 
 

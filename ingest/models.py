@@ -100,11 +100,17 @@ class Chunk:
         return page
 
     def index_text(self) -> str:
-        """What BM25 and the embedder see: the section heading for context, then the text.
+        """What BM25 sees: the document's title and the section heading for context, then the text (an article
+        that says only "Bộ Công an làm nhiệm vụ cơ quan thường trực" is found for the body its title names).
 
         A footnote chunk carries the sentence it annotates (`context`); a body chunk keeps its footnotes
         in `footnotes` for display but does not index them, so a long list does not bury its sentence.
         """
+        return "\n".join(p for p in (self.title, self.passage_text()) if p)
+
+    def passage_text(self) -> str:
+        """The passage in its section: the heading, the annotated sentence of a footnote, the text. What the
+        answer's term weights count (a title repeated on every chunk would say nothing about any of them)."""
         parts = [self.section, self.context or "", self.text]
         return "\n".join(p for p in parts if p)
 

@@ -1,0 +1,26 @@
+"""The plan of a question (assistant/plan.py): its parts, one per thing asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from baocao.assistant.plan import distribute, make_plan
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("Trước sắp xếp, mỗi tỉnh Bình Thuận, Đắk Nông và Lâm Đồng có bao nhiêu hội?",
+     ["Trước sắp xếp, tỉnh Bình Thuận có bao nhiêu hội?", "Trước sắp xếp, tỉnh Đắk Nông có bao nhiêu hội?",
+      "Trước sắp xếp, tỉnh Lâm Đồng có bao nhiêu hội?"]),
+    ("Từng Bộ Công an, Bộ Nội vụ chủ trì bao nhiêu nhiệm vụ?",
+     ["Bộ Công an chủ trì bao nhiêu nhiệm vụ?", "Bộ Nội vụ chủ trì bao nhiêu nhiệm vụ?"]),
+    ("moi tinh binh thuan va dak nong co bao nhieu hoi", ["tinh binh thuan co bao nhieu hoi", "tinh dak nong co bao nhieu hoi"]),
+    ("Mỗi tỉnh có bao nhiêu hội?", ["Mỗi tỉnh có bao nhiêu hội?"]),  # no units named: one question
+    ("Bình Thuận và Lâm Đồng có bao nhiêu hội?", ["Bình Thuận và Lâm Đồng có bao nhiêu hội?"]),  # a sum, maybe: not split
+])
+def test_each_of_several_units_is_asked_on_its_own(question, parts):
+    assert distribute(question) == parts
+
+
+def test_each_unit_is_a_part_with_its_own_entity():
+    plan = make_plan("Mỗi tỉnh Cà Mau và Bạc Liêu có bao nhiêu hội?")
+    assert [[e.name for e in p.constraints.entities] for p in plan.parts] == [["Cà Mau"], ["Bạc Liêu"]]
