@@ -417,7 +417,7 @@ class Gazetteer:
             if entity.kind not in wanted:
                 continue
             limit = 1 if len(key) <= 11 else 2
-            distance = _edit_distance(target, key, limit)
+            distance = edit_distance(target, key, limit)
             if distance <= limit and distance < best.get(entity.name, limit + 1):
                 best[entity.name] = distance
         if not best:
@@ -587,7 +587,7 @@ def _load_cached(data_dir: str, packs: str) -> Gazetteer:
     return Gazetteer(provinces, agencies, communes, departments)
 
 
-def _edit_distance(a: str, b: str, limit: int) -> int:
+def edit_distance(a: str, b: str, limit: int) -> int:
     """Levenshtein distance ('�' in `a` matches any letter), or limit + 1 once it must exceed `limit`."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1

@@ -14,6 +14,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from baocao.ingest.header_repair import (
+    is_motto_fragment, is_stamp_line, repair_body, repair_label, repair_place, repair_segment,
+)
 from baocao.ingest.structure import Block, document_format, is_kind_title, is_upper_text, tone_key
 from baocao.ingest.structure import starts_with_any as _starts_with_any
 from baocao.ingest.vietnamese import fold, is_vietnamese_syllable
@@ -65,8 +68,8 @@ class Header:
 
 _SPLIT = re.compile(r"\s{3,}|\t+|;\s+")
 _ANCHOR = re.compile(
-    r"(?=(?<!\w)(?:Luật\s+)?Số\s*[:.])|(?=(?<!\w)V/v\b)|(?<!NƯỚC )(?=CỘNG\s+HO[ÀA]\s+XÃ)|(?<!nước )(?=Cộng\s+hòa\s+xã)|(?=ĐỘC\s+LẬP\s*[-–])"
-    r"|(?=Độc\s+lập\s*[-–])|(?=Kính\s+gửi)|(?=(?<!\w)Dự\s+thảo\b)|(?=(?<!\w)DỰ\s+THẢO\b)"
+    r"(?=(?<!\w)(?:Luật\s+)?Số\s*[:.])|(?=(?<!\w)V/v\b)|(?<!NƯỚC )(?=CỘNG\s+H(?:OÀ|ÒA|OA)\s+XÃ)|(?<!nước )(?=Cộng\s+hòa\s+xã)|(?=ĐỘC\s+LẬP\s*[-–])"
+    r"|(?=Độc\s+[Ll]ập\s*[-–])|(?=Kính\s+gửi)|(?=(?<!\w)Dự\s+thảo\b)|(?=(?<!\w)DỰ\s+THẢO\b)"
 )
 _UNLABELLED_COLON = re.compile(r"(?<!Số)(?<!số)(?<!gửi)(?<!V/v)(?<!nhận)(?<!Lưu)\s*:\s+")
 # a number or date written with the blanks of a form ("Số:  779    /QĐ-UBND", "ngày    23   tháng")
@@ -130,7 +133,7 @@ def _is_gazette(segment: str) -> bool:
 
 def _is_motto(segment: str) -> bool:
     key = _plain(segment)
-    return any(key.startswith(_plain(m)[:12]) for m in document_format()["motto"])
+    return any(key.startswith(_plain(m)[:12]) for m in document_format()["motto"]) or is_motto_fragment(segment)
 
 
 def ends_header(line: str) -> bool:
@@ -153,7 +156,10 @@ def read_header(lines: list[str]) -> Header:
     for index, line in enumerate(lines[:HEADER_MAX_LINES]):
         if ends_header(line) or (len(line) > 300 and not _SPLIT.search(line)):
             break
-        parts = segments(line)
+        if is_stamp_line(line):  # a signature or copy stamp printed over the header: no field of it
+            header.lines = index + 1
+            continue
+        parts = [repair_segment(s) for s in segments(repair_label(line))]
         if not parts or re.fullmatch(r"\d{1,3}", line.strip()):  # a rule or a page number
             header.lines = index + 1
             continue
@@ -168,7 +174,7 @@ def read_header(lines: list[str]) -> Header:
             break
         header.kept.extend(unread)  # nothing of a header line is lost
         header.lines = index + 1
-    header.bodies = _dedupe([" ".join(parts) for parts in bodies])
+    header.bodies = _dedupe([repair_body(" ".join(parts)) for parts in bodies])  # a name OCR split over two lines
     return header
 
 
@@ -250,7 +256,7 @@ def _read_date(header: Header, text: str) -> None:
     header.date = iso(year, month, day)
     place = text[: m.start()].strip(" ,")
     if place and place[:1].isupper() and len(place) <= 40:
-        header.place = place
+        header.place = repair_place(place)
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -577,13 +583,14 @@ def summary_after(blocks: list[Block], start: int, document_text: str) -> str:
         text = block.text.strip()
         if (block.kind not in ("para", "part") or _SUMMARY_STOP.match(text) or len(text) > 500
                 or (is_upper_text(text) and _is_signer_title(text))
-                or text.rstrip(":").strip() in document_format()["enacting_formulas"] or text.startswith("(")):
+                or text.rstrip(":").strip() in document_format()["enacting_formulas"] or text.startswith("(")
+                or (parts and text.endswith(":"))):  # "VĂN PHÒNG CHÍNH PHỦ điện:" opens the body
             break
         if parts and is_upper_text(parts[-1]) != is_upper_text(text) and not is_upper_text(text):
             break  # "LUẬT / PHÒNG, CHỐNG MA TÚY" then a mixed-case line: not the summary any more
         if parts and not is_upper_text(text) and (len(text) > 150 or text.endswith((".", ":", "./."))):
             break  # a sentence of the body, not a wrapped line of the summary
-        parts.append(text)
+        parts.append(text if is_upper_text(text) else _without_authority(text))
         if block.kind == "part":
             break
     if parts and parts[-1] and blocks[start + len(parts)].kind == "part" and len(parts) > 1:
@@ -592,9 +599,24 @@ def summary_after(blocks: list[Block], start: int, document_text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _without_authority(text: str) -> str:
+    """`Về việc … Việt Nam BỘ TRƯỞNG BỘ TƯ PHÁP` -> `Về việc … Việt Nam`: OCR ran the deciding authority's
+    line into the summary."""
+    fmt = document_format()
+    words = text.split()
+    k = len(words)
+    while k > 1 and words[k - 1].isupper():
+        k -= 1
+    tail = " ".join(words[k:])
+    if len(words) - k >= 2 and _starts_with_any(tail, fmt["signer_titles"] + fmt["body_openers"]):
+        return " ".join(words[:k])
+    return text
+
+
 def document_title(blocks: list[Block], header: Header, file_name: str, text: str) -> tuple[str, str | None, str | None]:
     """(title, kind, summary): kind + summary from the document; then a Markdown `#` title; then the file name."""
-    for i, block in enumerate(blocks[:60]):
+    # a letter's V/v is its title: a kind line further down opens its appendix
+    for i, block in enumerate(blocks[:3 if header.letter_summary else 60]):
         if block.kind == "part" and is_kind_title(block.text):
             kind, rest = _kind_label(block.text.strip())
             summary = " ".join(p for p in (sentence_case(rest, text) if rest else "", summary_after(blocks, i, text)) if p)
