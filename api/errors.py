@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from baocao.state import StateError
+from baocao.vectorstore.locks import WriterBusy
 
 log = logging.getLogger("baocao.api")
 
@@ -52,7 +53,8 @@ ERROR_DESCRIPTIONS = {
     415: "Not a file type that can be ingested: `unsupported_type`",
     422: "A field is missing or invalid: `invalid_request`",
     429: "Too many requests from this client (see `Retry-After`): `rate_limited`",
-    503: "Starting up, or the index / state store cannot be reached: `unavailable`, `index_unavailable`",
+    503: "Starting up, the index / state store cannot be reached, or another writer has held the index for longer "
+         "than `BAOCAO_WRITER_WAIT_S` (see `Retry-After`): `unavailable`, `index_unavailable`, `index_busy`",
 }
 ERROR_EXAMPLES = {
     400: ("bad_request", "không đọc được nội dung yêu cầu (JSON không hợp lệ)"),
@@ -164,10 +166,19 @@ async def _state_error(request: Request, exc: StateError) -> JSONResponse:
                           {"Retry-After": "5"})
 
 
+async def _writer_busy(request: Request, exc: WriterBusy) -> JSONResponse:
+    """A delete or reindex waited `BAOCAO_WRITER_WAIT_S` for another writer (an ingest) to finish: the index is
+    fine and nothing was changed, so a 503 to retry later, not a 500."""
+    log.warning("index busy: %s", exc)
+    return error_response(503, "index_busy", "chỉ mục đang được ghi bởi một lượt nạp khác; thử lại sau ít phút",
+                          {"Retry-After": "60"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StateError, _state_error)
+    app.add_exception_handler(WriterBusy, _writer_busy)
     # Anything else is caught by api.middleware.RequestContextMiddleware: logged with its request id,
     # answered as a plain 500 in the error shape.

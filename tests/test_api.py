@@ -322,6 +322,27 @@ def test_upload_is_ingested_in_the_background_then_answered_and_deleted(docs_cli
     assert gone["grounded"] is False
 
 
+def test_a_delete_while_another_writer_holds_the_index_past_the_wait_is_a_503_and_changes_nothing(embedder, settings_factory):
+    """Another writer (a `baocao ingest` on the same home) holding the index for longer than BAOCAO_WRITER_WAIT_S:
+    the delete gives up with 503 `index_busy` and Retry-After (it was an unhandled 500), and the document stays."""
+    from baocao.vectorstore.locks import WriterLock
+    from baocao.vectorstore.store import open_index
+
+    settings = settings_factory(admin_token="admin-secret", writer_wait_s=0.3)
+    index = open_index(settings, embedder)
+    with TestClient(create_app(settings, Assistant.from_settings(settings, index=index))) as c:
+        job = wait_job(c, upload(c, "bao-cao.txt", REPORT.encode("utf-8")).json()["job"]["id"])
+        assert job["status"] == "done", job
+        with WriterLock(settings):  # its own lock file handle: another writer, as another process would be
+            busy = c.delete(f"/api/documents/{job['doc_id']}", headers=ADMIN)
+        assert busy.status_code == 503, busy.text
+        assert busy.json()["error"]["code"] == "index_busy" and busy.headers["retry-after"]
+        assert [d["doc_id"] for d in c.get("/api/documents").json()["documents"]] == [job["doc_id"]]
+        deleted = c.delete(f"/api/documents/{job['doc_id']}", headers=ADMIN)
+        assert deleted.status_code == 200, deleted.text
+        assert c.get("/api/documents").json()["documents"] == []
+
+
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make runtime-deps)")
 def test_a_scanned_upload_reports_its_ocr_stage_and_progress(embedder, settings_factory, tmp_path):
     from test_loaders import SCAN_TEXT, scan_image_pdf
