@@ -317,3 +317,17 @@ def test_a_document_missing_one_chunk_is_not_unchanged_and_heals(index, tmp_sett
     assert not index.is_unchanged(doc)
     assert index.add(doc) != "unchanged"
     assert index.is_unchanged(doc) and len(index.get_chunks([c.chunk_id for c in doc.chunks])) == len(doc.chunks)
+
+
+def test_a_passage_is_found_by_the_body_its_documents_title_names(index, tmp_settings, tmp_path):
+    """Two decisions set up two bodies; their articles on the standing agency name neither body."""
+    for name, body, agency in [("qd-quoc-gia.txt", "Ban Chỉ đạo quốc gia về dữ liệu", "Bộ Công an"),
+                               ("qd-tinh.txt", "Ban Chỉ đạo về dữ liệu tỉnh Cà Mau", "Sở Khoa học và Công nghệ")]:
+        (tmp_path / name).write_text(
+            f"QUYẾT ĐỊNH\nThành lập {body}\n\nĐiều 1. Thành lập {body} gồm các thành viên sau:\n"
+            + "".join(f"{i}. Giám đốc đơn vị số {i}, thành viên phụ trách lĩnh vực được phân công.\n" for i in range(1, 16)) + "\n"
+            f"Điều 2. Cơ quan thường trực\n{agency} làm nhiệm vụ cơ quan thường trực của Ban Chỉ đạo.\n", encoding="utf-8")
+    assert not ingest_paths(index, sorted(tmp_path.glob("*.txt")), tmp_settings).failed
+    for question, agency in [("cơ quan thường trực của Ban Chỉ đạo quốc gia về dữ liệu", "Bộ Công an"),
+                             ("cơ quan thường trực của Ban Chỉ đạo về dữ liệu tỉnh Cà Mau", "Sở Khoa học và Công nghệ")]:
+        assert f"{agency} làm nhiệm vụ" in index.search_lexical(question, 1)[0].chunk.text, question
