@@ -13,7 +13,7 @@ from baocao.assistant.query import Query
 from baocao.assistant.references import DocumentRef, is_document, referenced_document
 from baocao.ingest.metadata import as_of_dates
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import fold, search_key, split_sentences as text_sentences
+from baocao.ingest.text import fold, search_key, split_sentences as text_sentences, stated_dates
 from baocao.vectorstore.store import SearchHit
 
 SYLLABLE = re.compile(r"[^\W_]+(?:[/,.-]\d+)*", re.UNICODE)
@@ -180,6 +180,12 @@ def document_identity(chunk, named: DocumentRef | None) -> str:
 
 
 TITLE_SHARE = 0.75  # fitted on the dev splits (0.5, 0.75, 1.0 tried)
+_CLOCK = re.compile(r"\d{1,2}\s*(?:giờ|h)\b|\d{1,2}:\d{2}", re.IGNORECASE)
+
+
+def states_a_time(text: str) -> bool:
+    """A date ('ngày 12/01/2026', 'tháng 3/2025') or a clock time ('14 giờ 30')."""
+    return bool(stated_dates(text) or _CLOCK.search(text))
 
 
 def _about_words(title: str) -> set[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from baocao.assistant.compose import CitationList, disagreement_answer, refusal, sentence_answer, source_phrase
 from baocao.assistant.evidence import (DATE_TERM, Sentence, TermWeights, content_syllables, figures_in, has_figure,
-                                       score_sentences, syllables)
+                                       score_sentences, states_a_time, syllables)
 from baocao.assistant.gate import Verdict, failures, instead_phrase
 from baocao.assistant.knowledge import cue_words
 from baocao.assistant.models import Answer
@@ -68,7 +68,7 @@ def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], boo
     with_numbers = [s for s in close if has_figure(s.text)]
     if with_numbers:
         with_numbers = [s for s in with_numbers if s is with_numbers[0] or same_metric(with_numbers[0], s)]
-    if disagree(with_numbers) and not query.period:
+    if query.wants_figure and disagree(with_numbers) and not query.period:  # a yes-no or a why has no figure to disagree on
         one_per_date: dict[str, Sentence] = {}
         for s in with_numbers:
             one_per_date.setdefault(s.as_of, s)
@@ -106,6 +106,9 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
         if part.constraints.period is not None:
             period = frozenset(t for t in syllables(query.text) if t in PERIOD_WORDS or (DATE_TERM.fullmatch(t) and any(c.isdigit() for c in t)))
     sentences = score_sentences(query, hits, weights, gated, period)
+    if query.wants_when:  # 'lúc nào': a sentence that states no time does not answer, however close its words
+        timed = [s for s in sentences if s.coverage >= MIN_COVERAGE and states_a_time(s.text)]
+        sentences = timed + [s for s in sentences if s not in timed]
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
         return _not_found(hits, part)
     if part is not None:

@@ -40,6 +40,7 @@ class Query:
     wants_figure: bool = False
     wants_latest: bool = False
     about_tasks: bool = False
+    wants_when: bool = False  # 'lúc nào', 'ngày nào': the answer states a time or a date
     period: tuple[str, str] | None = None  # ISO start, end the question is about
 
     @property
@@ -99,5 +100,6 @@ def understand(question: str, default_year: int | None = None) -> Query:
         wants_figure=bool(cue("figure", folded_text)) or folded_text.startswith("so "),
         wants_latest=bool(cue("latest", folded_text)),
         about_tasks=bool(cue("task", folded_text)),
+        wants_when=bool(cue("when", folded_text)),
         period=period_of(folded_text, default_year),
     )

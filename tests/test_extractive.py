@@ -1,0 +1,43 @@
+"""The extractive answerer's choice of sentence (assistant/extractive.py) over a small real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from baocao.assistant.service import Assistant
+from baocao.vectorstore.ingest_files import ingest_paths
+from baocao.vectorstore.store import open_index
+
+
+@pytest.fixture(scope="module")
+def notices(tmp_path_factory, embedder):
+    from baocao.settings import Settings
+
+    root = tmp_path_factory.mktemp("notices")
+    settings = Settings(home=root / "home")
+    meeting = root / "giay-moi.txt"
+    meeting.write_text(
+        "Cà Mau, ngày 05 tháng 01 năm 2026\n\nGIẤY MỜI\nPhiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau\n"
+        "1. Văn phòng trân trọng kính mời đồng chí dự Phiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau diễn ra tại Hội trường tỉnh.\n"
+        "2. Thời gian: 14 giờ 30 phút, ngày 12 tháng 01 năm 2026.\n3. Hình thức: trực tiếp và trực tuyến.\n", encoding="utf-8")
+    for name, when, count in [("bao-cao-thang-10.txt", "ngày 31 tháng 10 năm 2025", 12), ("bao-cao-thang-11.txt", "ngày 30 tháng 11 năm 2025", 15)]:
+        (root / name).write_text(
+            f"Cà Mau, {when}\n\nBÁO CÁO\nTình hình hoạt động của Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau\n"
+            f"1. Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đã tổ chức {count} cuộc kiểm tra tại các sở.\n"
+            "2. Các thành viên Ban Chỉ đạo làm việc theo chế độ kiêm nhiệm.\n", encoding="utf-8")
+    index = open_index(settings, embedder)
+    assert not ingest_paths(index, sorted(root.glob("*.txt")), settings).failed
+    return Assistant.from_settings(settings, index)
+
+
+def test_a_when_question_is_answered_by_the_sentence_that_states_the_time(notices):
+    answer = notices.answer_question("Phiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau diễn ra lúc nào?")
+    assert "14 giờ 30 phút" in answer.answer
+
+
+def test_figures_that_differ_by_date_are_shown_newest_first_but_a_yes_no_never_is(notices):
+    figure = notices.answer_question("Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đã tổ chức bao nhiêu cuộc kiểm tra?")
+    assert figure.answer.startswith("Các báo cáo nêu số liệu khác nhau theo thời điểm")
+    assert figure.answer.index("15 cuộc") < figure.answer.index("12 cuộc")
+    yes_no = notices.answer_question("Các thành viên Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau có làm việc theo chế độ kiêm nhiệm không?")
+    assert "khác nhau theo thời điểm" not in yes_no.answer and "kiêm nhiệm" in yes_no.answer
