@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from baocao.assistant.acronyms import acronyms_in, spelled_out
-from baocao.assistant.knowledge import without_stop_words
+from baocao.assistant.knowledge import cue_words, literal_alternation, without_stop_words
 from baocao.assistant.query import Query
 from baocao.assistant.references import DocumentRef, is_document, referenced_document
 from baocao.ingest.metadata import as_of_dates
@@ -181,6 +181,11 @@ def document_identity(chunk, named: DocumentRef | None) -> str:
 
 TITLE_SHARE = 0.75  # fitted on the dev splits (0.5, 0.75, 1.0 tried)
 _CLOCK = re.compile(r"\d{1,2}\s*(?:giờ|h)\b|\d{1,2}:\d{2}", re.IGNORECASE)
+
+
+def names_a_place(text: str) -> bool:
+    """'tại Trụ sở Chính phủ', 'số 24 đường Nguyễn Tất Thành, phường …' (place words in question_cues.json)."""
+    return re.search(rf"(?i)(?<!\w)(?:{literal_alternation(cue_words('place_words'))})(?!\w)", text) is not None
 
 
 def states_a_time(text: str) -> bool:

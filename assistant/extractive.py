@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from baocao.assistant.compose import CitationList, disagreement_answer, refusal, sentence_answer, source_phrase
 from baocao.assistant.evidence import (DATE_TERM, Sentence, TermWeights, content_syllables, figures_in, has_figure,
-                                       score_sentences, states_a_time, syllables)
+                                       names_a_place, score_sentences, states_a_time, syllables)
 from baocao.assistant.gate import Verdict, failures, instead_phrase
 from baocao.assistant.knowledge import cue_words
 from baocao.assistant.models import Answer
@@ -106,9 +106,11 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
         if part.constraints.period is not None:
             period = frozenset(t for t in syllables(query.text) if t in PERIOD_WORDS or (DATE_TERM.fullmatch(t) and any(c.isdigit() for c in t)))
     sentences = score_sentences(query, hits, weights, gated, period)
-    if query.wants_when:  # 'lúc nào': a sentence that states no time does not answer, however close its words
-        timed = [s for s in sentences if s.coverage >= MIN_COVERAGE and states_a_time(s.text)]
-        sentences = timed + [s for s in sentences if s not in timed]
+    # 'lúc nào', 'ở đâu': a sentence that states no time (names no place) does not answer, however close its words
+    says_it = states_a_time if query.wants_when else names_a_place if query.wants_where else None
+    if says_it:
+        first = [s for s in sentences if s.coverage >= MIN_COVERAGE and says_it(s.text)]
+        sentences = first + [s for s in sentences if s not in first]
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
         return _not_found(hits, part)
     if part is not None:

@@ -41,6 +41,7 @@ class Query:
     wants_latest: bool = False
     about_tasks: bool = False
     wants_when: bool = False  # 'lúc nào', 'ngày nào': the answer states a time or a date
+    wants_where: bool = False  # 'ở đâu': the answer names a place
     period: tuple[str, str] | None = None  # ISO start, end the question is about
 
     @property
@@ -101,5 +102,6 @@ def understand(question: str, default_year: int | None = None) -> Query:
         wants_latest=bool(cue("latest", folded_text)),
         about_tasks=bool(cue("task", folded_text)),
         wants_when=bool(cue("when", folded_text)),
+        wants_where=bool(cue("where", folded_text)),
         period=period_of(folded_text, default_year),
     )

@@ -19,7 +19,8 @@ def notices(tmp_path_factory, embedder):
     meeting.write_text(
         "Cà Mau, ngày 05 tháng 01 năm 2026\n\nGIẤY MỜI\nPhiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau\n"
         "1. Văn phòng trân trọng kính mời đồng chí dự Phiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau diễn ra tại Hội trường tỉnh.\n"
-        "2. Thời gian: 14 giờ 30 phút, ngày 12 tháng 01 năm 2026.\n3. Hình thức: trực tiếp và trực tuyến.\n", encoding="utf-8")
+        "2. Thời gian: 14 giờ 30 phút, ngày 12 tháng 01 năm 2026.\n3. Hình thức: trực tiếp và trực tuyến.\n"
+        "4. Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đặt trụ sở tại số 2 đường Hùng Vương, phường 5.\n", encoding="utf-8")
     for name, when, count in [("bao-cao-thang-10.txt", "ngày 31 tháng 10 năm 2025", 12), ("bao-cao-thang-11.txt", "ngày 30 tháng 11 năm 2025", 15)]:
         (root / name).write_text(
             f"Cà Mau, {when}\n\nBÁO CÁO\nTình hình hoạt động của Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau\n"
@@ -33,6 +34,11 @@ def notices(tmp_path_factory, embedder):
 def test_a_when_question_is_answered_by_the_sentence_that_states_the_time(notices):
     answer = notices.answer_question("Phiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau diễn ra lúc nào?")
     assert "14 giờ 30 phút" in answer.answer
+
+
+def test_a_where_question_is_answered_by_the_sentence_that_names_a_place(notices):
+    answer = notices.answer_question("Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau có trụ sở ở đâu?")
+    assert answer.answer.splitlines()[0].endswith("đường Hùng Vương, phường 5. [1]")
 
 
 def test_figures_that_differ_by_date_are_shown_newest_first_but_a_yes_no_never_is(notices):
