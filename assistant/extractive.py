@@ -4,15 +4,19 @@ reports give instead."""
 
 from __future__ import annotations
 
+import re
+
 from baocao.assistant.compose import CitationList, disagreement_answer, refusal, sentence_answer, source_phrase
 from baocao.assistant.evidence import (DATE_TERM, Sentence, TermWeights, content_syllables, figures_in, has_figure,
                                        names_a_place, score_sentences, states_a_time, syllables)
 from baocao.assistant.gate import Verdict, failures, instead_phrase
-from baocao.assistant.knowledge import cue_words
+from baocao.assistant.knowledge import cue_words, pack
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
+from baocao.ingest.text import search_key
 from baocao.vectorstore.store import SearchHit
 
+LABEL = re.compile(r"^\s*(?:[-+•]\s*|\d{1,2}[.)]\s*|[a-zđ]\)\s*)?([^\W\d][\w ]{1,30}?)\s*:")  # 'Thời gian:', '2. Hình thức:'
 PERIOD_WORDS = frozenset({"thang", "nam", "quy", "ngay"})  # folded: what names a period around its numbers
 MIN_COVERAGE = 0.6  # share of the question's (IDF-weighted) content terms the best sentence must contain
 CLOSE = 0.85  # sentences scoring within this share of the best are alternatives worth weighing
@@ -90,6 +94,26 @@ def gated_refusal(verdict: Verdict, sentence: Sentence, hits: list[SearchHit]) -
     return answer.model_copy(update={"answer": text, "citations": cites.citations})
 
 
+def _saying_what_is_asked_first(query: Query, sentences: list[Sentence]) -> list[Sentence]:
+    """A 'Label: value' line whose label is what is asked ('Hình thức: …' for 'theo hình thức nào', 'Thời gian:'
+    for 'lúc nào'), then, for 'lúc nào' / 'ở đâu', a sentence that states a time / names a place: one that does
+    not, does not answer, however close its words."""
+    covering = [s for s in sentences if s.coverage >= MIN_COVERAGE]
+    asked = pack("question_cues").get("answer_labels", {})
+    labels = set(asked.get("when", [])) if query.wants_when else set()
+    labels |= set(asked.get("where", [])) if query.wants_where else set()
+    labels |= {query.focus} if query.focus else set()
+    labelled = [s for s in covering if _label(s.text) in labels]
+    says_it = states_a_time if query.wants_when else names_a_place if query.wants_where else None
+    said = [s for s in covering if says_it and says_it(s.text) and s not in labelled]
+    return labelled + said + [s for s in sentences if s not in labelled and s not in said]
+
+
+def _label(sentence: str) -> str:
+    found = LABEL.match(sentence)
+    return search_key(found.group(1)) if found else ""
+
+
 def _not_found(hits: list[SearchHit], part) -> Answer:
     answer = refusal(hits)
     if part is not None and part.constraints.period is not None:
@@ -106,11 +130,7 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
         if part.constraints.period is not None:
             period = frozenset(t for t in syllables(query.text) if t in PERIOD_WORDS or (DATE_TERM.fullmatch(t) and any(c.isdigit() for c in t)))
     sentences = score_sentences(query, hits, weights, gated, period)
-    # 'lúc nào', 'ở đâu': a sentence that states no time (names no place) does not answer, however close its words
-    says_it = states_a_time if query.wants_when else names_a_place if query.wants_where else None
-    if says_it:
-        first = [s for s in sentences if s.coverage >= MIN_COVERAGE and says_it(s.text)]
-        sentences = first + [s for s in sentences if s not in first]
+    sentences = _saying_what_is_asked_first(query, sentences)
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
         return _not_found(hits, part)
     if part is not None:

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from baocao.assistant.knowledge import cue, pack
+from baocao.assistant.knowledge import cue, pack, without_stop_words
 from baocao.ingest.datapack import configured_packs
 from baocao.ingest.text import fold, parse_period
 
@@ -42,6 +42,7 @@ class Query:
     about_tasks: bool = False
     wants_when: bool = False  # 'lúc nào', 'ngày nào': the answer states a time or a date
     wants_where: bool = False  # 'ở đâu': the answer names a place
+    focus: str = ""  # folded, what 'nào'/'gì' asks about: 'theo hình thức nào' → 'hinh thuc'; 'thoi gian' for 'lúc nào' 
     period: tuple[str, str] | None = None  # ISO start, end the question is about
 
     @property
@@ -88,6 +89,18 @@ def period_of(folded_text: str, default_year: int | None = None) -> tuple[str, s
     return found.start, found.end
 
 
+_FOCUS = re.compile(r"((?:\w+\s+){0,1}\w+)\s+(?:nào|gì|nao|gi)(?!\w)", re.IGNORECASE)
+
+
+def asked_focus(text: str) -> str:
+    """The noun 'nào'/'gì' asks about ('theo hình thức nào' → 'hinh thuc'), read as typed: folded, 'có' would
+    take 'cơ' of 'cơ quan nào'."""
+    found = _FOCUS.search(text)
+    if not found:
+        return ""
+    return " ".join(fold(without_stop_words(found.group(1), "question", "period")).lower().split())
+
+
 def understand(question: str, default_year: int | None = None) -> Query:
     text = " ".join(unicodedata.normalize("NFC", question).split())
     folded_text = fold(text).lower()
@@ -103,5 +116,6 @@ def understand(question: str, default_year: int | None = None) -> Query:
         about_tasks=bool(cue("task", folded_text)),
         wants_when=bool(cue("when", folded_text)),
         wants_where=bool(cue("where", folded_text)),
+        focus=asked_focus(text),
         period=period_of(folded_text, default_year),
     )

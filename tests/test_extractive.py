@@ -36,6 +36,11 @@ def test_a_when_question_is_answered_by_the_sentence_that_states_the_time(notice
     assert "14 giờ 30 phút" in answer.answer
 
 
+def test_a_line_labelled_with_what_is_asked_answers_it(notices):
+    answer = notices.answer_question("Phiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau theo hình thức nào?")
+    assert answer.answer.splitlines()[0].endswith("Hình thức: trực tiếp và trực tuyến. [1]")
+
+
 def test_a_where_question_is_answered_by_the_sentence_that_names_a_place(notices):
     answer = notices.answer_question("Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau có trụ sở ở đâu?")
     assert answer.answer.splitlines()[0].endswith("đường Hùng Vương, phường 5. [1]")
