@@ -82,14 +82,15 @@ def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
 @functools.lru_cache(maxsize=1)
 def _person_pattern() -> re.Pattern[str]:
     titles = "|".join(sorted((re.escape(t) for t in cue_words("person_titles")), key=len, reverse=True))
-    name = r"[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}"
-    return re.compile(rf"(?:{titles})(?:\s+[\w,]+){{0,8}}?\s+(?:(?:ông|bà|đồng chí)\s+)?({name})")
+    name = r"(?!(?:Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b)[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}"  # not a body's name
+    # 'Bộ trưởng Bộ Nội vụ Phạm Thị Thanh Trà', or 'đồng chí Đỗ Thanh Bình, Bộ trưởng …' (the name first)
+    return re.compile(rf"(?:(?:{titles})(?:\s+[\w,]+){{0,8}}?\s+|(?<!\w))(?:(?:ông|bà|đồng chí)\s+)({name})|(?:{titles})(?:\s+[\w,]+){{0,8}}?\s+({name})")
 
 
 def names_a_person(sentence: str) -> bool:
     g = Gazetteer.load()
     for m in _person_pattern().finditer(sentence):
-        candidate = m.group(1)
+        candidate = m.group(1) or m.group(2)
         if not g.scan(candidate, require_capital=False) and not re.match(r"(Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b", candidate):
             return True
     return False

@@ -80,3 +80,16 @@ def test_the_year_of_the_report_covers_its_sentences(associations):
     ('hỏi' is)."""
     answer = associations.answer_question("Tổng số hội có phạm vi hoạt động trong tỉnh Cà Mau năm 2025?")
     assert answer.grounded and "212 hội" in answer.answer
+
+
+@pytest.mark.parametrize(("sentence", "person"), [
+    ("3. Bổ sung đồng chí Đỗ Thanh Bình, Bộ trưởng Bộ Nội vụ, thành viên Ban Chỉ đạo.", True),  # the name first
+    ("- Bộ trưởng Bộ Nội vụ Phạm Thị Thanh Trà;", True),  # the title names a body before the person
+    ("Phó Thủ tướng Chính phủ Nguyễn Chí Dũng, Phó Trưởng Ban Chỉ đạo.", True),
+    ("Giám đốc Sở Tài chính là thành viên.", False),  # a post, no person
+    ("Văn phòng trân trọng kính mời Đồng chí dự Phiên họp.", False),
+])
+def test_a_person_is_named_by_title_or_as_comrade(sentence, person):
+    from baocao.assistant.gate import names_a_person
+
+    assert names_a_person(sentence) is person
