@@ -419,8 +419,8 @@ def score_citations(answer: str, passages: Sequence[CitedPassage]) -> CitationSc
     for claim in split_claims(answer):
         facts = extract_facts(claim.text)
         scores.dangling_markers.extend(m for m in claim.markers if m not in by_marker)
-        if not facts:
-            continue
+        if not facts or (not claim.markers and says_not_found(claim.text)):
+            continue  # "Không tìm thấy thông tin này (năm 2025)" claims nothing a passage could support
         scores.factual_sentences += 1
         scores.facts_total += len(facts.alternatives())
         scores.facts_unsupported.extend(unsupported_facts(facts, everything))

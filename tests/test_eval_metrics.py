@@ -157,6 +157,13 @@ def test_citation_precision_and_recall():
     assert scores.quote_verbatim == 1.0
 
 
+def test_a_refused_part_claims_nothing_to_cite():
+    answer = ("Tính đến 26/3/2025 có 43/63 địa phương thành lập Ban Chỉ đạo. [1]\n"
+              "Không tìm thấy thông tin này (năm 2024) trong các báo cáo hiện có.")
+    scores = metrics.score_citations(answer, [PASSAGE_A])
+    assert scores.factual_sentences == 1 and scores.recall == 1.0
+
+
 def test_citation_needed_jointly_is_precise():
     answer = "Có 43/63 địa phương, Bộ Công an chủ trì. [1][2]"
     scores = metrics.score_citations(answer, [PASSAGE_A, PASSAGE_B])
