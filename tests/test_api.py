@@ -225,6 +225,22 @@ def test_chat_can_require_a_token(assistant, settings_factory):
         assert c.get("/api/health").status_code == 200  # health stays open for monitoring
 
 
+def test_the_original_file_follows_the_chat_token(assistant, settings_factory, sample_files):
+    """`GET /api/documents/{id}/file` is behind the same rule as chat: 401 without the token, the file with it."""
+    with make_client(assistant, settings_factory, chat_token="chat-secret") as c:
+        token = {"Authorization": "Bearer chat-secret"}
+        record = next(d for d in c.get("/api/documents", headers=token).json()["documents"]
+                      if d["document"] == sample_files[0].name)
+        url = f"/api/documents/{record['doc_id']}/file"
+        denied = c.get(url)
+        assert denied.status_code == 401 and denied.json()["error"]["code"] == "unauthorized"
+        assert c.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+        served = c.get(url, headers=token)
+        assert served.status_code == 200 and served.headers["content-type"].startswith("text/plain")
+        assert served.content == sample_files[0].read_bytes()
+        assert c.get(f"/api/documents/{sample_files[0].name}/file", headers=token).content == served.content  # by name too
+
+
 def test_chat_is_rate_limited_per_client(assistant, settings_factory):
     with make_client(assistant, settings_factory, chat_rate_per_minute=6, chat_rate_burst=2, trust_forwarded_for=True) as c:
         one = {"X-Forwarded-For": "10.0.0.1"}
