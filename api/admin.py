@@ -18,34 +18,34 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from baocao.api.documents import DocumentOut
-from baocao.api.errors import ApiError
+from baocao.api.documents import DOCUMENT_EXAMPLE, DocumentOut
+from baocao.api.errors import ApiError, error_doc
 from baocao.api.files import original_file
-from baocao.api.security import Admin
+from baocao.api.security import ADMIN, Admin
 
 log = logging.getLogger("baocao.api")
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(tags=["admin"])
-
-ADMIN_ERRORS = {
-    401: {"description": "The admin token is required.", "content": {"application/json": {"example": {
-        "error": {"code": "unauthorized", "message": "an admin bearer token is required (Authorization: Bearer <BAOCAO_ADMIN_TOKEN>)"}}}}},
-    403: {"description": "No `BAOCAO_ADMIN_TOKEN` is set on the server: administration is off.", "content": {"application/json": {"example": {
-        "error": {"code": "admin_disabled", "message": "document upload and delete are disabled: set BAOCAO_ADMIN_TOKEN on the server"}}}}},
-}
-
 
 class AdminDocument(DocumentOut):
     warnings: list[str] = []
     original_kept: bool = False
 
 
+ADMIN_DOCUMENT_EXAMPLE = {**DOCUMENT_EXAMPLE, "warnings": ["read by OCR: 3 of 12 pages (41 s)"], "original_kept": True}
+NOT_REINDEXED = "máy chủ không lưu tệp gốc của văn bản này; không nạp lại được"
+
+
 class AdminDocumentList(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"documents": [ADMIN_DOCUMENT_EXAMPLE], "total_chunks": 84}]}}
+
     documents: list[AdminDocument]
     total_chunks: int
 
 
 class Reindexed(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"reindexed": ADMIN_DOCUMENT_EXAMPLE, "outcome": "reindexed", "seconds": 4.2}]}}
+
     reindexed: AdminDocument
     outcome: str
     seconds: float
@@ -85,7 +85,7 @@ def _out(state, record) -> dict:
     return body
 
 
-@router.get("/api/admin/documents", response_model=AdminDocumentList, dependencies=[Admin], responses=ADMIN_ERRORS,
+@router.get("/api/admin/documents", response_model=AdminDocumentList, dependencies=[Admin], openapi_extra=ADMIN,
             summary="The documents with their ingest warnings (OCR, repaired text) and whether the original is kept")
 def admin_documents(request: Request) -> dict:
     state = request.app.state
@@ -95,10 +95,9 @@ def admin_documents(request: Request) -> dict:
 
 @router.post("/api/admin/documents/{document_id}/reindex", response_model=Reindexed, dependencies=[Admin],
              summary="Read a document's original file again with the current pipeline and replace its chunks",
-             responses={**ADMIN_ERRORS, 404: {"description": "Unknown document, or its original is not kept.", "content": {
-                 "application/json": {"example": {"error": {"code": "file_not_kept", "message": "máy chủ không lưu tệp gốc của văn bản này; không nạp lại được"}}}}},
-                        422: {"description": "The file cannot be read any more.", "content": {"application/json": {"example": {
-                            "error": {"code": "ingest_failed", "message": "bao-cao.pdf: scanned PDF without a text layer"}}}}}})
+             openapi_extra=ADMIN,
+             responses={404: error_doc(404, ("not_found", "không có văn bản 'abc' (xem GET /api/documents)"), ("file_not_kept", NOT_REINDEXED)),
+                        422: error_doc(422, ("ingest_failed", "bao-cao.pdf: PDF có mật khẩu — hãy xin bản không đặt mật khẩu"))})
 def reindex_document(document_id: str, request: Request) -> dict:
     """Parsed and embedded first, under the one write lock; only then is the old reading swapped out, so
     a file that no longer reads leaves the document as it was."""
@@ -111,7 +110,7 @@ def reindex_document(document_id: str, request: Request) -> dict:
         raise ApiError(404, "not_found", f"không có văn bản {document_id!r} (xem GET /api/documents)")
     path = original_file(index, state.settings, record.doc_id, record.document)
     if path is None:
-        raise ApiError(404, "file_not_kept", "máy chủ không lưu tệp gốc của văn bản này; không nạp lại được")
+        raise ApiError(404, "file_not_kept", NOT_REINDEXED)
     started = time.perf_counter()
     with index.writing():
         parsed = parse(path, state.settings)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from baocao.api.errors import ApiError, error_body, responses
 from baocao.api.middleware import request_id_var
-from baocao.api.security import Limited, Reader, Ready
+from baocao.api.security import READER, Limited, Reader, Ready
 from baocao.assistant.models import Answer
 from baocao.assistant.search import search_result
 from baocao.assistant.service import Assistant, StreamEvent
@@ -195,7 +195,6 @@ def sse_stream(request: Request, message: str, conversation_id: str | None) -> I
         yield sse("error", error_body("internal_error", f"lỗi máy chủ khi trả lời; mã yêu cầu {rid}"))
 
 
-READER = {"x-access": "reader"}
 ANSWER_EXAMPLE = {
     "answer": "Tốc độ Internet di động tháng 10/2025 đạt 159,57 Mbps [1].",
     "citations": [{"marker": 1, "document": "bao-cao-thang-10.pdf", "title": "Báo cáo chuyển đổi số tháng 10 năm 2025",

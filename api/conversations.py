@@ -8,12 +8,11 @@ from pydantic import BaseModel, Field
 
 from baocao.api.chat import ANSWER_EXAMPLE, CONVERSATION_ID, NOT_BLANK, JsonRequest
 from baocao.api.errors import ApiError, responses
-from baocao.api.security import Reader
+from baocao.api.security import READER, Reader
 from baocao.assistant.models import Answer
 from baocao.conversations import ConversationStore
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
-READER = {"x-access": "reader"}
 ConversationId = Path(pattern=CONVERSATION_ID, description="The `conversation_id` of an answer (random, 128-bit).")
 
 

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from baocao.api.errors import ApiError, responses
 from baocao.api.jobs import IngestJobs, Job, safe_filename
-from baocao.api.security import Admin, Reader
+from baocao.api.security import ADMIN, READER, Admin, Reader
 from baocao.ingest.loaders import SUPPORTED_SUFFIXES
 
 log = logging.getLogger("baocao.api")
@@ -77,6 +77,8 @@ class JobEnvelope(BaseModel):
 
 
 class JobList(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"jobs": [JOB_EXAMPLE]}]}}
+
     jobs: list[JobOut]
 
 
@@ -94,10 +96,6 @@ def job_out(jobs: IngestJobs, job: Job) -> JobOut:
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
         url=f"/api/documents/jobs/{job.id}",
     )
-
-
-READER = {"x-access": "reader"}
-ADMIN = {"x-access": "admin"}
 
 
 @router.get("", response_model=DocumentList, dependencies=[Reader], summary="The documents in the index",

@@ -45,22 +45,23 @@ STATUS_MESSAGES = {  # Vietnamese messages for the errors Starlette raises itsel
 
 # What each documented error status means, for the OpenAPI schema (api/openapi.py).
 ERROR_DESCRIPTIONS = {
-    400: "The body cannot be read (not JSON, cut short, nested too deep): `bad_request`, `invalid_event`",
+    400: "The body cannot be read (not JSON, cut short, nested too deep): `bad_request`, `invalid_event`, `empty_file`",
     401: "A bearer token is required or wrong: `unauthorized`; for Zalo, the signature: `bad_signature`",
     403: "Uploads, deletes and the feedback list are off: no `BAOCAO_ADMIN_TOKEN` is set (`admin_disabled`)",
-    404: "No such document, job or conversation: `not_found`",
+    404: "No such document, job, conversation or model, or the original file is not kept: `not_found`, "
+         "`file_not_kept`, `model_not_found`",
     413: "The body or the message is too large: `payload_too_large`, `message_too_long`",
     415: "Not a file type that can be ingested: `unsupported_type`",
-    422: "A field is missing or invalid: `invalid_request`",
+    422: "A field is missing or invalid: `invalid_request`; a file that cannot be read: `ingest_failed`",
     429: "Too many requests from this client (see `Retry-After`): `rate_limited`",
     503: "Starting up, the index / state store cannot be reached, or another writer has held the index for longer "
          "than `BAOCAO_WRITER_WAIT_S` (see `Retry-After`): `unavailable`, `index_unavailable`, `index_busy`",
 }
+# The usual example of each status; a route gives its own where its errors say more (`error_doc`).
+# 401 and 403 come from api/security.py, whose messages they are.
 ERROR_EXAMPLES = {
     400: ("bad_request", "không đọc được nội dung yêu cầu (JSON không hợp lệ)"),
-    401: ("unauthorized", "cần mã truy cập (Authorization: Bearer <mã>)"),
-    403: ("admin_disabled", "chức năng tải lên và xóa tài liệu đang tắt: máy chủ chưa đặt BAOCAO_ADMIN_TOKEN"),
-    404: ("not_found", "không tìm thấy tài liệu 'bao-cao.pdf'"),
+    404: ("not_found", "không có tài liệu 'bao-cao.pdf' (xem GET /api/documents)"),
     413: ("payload_too_large", "nội dung yêu cầu lớn hơn 64 KiB"),
     415: ("unsupported_type", "virus.exe: chỉ nạp được các tệp .doc, .docx, .md, .pdf, .txt"),
     422: ("invalid_request", "message: trường này là bắt buộc"),
@@ -94,14 +95,23 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
+def error_content(*examples: tuple[str, str]) -> dict:
+    """The `application/json` content of a documented error: one example, or several named by their code."""
+    if len(examples) == 1:
+        return {"example": error_body(*examples[0])}
+    return {"examples": {code: {"value": error_body(code, message)} for code, message in examples}}
+
+
+def error_doc(status: int, *examples: tuple[str, str]) -> dict:
+    """One error status for a route's `responses=`: the error body model, what it means, its examples
+    (`(code, message)`; the status's usual one when none is given)."""
+    return {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": error_content(*(examples or (ERROR_EXAMPLES[status],)))}}
+
+
 def responses(*statuses: int) -> dict:
-    """`responses=` for a route: each status with the error body model and an example."""
-    out = {}
-    for status in statuses:
-        code, message = ERROR_EXAMPLES[status]
-        out[status] = {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status],
-                       "content": {"application/json": {"example": error_body(code, message)}}}
-    return out
+    """`responses=` for a route: each status with the error body model and its usual example."""
+    return {status: error_doc(status) for status in statuses}
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:

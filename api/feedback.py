@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_va
 
 from baocao.api.chat import ANSWER_EXAMPLE, CONVERSATION_ID, NOT_BLANK, JsonRequest, json_integers
 from baocao.api.errors import responses
-from baocao.api.security import Admin, Limited, Reader
+from baocao.api.security import ADMIN, READER, Admin, Limited, Reader
 from baocao.assistant.models import Answer
 from baocao.feedback import FeedbackStore, Reason
 
@@ -54,6 +54,8 @@ class FeedbackIn(JsonRequest):
 
 
 class FeedbackCreated(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"id": "5d41402abc4b2a76"}]}}
+
     id: str
 
 
@@ -70,6 +72,11 @@ class FeedbackOut(BaseModel):
 
 
 class FeedbackList(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"feedback": [{
+        "id": "5d41402abc4b2a76", "at": "2026-11-20T08:15:02+00:00", "rating": "down", "reason": "sai số liệu",
+        "comment": "Báo cáo ghi 159,57 Mbps", "question": "Tốc độ Internet di động tháng 10/2025?", "answer": ANSWER_EXAMPLE,
+        "conversation_id": "3f2a9c1e5b7d4e8fa1c2b3d4e5f60718", "index_generation": "cbe468b9f38a775d"}]}]}}
+
     feedback: list[FeedbackOut]
 
 
@@ -78,7 +85,7 @@ def _store(request: Request) -> FeedbackStore:
 
 
 @router.post("", status_code=201, response_model=FeedbackCreated, dependencies=[Reader, Limited],
-             summary="Rate an answer 👍/👎, with an optional reason", openapi_extra={"x-access": "reader"},
+             summary="Rate an answer 👍/👎, with an optional reason", openapi_extra=READER,
              responses=responses(429))
 def add_feedback(body: FeedbackIn, request: Request) -> dict:
     try:
@@ -93,7 +100,7 @@ def add_feedback(body: FeedbackIn, request: Request) -> dict:
 
 
 @router.get("", response_model=FeedbackList, response_model_exclude_none=True, dependencies=[Admin],
-            summary="The feedback, newest first", openapi_extra={"x-access": "admin"})
+            summary="The feedback, newest first", openapi_extra=ADMIN)
 def list_feedback(
     request: Request,
     rating: Literal["up", "down"] | None = None,

@@ -13,8 +13,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from baocao.api.errors import ApiError
-from baocao.api.security import Reader
+from baocao.api.errors import ApiError, error_doc
+from baocao.api.security import READER, Reader
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 
@@ -27,15 +27,12 @@ MEDIA_TYPES = {
     ".rtf": ("application/rtf", "attachment"),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "attachment"),
 }
+NOT_KEPT = "máy chủ không lưu tệp gốc của văn bản này; hãy nạp lại tệp để mở được bản gốc"
 FILE_RESPONSES = {
     200: {"description": "The original file (`application/pdf`, `text/plain`, DOCX …).",
-          "content": {"application/pdf": {}, "text/plain": {}}},
-    401: {"description": "The chat token is required.", "content": {"application/json": {"example": {
-        "error": {"code": "unauthorized", "message": "a bearer token is required (Authorization: Bearer <BAOCAO_CHAT_TOKEN>)"}}}}},
-    404: {"description": "No such document, or its original file is not kept.", "content": {"application/json": {"examples": {
-        "unknown": {"value": {"error": {"code": "not_found", "message": "không có văn bản 'abc' (xem GET /api/documents)"}}},
-        "not_kept": {"value": {"error": {"code": "file_not_kept", "message": "máy chủ không lưu tệp gốc của văn bản này; hãy nạp lại tệp để mở được bản gốc"}}},
-    }}}},
+          "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                      "text/plain": {"example": "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG\nBÁO CÁO\nKết quả chuyển đổi số tháng 11 năm 2025\n…"}}},
+    404: error_doc(404, ("not_found", "không có văn bản 'abc' (xem GET /api/documents)"), ("file_not_kept", NOT_KEPT)),
 }
 
 
@@ -50,7 +47,7 @@ def original_file(index, settings, doc_id: str, document: str) -> Path | None:
 
 
 @router.get("/{document_id}/file", dependencies=[Reader], summary="The original file of a document (id or file name)",
-            response_class=FileResponse, responses=FILE_RESPONSES)
+            response_class=FileResponse, openapi_extra=READER, responses=FILE_RESPONSES)
 def document_file(document_id: str, request: Request) -> FileResponse:
     state = request.app.state
     record = state.assistant.index.find(document_id)
@@ -58,7 +55,7 @@ def document_file(document_id: str, request: Request) -> FileResponse:
         raise ApiError(404, "not_found", f"không có văn bản {document_id!r} (xem GET /api/documents)")
     path = original_file(state.assistant.index, state.settings, record.doc_id, record.document)
     if path is None or not path.is_file():
-        raise ApiError(404, "file_not_kept", "máy chủ không lưu tệp gốc của văn bản này; hãy nạp lại tệp để mở được bản gốc")
+        raise ApiError(404, "file_not_kept", NOT_KEPT)
     media_type, disposition = MEDIA_TYPES.get(path.suffix.lower(), ("application/octet-stream", "attachment"))
     return FileResponse(path, media_type=media_type, filename=record.document, content_disposition_type=disposition,
                         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"})

@@ -23,9 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from baocao.api import chat
 from baocao.api.chat import JsonRequest
-from baocao.api.errors import ApiError
+from baocao.api.errors import ERROR_EXAMPLES, ApiError, error_doc, responses
 from baocao.api.middleware import request_id_var
-from baocao.api.security import Limited, Reader
+from baocao.api.security import READER, Limited, Reader
 from baocao.assistant.compose import vn_date
 from baocao.assistant.conversation import Turn, rewrite
 from baocao.assistant.models import Answer
@@ -36,18 +36,14 @@ router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 MODEL_ID = "baocao"
 CREATED = 1_767_225_600  # 2026-01-01: a fixed "created" for the one model
 FOOTER = "Nguồn:"
+MODELS = {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": CREATED, "owned_by": "baocao"}]}
 
+NO_USER_MESSAGE = "messages: cần ít nhất một tin nhắn của người dùng (role 'user') có nội dung"
 ERRORS = {
-    401: {"description": "The chat token is required (`Authorization: Bearer <BAOCAO_CHAT_TOKEN>`).",
-          "content": {"application/json": {"example": {"error": {"code": "unauthorized", "message": "a bearer token is required (Authorization: Bearer <BAOCAO_CHAT_TOKEN>)"}}}}},
-    404: {"description": "Unknown model.",
-          "content": {"application/json": {"example": {"error": {"code": "model_not_found", "message": "không có mô hình 'gpt-4o'; dùng 'baocao' (GET /v1/models)"}}}}},
-    413: {"description": "The question is longer than `BAOCAO_MAX_MESSAGE_CHARS`.",
-          "content": {"application/json": {"example": {"error": {"code": "message_too_long", "message": "message: longer than 2000 characters"}}}}},
-    400: {"description": "No user message with text.",
-          "content": {"application/json": {"example": {"error": {"code": "invalid_request", "message": "messages: cần ít nhất một tin nhắn của người dùng (role 'user') có nội dung"}}}}},
-    429: {"description": "Too many requests from this client; see `Retry-After`.",
-          "content": {"application/json": {"example": {"error": {"code": "rate_limited", "message": "quá nhiều câu hỏi; thử lại sau 3 giây (too many requests; retry in 3 s)"}}}}},
+    400: error_doc(400, ("invalid_request", NO_USER_MESSAGE), ERROR_EXAMPLES[400]),
+    404: error_doc(404, ("model_not_found", "không có mô hình 'gpt-4o'; dùng 'baocao' (GET /v1/models)")),
+    413: error_doc(413, ("message_too_long", "message: dài quá 2000 ký tự"), ERROR_EXAMPLES[413]),
+    **responses(429),
 }
 
 
@@ -59,6 +55,8 @@ class ModelCard(BaseModel):
 
 
 class ModelList(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [MODELS]}}
+
     object: Literal["list"] = "list"
     data: list[ModelCard]
 
@@ -130,7 +128,7 @@ def standalone_question(messages: list[Message]) -> str:
         elif message.role == "assistant":
             pending_answer = without_footer(text)
     if question is None:
-        raise ApiError(400, "invalid_request", "messages: cần ít nhất một tin nhắn của người dùng (role 'user') có nội dung")
+        raise ApiError(400, "invalid_request", NO_USER_MESSAGE)
     return question
 
 
@@ -158,9 +156,9 @@ def check_model(model: str) -> None:
 
 
 @router.get("/models", response_model=ModelList, dependencies=[Reader], summary="The one model: baocao",
-            responses={401: ERRORS[401]})
+            openapi_extra=READER)
 def models() -> dict:
-    return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": CREATED, "owned_by": "baocao"}]}
+    return MODELS
 
 
 def chunk(cid: str, created: int, delta: dict, finish: str | None = None, extra: dict | None = None) -> str:
@@ -205,6 +203,7 @@ def completion_stream(request: Request, question: str, cid: str, created: int) -
     response_model_exclude_none=True,
     dependencies=[Reader, Limited],
     summary="Ask as an OpenAI chat completion (stream: true for SSE chunks)",
+    openapi_extra=READER,
     responses={200: {"content": {"text/event-stream": {"example": 'data: {"object": "chat.completion.chunk", "choices": '
                                                                   '[{"index": 0, "delta": {"content": "Tính đến …"}, "finish_reason": null}], …}\n\ndata: [DONE]'}},
                      "description": "A chat.completion; with `stream: true`, `chat.completion.chunk` events then `data: [DONE]`."},

@@ -10,17 +10,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from baocao.api.errors import ERROR_DESCRIPTIONS, ERROR_EXAMPLES, ErrorBody, error_body
+from baocao.api.errors import ERROR_DESCRIPTIONS, ERROR_EXAMPLES, ErrorBody, error_content
+from baocao.api.security import ADMIN_DISABLED, ADMIN_REQUIRED, READER_REQUIRED
 from baocao.settings import Settings
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 BODY_METHODS = ("post", "put", "patch")
 
 
-def _error(status: int) -> dict:
-    code, message = ERROR_EXAMPLES[status]
-    return {"description": ERROR_DESCRIPTIONS[status],
-            "content": {"application/json": {"schema": ERROR_REF, "example": error_body(code, message)}}}
+def _error(status: int, *examples: tuple[str, str]) -> dict:
+    content = error_content(*(examples or (ERROR_EXAMPLES[status],)))
+    return {"description": ERROR_DESCRIPTIONS[status], "content": {"application/json": {"schema": ERROR_REF, **content}}}
 
 
 def _retry_after(response: dict) -> None:
@@ -42,14 +42,15 @@ def patch_schema(schema: dict, settings: Settings) -> dict:
             responses = op.setdefault("responses", {})
             if access == "admin":
                 op["security"] = [{"bearer": []}]
-                responses["401"], responses["403"] = _error(401), _error(403)
+                responses["401"] = _error(401, ("unauthorized", ADMIN_REQUIRED))
+                responses["403"] = _error(403, ("admin_disabled", ADMIN_DISABLED))
             elif access == "reader" and settings.chat_token:
                 op["security"] = [{"bearer": []}]
-                responses["401"] = _error(401)
+                responses["401"] = _error(401, ("unauthorized", READER_REQUIRED))
             if method in BODY_METHODS and "requestBody" in op:
                 responses.setdefault("400", _error(400))
                 responses.setdefault("413", _error(413))
-            if "422" in responses:
+            if "422" in responses and responses["422"]["content"]["application/json"].get("schema") != ERROR_REF:
                 responses["422"] = _error(422)  # FastAPI's own HTTPValidationError is not what we send
             if path.startswith("/api/"):
                 responses.setdefault("503", _error(503))  # starting up, or the index / state store unreachable

@@ -31,15 +31,19 @@ def _matches(token: str | None, expected: str) -> bool:
     return token is not None and hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
 
 
+# What the two dependencies answer (also the examples of the OpenAPI schema, api/openapi.py).
+ADMIN_DISABLED = "chức năng quản trị (tải lên, xóa tài liệu, xem góp ý) đang tắt: máy chủ chưa đặt BAOCAO_ADMIN_TOKEN"
+ADMIN_REQUIRED = "cần mã quản trị (Authorization: Bearer <BAOCAO_ADMIN_TOKEN>)"
+READER_REQUIRED = "cần mã truy cập (Authorization: Bearer <BAOCAO_CHAT_TOKEN>)"
+
+
 def require_admin(request: Request) -> None:
     """Upload, delete, jobs, the feedback list: only with `BAOCAO_ADMIN_TOKEN`; with none set they are off."""
     token = get_settings(request).admin_token
     if not token:
-        raise ApiError(403, "admin_disabled",
-                       "chức năng quản trị (tải lên, xóa tài liệu, xem góp ý) đang tắt: máy chủ chưa đặt BAOCAO_ADMIN_TOKEN")
+        raise ApiError(403, "admin_disabled", ADMIN_DISABLED)
     if not _matches(bearer_token(request), token):
-        raise ApiError(401, "unauthorized", "cần mã quản trị (Authorization: Bearer <BAOCAO_ADMIN_TOKEN>)",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(401, "unauthorized", ADMIN_REQUIRED, {"WWW-Authenticate": "Bearer"})
 
 
 def require_reader(request: Request) -> None:
@@ -50,8 +54,7 @@ def require_reader(request: Request) -> None:
     token = bearer_token(request)
     if _matches(token, settings.chat_token) or (settings.admin_token and _matches(token, settings.admin_token)):
         return
-    raise ApiError(401, "unauthorized", "cần mã truy cập (Authorization: Bearer <BAOCAO_CHAT_TOKEN>)",
-                   {"WWW-Authenticate": "Bearer"})
+    raise ApiError(401, "unauthorized", READER_REQUIRED, {"WWW-Authenticate": "Bearer"})
 
 
 def client_key(request: Request, settings: Settings) -> str:
@@ -112,5 +115,8 @@ def wait_until_ready(request: Request) -> None:
 
 Reader = Depends(require_reader)
 Admin = Depends(require_admin)
+# A route with `Reader` or `Admin` says so to the OpenAPI schema too: `openapi_extra=READER` / `ADMIN` (api/openapi.py).
+READER = {"x-access": "reader"}
+ADMIN = {"x-access": "admin"}
 Limited = Depends(rate_limit)
 Ready = Depends(wait_until_ready)

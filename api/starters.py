@@ -21,7 +21,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from baocao.api.security import Reader
+from baocao.api.security import READER, Reader
 from baocao.ingest.models import Chunk
 
 TEMPLATES = Path(__file__).parent / "data" / "starters.json"
@@ -229,9 +229,8 @@ def zalo_reply(kind: str, assistant) -> str:
             summary="Suggested first questions, from the recent documents",
             responses={200: {"content": {"application/json": {"example": {"generation": "3f2a9c0e1b7d4a55", "starters": [
                 {"question": "Địa phương nào chưa thành lập/kiện toàn Ban Chỉ đạo về phát triển khoa học?", "kind": "list",
-                 "document": "2025-03_bao-cao.txt", "doc_id": "475de6c193893ca0", "title": "Báo cáo Chuyển đổi số quốc gia tháng 3 năm 2025"}]}}}},
-                       401: {"description": "The chat token is required.", "content": {"application/json": {"example": {
-                           "error": {"code": "unauthorized", "message": "a bearer token is required (Authorization: Bearer <BAOCAO_CHAT_TOKEN>)"}}}}}})
+                 "document": "2025-03_bao-cao.txt", "doc_id": "475de6c193893ca0", "title": "Báo cáo Chuyển đổi số quốc gia tháng 3 năm 2025"}]}}}}},
+            openapi_extra=READER)
 def get_starters(request: Request) -> dict:
     generation, starters = starters_of(request.app.state.assistant)
     return {"generation": generation, "starters": [asdict(s) for s in starters]}

@@ -35,7 +35,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from baocao.api.errors import ApiError, ErrorBody, responses
+from baocao.api.errors import ApiError, error_doc, responses
 from baocao.api.starters import zalo_reply  # welcome / empty / not-text replies with starter questions as examples
 from baocao.assistant.models import Answer, Citation
 from baocao.settings import Settings
@@ -72,6 +72,7 @@ def signature(app_id: str, raw_body: bytes, timestamp: str, secret_key: str) -> 
 _APP_ID = re.compile(rb'"app_id"\s*:\s*"([^"\\]{1,64})"')
 _TIMESTAMP = re.compile(rb'"timestamp"\s*:\s*(?:"([^"\\]{1,32})"|([0-9A-Za-z.+-]{1,32}))')
 MAX_EVENT_BYTES = 64 * 1024
+ZALO_DISABLED = "máy chủ này không bật bot Zalo (BAOCAO_ZALO_OA_SECRET_KEY)"
 
 
 def _field(pattern: re.Pattern, raw: bytes) -> str | None:
@@ -388,15 +389,15 @@ EVENT_BODY = {
         "name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
         "description": "mac=<hex>"}]},
     responses={200: {"content": {"application/json": {"example": {"ok": True, "status": "queued"}}}},
-               404: {"model": ErrorBody, "description": "No Zalo bot on this server (`zalo_disabled`)"},
-               **responses(400, 401, 413)},
+               401: error_doc(401, ("bad_signature", f"chữ ký {SIGNATURE_HEADER} không khớp")),
+               404: error_doc(404, ("zalo_disabled", ZALO_DISABLED)), **responses(400, 413)},
 )
 async def webhook(request: Request) -> dict:
     if not request.headers.get(SIGNATURE_HEADER):
         raise ApiError(401, "bad_signature", f"thiếu chữ ký {SIGNATURE_HEADER}")
     bot: ZaloBot | None = request.app.state.zalo
     if bot is None or not bot.can_verify:
-        raise ApiError(404, "zalo_disabled", "máy chủ này không bật bot Zalo (BAOCAO_ZALO_OA_SECRET_KEY)")
+        raise ApiError(404, "zalo_disabled", ZALO_DISABLED)
     raw = await request.body()
     event = verify(raw, request.headers.get(SIGNATURE_HEADER), bot.settings)
     return {"ok": True, "status": await run_in_threadpool(bot.accept, event)}  # the store may take a moment

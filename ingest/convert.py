@@ -24,7 +24,8 @@ from baocao.ingest.models import IngestError
 CONVERT_TIMEOUT_S = 120.0
 TO_DOCX = {".doc", ".rtf", ".odt", ".docm", ".dot", ".dotx"}
 TO_XLSX = {".xls", ".ods", ".xlsm"}
-_INSTALL_HINT = "install LibreOffice (apt-get install libreoffice-writer-nogui, or `make runtime-deps`), or save it as .docx"
+_INSTALL_HINT = "hãy cài LibreOffice (apt-get install libreoffice-writer-nogui, hoặc `make runtime-deps`), hoặc lưu tệp thành .docx"
+_SAVE_AS_DOCX = "hãy mở bằng Word hoặc LibreOffice và lưu thành .docx"
 
 _profile_lock = threading.Lock()  # one LibreOffice at a time per process: they would share the profile
 _profile_dir: Path | None = None
@@ -42,8 +43,8 @@ def convert_with_libreoffice(name: str, data: bytes, suffix: str, target: str, t
     """The file's bytes converted to `target` ("docx" | "xlsx") by LibreOffice; IngestError when it cannot be."""
     soffice = soffice_path()
     if soffice is None:
-        missing = "neither LibreOffice nor antiword is installed" if suffix in (".doc", ".dot") else "LibreOffice is not installed"
-        raise IngestError(name, f"cannot read {suffix} files: {missing}", _INSTALL_HINT)
+        missing = "máy chưa cài LibreOffice lẫn antiword" if suffix in (".doc", ".dot") else "máy chưa cài LibreOffice"
+        raise IngestError(name, f"không đọc được tệp {suffix}: {missing}", _INSTALL_HINT)
     with _profile_lock, tempfile.TemporaryDirectory(prefix="baocao-convert-") as work:
         source = Path(work) / f"input{suffix}"
         source.write_bytes(data)
@@ -55,7 +56,7 @@ def convert_with_libreoffice(name: str, data: bytes, suffix: str, target: str, t
         _run(name, command, timeout_s, suffix)
         produced = out_dir / f"input.{target}"
         if not produced.is_file() or produced.stat().st_size == 0:
-            raise IngestError(name, f"LibreOffice could not convert this {suffix} file (damaged?)", "open it in Word or LibreOffice and save it as .docx")
+            raise IngestError(name, f"LibreOffice không chuyển đổi được tệp {suffix} này (tệp hỏng?)", _SAVE_AS_DOCX)
         return produced.read_bytes()
 
 
@@ -69,7 +70,7 @@ def _run(name: str, command: list[str], timeout_s: float, suffix: str) -> None:
         process.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        raise IngestError(name, f"converting this {suffix} file took over {timeout_s:.0f} s", "save it as .docx and try again") from None
+        raise IngestError(name, f"chuyển đổi tệp {suffix} này mất hơn {timeout_s:.0f} giây", "hãy lưu thành .docx rồi thử lại") from None
     finally:
         if process.poll() is None:
             _kill_group(process)
@@ -96,7 +97,7 @@ def doc_text_with_antiword(name: str, data: bytes, timeout_s: float = CONVERT_TI
     """Text of a Word 97-2003 file by antiword, when LibreOffice is missing."""
     antiword = antiword_path()
     if antiword is None:
-        raise IngestError(name, "cannot read .doc files: neither LibreOffice nor antiword is installed", _INSTALL_HINT)
+        raise IngestError(name, "không đọc được tệp .doc: máy chưa cài LibreOffice lẫn antiword", _INSTALL_HINT)
     with tempfile.TemporaryDirectory(prefix="baocao-antiword-") as work:
         source = Path(work) / "input.doc"
         source.write_bytes(data)
@@ -106,9 +107,9 @@ def doc_text_with_antiword(name: str, data: bytes, timeout_s: float = CONVERT_TI
                 capture_output=True, timeout=timeout_s, check=False,
             )
         except subprocess.TimeoutExpired:
-            raise IngestError(name, f"reading this .doc file took over {timeout_s:.0f} s", "save it as .docx") from None
+            raise IngestError(name, f"đọc tệp .doc này mất hơn {timeout_s:.0f} giây", "hãy lưu thành .docx rồi thử lại") from None
     if done.returncode != 0:
-        raise IngestError(name, ".doc file is damaged or not a Word 97-2003 document", "open it in Word or LibreOffice and save it as .docx")
+        raise IngestError(name, "tệp .doc bị hỏng hoặc không phải văn bản Word 97-2003", _SAVE_AS_DOCX)
     return done.stdout.decode("utf-8", errors="replace")
 
 
@@ -129,7 +130,7 @@ def xlsx_sheets(name: str, data: bytes) -> list[tuple[str, list[str], list[str]]
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise IngestError(name, "spreadsheet is damaged and cannot be read", "re-save it from Excel or LibreOffice") from None
+        raise IngestError(name, "bảng tính bị hỏng, không đọc được", "hãy lưu lại tệp bằng Excel hoặc LibreOffice") from None
     sheets = []
     try:
         for sheet in book.worksheets:
@@ -149,7 +150,7 @@ def xlsx_sheets(name: str, data: bytes) -> list[tuple[str, list[str], list[str]]
     except IngestError:
         raise
     except Exception:
-        raise IngestError(name, "spreadsheet is damaged and cannot be read", "re-save it from Excel or LibreOffice") from None
+        raise IngestError(name, "bảng tính bị hỏng, không đọc được", "hãy lưu lại tệp bằng Excel hoặc LibreOffice") from None
     finally:
         book.close()
     return sheets

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 
 from baocao.ingest.models import IngestError
-from baocao.ingest.sniff import refuse_wrong_kind, sniff
+from baocao.ingest.sniff import WORD_DOCX, refuse_wrong_kind, sniff
 from baocao.ingest.tables import column_headers, plain_rows, row_line
 
 _MB = 1024 * 1024
@@ -43,13 +43,15 @@ def read_docx(name: str, data: bytes) -> tuple[str, list[list[str]], dict[str, s
         text = "\n".join(reader.body_lines(document.element.body))
         footnotes = reader.footnotes(_related_xml(document, _FOOTNOTES_RELTYPE))
     except Exception:  # malformed XML inside a valid zip
-        raise IngestError(name, "DOCX is damaged and cannot be read", "re-save it from Word or LibreOffice") from None
+        raise IngestError(name, "tệp DOCX bị hỏng, không đọc được", RESAVE) from None
     return text, reader.tables, footnotes
 
 
 # --- zip packages: bounded before anything is unpacked -------------------------------------------
 
 MAX_ENTRIES = 10_000
+RESAVE = "hãy lưu lại tệp bằng Word hoặc LibreOffice"
+SPLIT = "hãy tách thành các tệp nhỏ hơn"
 MAX_PART_MB = 64  # one XML part, unpacked (the largest real DOCX here has a 9 MB document.xml)
 MAX_XML_MB = 128  # all XML parts together, unpacked
 MAX_RATIO = 100  # unpacked / packed size of any entry over 1 MB (real XML parts pack 5-20x; bombs 1000x)
@@ -64,23 +66,23 @@ def safe_office_package(name: str, data: bytes, kind: str) -> bytes:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise IngestError(name, f"{kind} is damaged (not a valid zip package)", "re-save it from Word or LibreOffice") from None
+        raise IngestError(name, f"tệp {kind} bị hỏng (không phải gói zip hợp lệ)", RESAVE) from None
     if len(infos) > MAX_ENTRIES:
-        raise IngestError(name, f"{kind} has too many parts ({len(infos)}; a zip bomb?)", "re-save it from Word or LibreOffice")
+        raise IngestError(name, f"tệp {kind} có quá nhiều phần ({len(infos)}; có thể là bom nén, zip bomb)", RESAVE)
     xml_total = 0
     for info in infos:
         size_mb = info.file_size / _MB
         if info.file_size > _MB and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise IngestError(
-                name, f"{kind} looks like a zip bomb ('{_short(info.filename)}' unpacks {info.file_size // max(info.compress_size, 1):,}x)",
-                "re-save it from Word or LibreOffice",
+                name, f"tệp {kind} có dấu hiệu là bom nén, zip bomb ('{_short(info.filename)}' giải nén ra gấp "
+                f"{info.file_size // max(info.compress_size, 1):,} lần)", RESAVE,
             )
         if info.filename.lower().endswith(_XML_PART):
             if size_mb > MAX_PART_MB:
-                raise IngestError(name, f"{kind} text is too large once unzipped ({size_mb:.0f} MB in one part; limit {MAX_PART_MB} MB)", "split it into smaller files")
+                raise IngestError(name, f"phần chữ của tệp {kind} quá lớn khi giải nén ({size_mb:.0f} MB trong một phần; giới hạn {MAX_PART_MB} MB)", SPLIT)
             xml_total += info.file_size
     if xml_total > MAX_XML_MB * _MB:
-        raise IngestError(name, f"{kind} text is too large once unzipped (over {MAX_XML_MB} MB)", "split it into smaller files")
+        raise IngestError(name, f"phần chữ của tệp {kind} quá lớn khi giải nén (hơn {MAX_XML_MB} MB)", SPLIT)
     out = io.BytesIO()
     try:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as safe:
@@ -90,7 +92,7 @@ def safe_office_package(name: str, data: bytes, kind: str) -> bytes:
                 body = archive.read(info) if info.filename.lower().endswith(_XML_PART) else b""
                 safe.writestr(info.filename, body)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
-        raise IngestError(name, f"{kind} is damaged (a part cannot be unpacked)", "re-save it from Word or LibreOffice") from None
+        raise IngestError(name, f"tệp {kind} bị hỏng (một phần không giải nén được)", RESAVE) from None
     return out.getvalue()
 
 
@@ -105,9 +107,9 @@ def _open_docx(name: str, data: bytes):
         return docx.Document(io.BytesIO(data))
     except Exception:
         kind = sniff(data)
-        if kind not in (None, "a Word DOCX file"):
+        if kind not in (None, WORD_DOCX):
             raise refuse_wrong_kind(name, "DOCX", kind) from None
-        raise IngestError(name, "DOCX is damaged and cannot be read", "re-save it from Word or LibreOffice") from None
+        raise IngestError(name, "tệp DOCX bị hỏng, không đọc được", RESAVE) from None
 
 
 def _related_xml(document, reltype: str) -> bytes | None:

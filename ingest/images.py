@@ -17,15 +17,15 @@ def read_image(name: str, data: bytes, options: OcrOptions) -> tuple[list[Page],
 
     problem = ocr_engine.unavailable_reason(options)
     if problem:
-        raise IngestError(name, f"an image is read by OCR, which is unavailable: {problem}", "use a PDF with a text layer")
+        raise IngestError(name, f"ảnh được đọc bằng OCR, nhưng OCR không dùng được: {problem}", "hãy dùng tệp PDF có lớp chữ")
     Image.MAX_IMAGE_PIXELS = 200_000_000  # Pillow refuses decompression bombs above this
     try:
         picture = Image.open(io.BytesIO(data))
         frames = [frame.copy() for _, frame in zip(range(MAX_FRAMES), ImageSequence.Iterator(picture))]
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise IngestError(name, "image is too large to read (a decompression bomb?)", "scan it at a lower resolution") from None
+        raise IngestError(name, "ảnh quá lớn, không đọc được (có thể là bom giải nén)", "hãy scan lại ở độ phân giải thấp hơn") from None
     except Exception:
-        raise IngestError(name, "image is damaged or not a picture", "export it again") from None
+        raise IngestError(name, "ảnh bị hỏng hoặc không phải ảnh", "hãy xuất lại tệp ảnh") from None
     pages, seconds = [], 0.0
     page_stage("ocr", 0, len(frames))
     for number, frame in enumerate(frames, start=1):

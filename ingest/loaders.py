@@ -24,20 +24,22 @@ from baocao.ingest.docx_reader import read_docx, safe_office_package
 from baocao.ingest.encoding import fix_mojibake
 from baocao.ingest.models import IngestError, Page, RawDocument
 from baocao.ingest.ocr import OcrOptions
-from baocao.ingest.sniff import refuse_wrong_kind, sniff
+from baocao.ingest.sniff import WORD_DOCX, refuse_wrong_kind, sniff
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".xlsx"} | convert.TO_DOCX | IMAGE_SUFFIXES
 
 _MB = 1024 * 1024
-_SUPPORTED_LIST = "PDF, DOCX, DOC, RTF, ODT, XLSX, TXT, MD or an image"
+CHECK_DOWNLOAD = "hãy kiểm tra lại bản tải về hoặc bản xuất rồi thử lại"
+SAVE_AS_UTF8 = "hãy lưu lại tệp dưới dạng văn bản UTF-8"
+_SUPPORTED_LIST = "PDF, DOCX, DOC, RTF, ODT, XLSX, TXT, MD hoặc ảnh"
 _UNSUPPORTED_HINTS = {
-    ".xls": "save the sheet as .xlsx",
-    ".ods": "save the sheet as .xlsx",
-    ".pptx": "export the slides as PDF",
-    ".ppt": "export the slides as PDF",
-    ".html": "save the page as PDF, or copy its text into a .txt file",
-    ".htm": "save the page as PDF, or copy its text into a .txt file",
+    ".xls": "hãy lưu bảng tính thành .xlsx",
+    ".ods": "hãy lưu bảng tính thành .xlsx",
+    ".pptx": "hãy xuất các trang chiếu ra PDF",
+    ".ppt": "hãy xuất các trang chiếu ra PDF",
+    ".html": "hãy lưu trang thành PDF, hoặc chép nội dung vào một tệp .txt",
+    ".htm": "hãy lưu trang thành PDF, hoặc chép nội dung vào một tệp .txt",
 }
 
 # --- public API --------------------------------------------------------------------------------
@@ -73,7 +75,7 @@ def load_file(
 def _load(path: Path, name: str, suffix: str, allow_non_vietnamese: bool, ocr: OcrOptions | None) -> RawDocument:
     data = _read_bytes(path, name)
     if data.isspace():
-        raise IngestError(name, "file is empty (only whitespace)", "check the download or export and try again")
+        raise IngestError(name, "tệp trống (chỉ có khoảng trắng)", CHECK_DOWNLOAD)
     fmt = "jpg" if suffix == ".jpeg" else "tif" if suffix == ".tiff" else suffix.lstrip(".")
     footnotes: dict[str, str] = {}
     warnings: list[str] = []
@@ -135,27 +137,27 @@ def _is_hidden(name: str) -> bool:
 
 def _check_can_read(path: Path, name: str) -> None:
     if not path.exists():
-        raise IngestError(name, "file not found", "check the path")
+        raise IngestError(name, "không tìm thấy tệp", "hãy kiểm tra lại đường dẫn")
     if path.is_dir():
-        raise IngestError(name, "is a folder, not a file", "pass the files inside it")
+        raise IngestError(name, "là thư mục, không phải tệp", "hãy chỉ ra các tệp bên trong")
 
 
 def _check_suffix(name: str, suffix: str) -> None:
     if suffix in SUPPORTED_SUFFIXES:
         return
-    kind = f"'{suffix}'" if suffix else "(no extension)"
-    raise IngestError(name, f"unsupported file type {kind}", _UNSUPPORTED_HINTS.get(suffix, f"use {_SUPPORTED_LIST}"))
+    kind = f"'{suffix}'" if suffix else "(không có đuôi)"
+    raise IngestError(name, f"không hỗ trợ loại tệp {kind}", _UNSUPPORTED_HINTS.get(suffix, f"hãy dùng tệp {_SUPPORTED_LIST}"))
 
 
 def _check_size(path: Path, name: str, max_mb: float) -> None:
     size = path.stat().st_size
     if size == 0:
-        raise IngestError(name, "file is empty (0 bytes)", "check the download or export and try again")
+        raise IngestError(name, "tệp rỗng (0 byte)", CHECK_DOWNLOAD)
     if size > max_mb * _MB:
         raise IngestError(
             name,
-            f"file is too large ({size / _MB:.1f} MB; limit {max_mb:g} MB)",
-            "split it into smaller files, or raise BAOCAO_MAX_FILE_MB",
+            f"tệp quá lớn ({size / _MB:.1f} MB; giới hạn {max_mb:g} MB)",
+            "hãy tách thành các tệp nhỏ hơn, hoặc tăng BAOCAO_MAX_FILE_MB",
         )
 
 
@@ -164,7 +166,7 @@ def _read_bytes(path: Path, name: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise IngestError(name, f"cannot read file ({reason.lower()})", "check the file permissions") from None
+        raise IngestError(name, f"không đọc được tệp ({reason.lower()})", "hãy kiểm tra quyền đọc tệp") from None
 
 
 # --- checks after extraction ---------------------------------------------------------------------
@@ -176,13 +178,14 @@ def _check_has_text(name: str, fmt: str, pages: list[Page]) -> None:
         return
     if any(page.text.strip() for page in pages):
         raise IngestError(
-            name, "no text left after removing page headers, footers and page numbers", "check the file content"
+            name, "không còn chữ nào sau khi bỏ tiêu đề trang, chân trang và số trang", "hãy kiểm tra nội dung tệp"
         )
     if fmt in ("docx", "doc", "odt", "rtf"):  # scans pasted into Word as pictures are common
         raise IngestError(
-            name, f"{fmt.upper()} has no text (empty, or only pictures?)", "put the scanned pages in a PDF, which is read by OCR"
+            name, f"tệp {fmt.upper()} không có chữ (trống, hay chỉ có hình ảnh?)",
+            "hãy đưa các trang scan vào một tệp PDF: PDF được đọc bằng OCR"
         )
-    raise IngestError(name, "file has no text (only whitespace)", "check the file content and try again")
+    raise IngestError(name, "tệp không có chữ (chỉ có khoảng trắng)", "hãy kiểm tra nội dung tệp rồi thử lại")
 
 
 _UNREADABLE_SHARE = 0.3  # the sample reports have at most 1.3% U+FFFD; a broken file is mostly U+FFFD
@@ -195,11 +198,11 @@ def _check_readable(name: str, fmt: str, text: str) -> None:
     share = len(_UNREADABLE.findall(text)) / max(visible, 1)
     if share > _UNREADABLE_SHARE:
         hint = (
-            "its fonts do not map to Unicode; export the PDF again from the source document"
+            "phông chữ của tệp không chuyển được sang Unicode; hãy xuất lại PDF từ văn bản gốc"
             if fmt == "pdf"
-            else "re-save the file as UTF-8 text"
+            else SAVE_AS_UTF8
         )
-        raise IngestError(name, f"text is unreadable ({share:.0%} replacement or control characters)", hint)
+        raise IngestError(name, f"không đọc được chữ ({share:.0%} là ký tự thay thế hoặc ký tự điều khiển)", hint)
 
 
 # Share of words that are Vietnamese: a word counts if it has a letter only Vietnamese uses
@@ -266,8 +269,8 @@ def _check_vietnamese(name: str, text: str) -> None:
         return
     raise IngestError(
         name,
-        f"text does not look Vietnamese ({share:.0%} Vietnamese words in its sentences)",
-        "set BAOCAO_ALLOW_NON_VIETNAMESE=1 to accept other languages",
+        f"nội dung không phải tiếng Việt (chỉ {share:.0%} số từ trong các câu là tiếng Việt)",
+        "đặt BAOCAO_ALLOW_NON_VIETNAMESE=1 để nhận văn bản bằng ngôn ngữ khác",
     )
 
 
@@ -275,12 +278,12 @@ def _check_vietnamese(name: str, text: str) -> None:
 
 
 def _load_pdf(name: str, data: bytes, ocr: OcrOptions | None) -> tuple[list[Page], list[str]]:
-    from baocao.ingest.pdf import read_pdf
+    from baocao.ingest.pdf import DOWNLOAD_AGAIN, read_pdf
 
     if b"%PDF-" not in data[:1024]:
         raise refuse_wrong_kind(name, "PDF", sniff(data))
     if b"%%EOF" not in data[-1024 * 1024:]:  # padding or junk after %%EOF is harmless; no marker at all is not
-        raise IngestError(name, "PDF is truncated (no end-of-file marker)", "download or export it again")
+        raise IngestError(name, "tệp PDF bị cắt cụt (thiếu dấu kết thúc tệp)", DOWNLOAD_AGAIN)
     result = read_pdf(name, data, ocr or OcrOptions.from_environment())
     return result.pages, result.warnings
 
@@ -307,7 +310,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def _load_word_processor(name: str, data: bytes, suffix: str) -> tuple[list[Page], dict[str, str], list[str]]:
     """.doc/.rtf/.odt through LibreOffice into DOCX (antiword for .doc without it)."""
     kind = sniff(data)
-    if kind == "a Word DOCX file":  # a DOCX with the old extension: common, and fine
+    if kind == WORD_DOCX:  # a DOCX with the old extension: common, and fine
         pages, footnotes = _load_docx(name, data)
         return pages, footnotes, []
     expected = {".doc": (_OLE,), ".dot": (_OLE,), ".rtf": (b"{\\rtf",), ".odt": (b"PK",)}.get(suffix, (b"PK", _OLE))
@@ -338,18 +341,18 @@ def _load_xlsx(name: str, data: bytes) -> list[Page]:
 
 def _decode_text(name: str, data: bytes) -> str:
     if data.startswith((b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise refuse_wrong_kind(name, "text", sniff(data))
+        raise refuse_wrong_kind(name, "văn bản thuần (TXT/MD)", sniff(data))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows Notepad's "Unicode"
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise IngestError(name, "text is not valid UTF-16", "re-save the file as UTF-8 text") from None
+            raise IngestError(name, "nội dung không phải UTF-16 hợp lệ", SAVE_AS_UTF8) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     if b"\x00" in data:
-        raise IngestError(name, "is not a text file (binary data)", f"use {_SUPPORTED_LIST}")
+        raise IngestError(name, "không phải tệp văn bản (dữ liệu nhị phân)", f"hãy dùng tệp {_SUPPORTED_LIST}")
     damaged_utf8 = data.decode("utf-8-sig", errors="replace")
     if _mostly_valid(damaged_utf8):  # a UTF-8 file with a few bad bytes, e.g. cut mid-letter
         return damaged_utf8

@@ -69,7 +69,7 @@ class OcrResult:
 def unavailable_reason(options: OcrOptions) -> str | None:
     """Why OCR cannot run, in one line with what to do, or None when it can."""
     if not options.enabled:
-        return "OCR is turned off (BAOCAO_OCR=0)"
+        return "OCR đang tắt (BAOCAO_OCR=0)"
     return _engine_problem(options.languages)
 
 
@@ -78,17 +78,17 @@ def _engine_problem(languages: str) -> str | None:
     try:
         import pytesseract
     except ImportError:
-        return "the pytesseract package is missing (pip install pytesseract)"
+        return "thiếu gói pytesseract (pip install pytesseract)"
     if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
-        return "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-vie, or `make runtime-deps`)"
+        return "máy chưa cài Tesseract (apt-get install tesseract-ocr tesseract-ocr-vie, hoặc `make runtime-deps`)"
     try:
         installed = set(pytesseract.get_languages(config=""))
     except Exception as exc:  # a broken installation
-        return f"Tesseract does not run ({type(exc).__name__})"
+        return f"Tesseract không chạy được ({type(exc).__name__})"
     missing = [lang for lang in languages.split("+") if lang and lang not in installed]
     if missing:
         packages = " ".join(f"tesseract-ocr-{lang}" for lang in missing)
-        return f"the Tesseract language data {'+'.join(missing)} is missing (apt-get install {packages})"
+        return f"thiếu dữ liệu ngôn ngữ {'+'.join(missing)} của Tesseract (apt-get install {packages})"
     return None
 
 

@@ -44,7 +44,8 @@ VECTOR_GLYPH_PATHS = 300  # a page drawing this many shapes and no text is text 
 TABLE_PATHS = 8  # a page drawing fewer shapes has no ruled table
 MIN_WORDS_TO_JUDGE = 20
 MAX_IMAGE_PIXELS = 150_000_000  # an embedded image larger than this is never decoded (memory)
-PASSWORD_HINT = "ask for a copy without a password, or remove the password and try again"
+PASSWORD_HINT = "hãy xin bản không đặt mật khẩu, hoặc gỡ mật khẩu rồi thử lại"
+DOWNLOAD_AGAIN = "hãy tải về hoặc xuất lại tệp"
 
 
 @dataclass
@@ -87,7 +88,7 @@ def read_pdf(name: str, data: bytes, ocr: OcrOptions) -> PdfResult:
         except pdfium_error():  # a page pdfium cannot load: let pypdf try the whole file
             return _read_with_pypdf(name, data)
         if not scans:
-            raise IngestError(name, "PDF has no pages", "download or export it again")
+            raise IngestError(name, "tệp PDF không có trang nào", DOWNLOAD_AGAIN)
         _apply_tables(scans)
         _remove_furniture(scans)
         return _finish(name, document, scans, ocr)
@@ -118,9 +119,9 @@ def _open_pdfium(name: str, data: bytes):
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == 4 or "password" in str(exc).lower():  # FPDF_ERR_PASSWORD
-            raise IngestError(name, "PDF is password-protected", PASSWORD_HINT) from None
+            raise IngestError(name, "tệp PDF có mật khẩu", PASSWORD_HINT) from None
         if code == 5 or "security" in str(exc).lower():  # FPDF_ERR_SECURITY: unsupported handler
-            raise IngestError(name, "PDF uses an unsupported encryption", "ask for an unencrypted copy") from None
+            raise IngestError(name, "tệp PDF dùng kiểu mã hóa không được hỗ trợ", "hãy xin bản không mã hóa") from None
         return None
 
 
@@ -500,8 +501,8 @@ def _finish(name: str, document, scans: list[_PageScan], options: OcrOptions) ->
         errors = {r.error for r in results.values() if r.error}
         problem_text = f" ({sorted(errors)[0]})" if errors else ""
         raise IngestError(
-            name, f"no text found: the pages are images and OCR read nothing legible{problem_text}",
-            "check the scan (straight, 300 dpi, not blank), or use a PDF with a text layer",
+            name, f"không tìm thấy chữ: các trang là ảnh và OCR không đọc được chữ nào{problem_text}",
+            "hãy kiểm tra bản scan (thẳng, 300 dpi, không trắng), hoặc dùng tệp PDF có lớp chữ",
         )
     if wanted and problem is not None:
         _no_ocr_outcome(name, decisions, pages, problem, warnings)
@@ -575,10 +576,10 @@ def _no_ocr_outcome(name: str, decisions: list[_Decision], pages: list[Page], pr
         if garbled and not scanned:
             share = text_quality("\n".join(d.text for d in garbled)).invalid_share
             raise IngestError(
-                name, f"text layer is garbled ({share:.0%} invalid syllables) and cannot be read by OCR: {problem}",
-                "use a PDF with a clean text layer, or enable OCR",
+                name, f"lớp chữ bị lỗi ({share:.0%} âm tiết không hợp lệ) và không đọc lại được bằng OCR: {problem}",
+                "hãy dùng tệp PDF có lớp chữ sạch, hoặc bật OCR",
             )
-        raise IngestError(name, f"no text layer (scanned?) and OCR is unavailable: {problem}", "use a PDF with a text layer, or enable OCR")
+        raise IngestError(name, f"không có lớp chữ (bản scan?) và OCR không dùng được: {problem}", "hãy dùng tệp PDF có lớp chữ, hoặc bật OCR")
     if scanned:
         warnings.append(f"pages without a text layer not read ({problem}): {_page_list(d.scan.number for d in scanned)}")
     for page, decision in zip(pages, decisions):
@@ -645,14 +646,14 @@ def _read_with_pypdf(name: str, data: bytes) -> PdfResult:
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-                raise IngestError(name, "PDF is password-protected", PASSWORD_HINT)
+                raise IngestError(name, "tệp PDF có mật khẩu", PASSWORD_HINT)
             count = len(reader.pages)
         except IngestError:
             raise
         except Exception as exc:
             raise pdf_failure(name, exc) from None
         if count == 0:
-            raise IngestError(name, "PDF has no pages", "download or export it again")
+            raise IngestError(name, "tệp PDF không có trang nào", DOWNLOAD_AGAIN)
         pages = []
         for i, page in enumerate(reader.pages):
             try:
@@ -677,13 +678,13 @@ def pdf_failure(name: str, exc: Exception, page: int | None = None) -> IngestErr
 
     if isinstance(exc, DependencyError):  # AES needs the `cryptography` package
         return IngestError(
-            name, "PDF is AES-encrypted and the 'cryptography' package is missing",
-            "pip install cryptography, or use an unencrypted copy",
+            name, "tệp PDF được mã hóa AES nhưng thiếu gói 'cryptography'",
+            "hãy chạy pip install cryptography, hoặc dùng bản không mã hóa",
         )
     if isinstance(exc, FileNotDecryptedError):
-        return IngestError(name, "PDF is password-protected", PASSWORD_HINT)
-    problem = f"PDF is damaged: cannot read the text of page {page}" if page else "PDF is damaged and cannot be read"
-    return IngestError(name, problem, "download or export it again")
+        return IngestError(name, "tệp PDF có mật khẩu", PASSWORD_HINT)
+    problem = f"tệp PDF bị hỏng: không đọc được chữ của trang {page}" if page else "tệp PDF bị hỏng, không đọc được"
+    return IngestError(name, problem, DOWNLOAD_AGAIN)
 
 
 @contextmanager

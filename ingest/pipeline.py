@@ -378,7 +378,7 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
             chunk.as_of = parent.as_of
 
     if not builder.chunks:
-        raise IngestError(raw.name, "no text left after clean-up", "check the file content")
+        raise IngestError(raw.name, "không còn chữ nào sau khi làm sạch", "hãy kiểm tra nội dung tệp")
     attach_records(builder.chunks)  # EntityList / FigureRecord per chunk, stored with it (ingest/records.py)
     warnings = list(raw.warnings) + list(prepared.warnings)
     unlinked = [b.marker for i, b in enumerate(blocks) if b.kind == "footnote" and i not in links]

@@ -70,10 +70,19 @@ def test_upload_refuse_open_reindex_and_delete_on_the_admin_page(browser, admin_
     page.get_by_label("Mã quản trị").fill("wrong")
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("alert").filter(has_text="Mã quản trị không đúng").wait_for(timeout=TIMEOUT_MS)
+    # during the start-up warm-up the server is up but not ready: the page says so, then asks again
+    def warming_up(route):
+        health = route.fetch().json()
+        route.fulfill(json={**health, "ready": False})
+
+    page.route("**/api/health", warming_up)
     page.get_by_label("Mã quản trị").fill(TOKEN)
     page.get_by_role("button", name="Đăng nhập").click()
     status = page.locator("#status")
-    status.get_by_text("Sẵn sàng").wait_for(timeout=TIMEOUT_MS)
+    status.get_by_text("Đang khởi động…").wait_for(timeout=TIMEOUT_MS)
+    assert "Sẵn sàng" not in status.inner_text()
+    page.unroute("**/api/health")
+    status.get_by_text("Sẵn sàng", exact=True).wait_for(timeout=TIMEOUT_MS)
     page.get_by_text("Chưa có văn bản nào").wait_for(timeout=TIMEOUT_MS)
     page.get_by_text("Không có góp ý nào khớp bộ lọc.").wait_for(timeout=TIMEOUT_MS)  # none yet
 

@@ -225,6 +225,22 @@ def test_chat_can_require_a_token(assistant, settings_factory):
         assert c.get("/api/health").status_code == 200  # health stays open for monitoring
 
 
+def test_the_original_file_follows_the_chat_token(assistant, settings_factory, sample_files):
+    """`GET /api/documents/{id}/file` is behind the same rule as chat: 401 without the token, the file with it."""
+    with make_client(assistant, settings_factory, chat_token="chat-secret") as c:
+        token = {"Authorization": "Bearer chat-secret"}
+        record = next(d for d in c.get("/api/documents", headers=token).json()["documents"]
+                      if d["document"] == sample_files[0].name)
+        url = f"/api/documents/{record['doc_id']}/file"
+        denied = c.get(url)
+        assert denied.status_code == 401 and denied.json()["error"]["code"] == "unauthorized"
+        assert c.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+        served = c.get(url, headers=token)
+        assert served.status_code == 200 and served.headers["content-type"].startswith("text/plain")
+        assert served.content == sample_files[0].read_bytes()
+        assert c.get(f"/api/documents/{sample_files[0].name}/file", headers=token).content == served.content  # by name too
+
+
 def test_chat_is_rate_limited_per_client(assistant, settings_factory):
     with make_client(assistant, settings_factory, chat_rate_per_minute=6, chat_rate_burst=2, trust_forwarded_for=True) as c:
         one = {"X-Forwarded-For": "10.0.0.1"}
@@ -519,6 +535,71 @@ def test_openapi_documents_the_real_errors_and_security_as_configured(client, as
     with make_client(assistant, settings_factory, chat_token="chat-secret") as locked:
         chat = locked.get("/openapi.json").json()["paths"]["/api/chat"]["post"]
         assert chat["security"] == [{"bearer": []}] and "401" in chat["responses"]
+
+    # Every operation, called without a token: each one that answers 401 (or 403 with uploads off) must
+    # declare bearer security and document that very error; so a new route without its `x-access`
+    # marker fails here. None of them declares security while it is open.
+    both = {"chat_token": "chat-secret", "admin_token": "admin-secret"}
+    refused = refusals_without_token(assistant, settings_factory, paths, both)
+    assert {("/api/documents/{document_id}/file", "get"), ("/api/starters", "get"), ("/v1/models", "get"),
+            ("/v1/chat/completions", "post"), ("/api/admin/documents", "get"),
+            ("/api/admin/documents/{document_id}/reindex", "post"), ("/api/feedback", "get"),
+            ("/api/chat", "post")} <= set(refused)
+    with make_client(assistant, settings_factory, **both) as locked:
+        locked_paths = locked.get("/openapi.json").json()["paths"]
+    for (path, method), error in refused.items():
+        op = locked_paths[path][method]
+        assert op.get("security") == [{"bearer": []}], f"{method} {path} answers 401 but declares no security"
+        assert example_messages(op["responses"]["401"]) == [error["message"]], (method, path)
+    admin_off = refusals_without_token(assistant, settings_factory, paths, {"chat_token": "chat-secret"}, status=403)
+    assert set(admin_off) < set(refused) and ("/api/documents", "post") in admin_off
+    for (path, method), error in admin_off.items():
+        assert example_messages(locked_paths[path][method]["responses"]["403"]) == [error["message"]], (method, path)
+    for path, method in set(refused) - set(admin_off):
+        assert "security" not in paths[path][method], f"{method} {path} is open in this deployment"
+        assert "403" not in locked_paths[path][method]["responses"], (method, path)
+
+    # Every documented error has the error body and a Vietnamese example; every 2xx has an example.
+    for path, operations in locked_paths.items():
+        for method, op in operations.items():
+            for status, response in op["responses"].items():
+                if (status.startswith("4") or status.startswith("5")) and path != "/api/health":  # its 503 is a Health
+                    body = response["content"]["application/json"]
+                    assert body["schema"] == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
+                    messages = example_messages(response)
+                    assert messages and not any(m.isascii() for m in messages), (method, path, status, messages)
+            successes = {s: r for s, r in op["responses"].items() if s.startswith("2") and s != "204"}
+            assert (successes or "204" in op["responses"]) and all(has_example(r, components) for r in successes.values()), (method, path)
+
+
+def refusals_without_token(assistant, settings_factory, paths: dict, tokens: dict, status: int = 401) -> dict:
+    """(path, method) → the error body of every documented operation that answers `status` to a request
+    without a token (path parameters filled with a word: the token is checked before anything else)."""
+    out = {}
+    with make_client(assistant, settings_factory, **tokens) as c:
+        for path, operations in paths.items():
+            for method in operations:
+                response = c.request(method.upper(), re.sub(r"\{[^}]+\}", "x", path), json={})
+                if response.status_code == status and response.json()["error"]["code"] != "bad_signature":
+                    out[(path, method)] = response.json()["error"]
+    return out
+
+
+def example_messages(response: dict) -> list[str]:
+    body = response["content"]["application/json"]
+    examples = [body["example"]] if "example" in body else [e["value"] for e in body.get("examples", {}).values()]
+    return [e["error"]["message"] for e in examples]
+
+
+def has_example(response: dict, components: dict) -> bool:
+    """An example in the response itself, or in the schema model it refers to."""
+    for content in response.get("content", {}).values():
+        if "example" in content or "examples" in content:
+            return True
+        ref = content.get("schema", {}).get("$ref", "")
+        if components["schemas"].get(ref.rsplit("/", 1)[-1], {}).get("examples"):
+            return True
+    return False
 
 
 def test_the_rate_limit_is_shared_by_the_processes_of_one_home(assistant, settings_factory):

@@ -82,21 +82,21 @@ def test_pdf_encrypted_with_empty_user_password_loads(tmp_path):
 def test_pdf_with_a_real_password_is_refused(tmp_path):
     path = write_encrypted_pdf(tmp_path / "secret.pdf", [VIETNAMESE_PARAGRAPH], user_password="mật-khẩu")
 
-    assert "password-protected" in refusal(path)
+    assert "tệp PDF có mật khẩu" in refusal(path)
 
 
 def test_scan_without_legible_text_is_refused_after_ocr(tmp_path):
     path = write_scanned_pdf(tmp_path / "scan.pdf", pages=1)  # grey bars, no letters
 
-    assert refusal(path).startswith("scan.pdf: no text found: the pages are images and OCR read nothing legible")
+    assert refusal(path).startswith("scan.pdf: không tìm thấy chữ: các trang là ảnh và OCR không đọc được chữ nào")
 
 
 def test_scanned_pdf_with_ocr_turned_off_is_refused(tmp_path):
     path = write_scanned_pdf(tmp_path / "scan.pdf", pages=2)
 
     assert refusal(path, ocr=OcrOptions(enabled=False)) == (
-        "scan.pdf: no text layer (scanned?) and OCR is unavailable: OCR is turned off (BAOCAO_OCR=0)"
-        " — use a PDF with a text layer, or enable OCR"
+        "scan.pdf: không có lớp chữ (bản scan?) và OCR không dùng được: OCR đang tắt (BAOCAO_OCR=0)"
+        " — hãy dùng tệp PDF có lớp chữ, hoặc bật OCR"
     )
 
 
@@ -112,8 +112,8 @@ def test_pdf_with_some_blank_pages_keeps_them_empty(tmp_path):
     ("content", "says"),
     [
         (b"<!DOCTYPE html>\n<html><head><title>Cong TTDT</title></head><body>Dang nhap</body></html>", "HTML"),
-        (b"Bao cao chuyen doi so thang 3\n", "plain text"),
-        (b"\x00\x01\x02\x03binary", "unrecognised"),
+        (b"Bao cao chuyen doi so thang 3\n", "văn bản thuần"),
+        (b"\x00\x01\x02\x03binary", "không nhận ra nội dung"),
     ],
 )
 def test_pdf_that_is_not_a_pdf_says_what_it_is(tmp_path, content, says):
@@ -121,21 +121,21 @@ def test_pdf_that_is_not_a_pdf_says_what_it_is(tmp_path, content, says):
 
     message = refusal(path)
 
-    assert "is not a PDF file" in message and says in message
+    assert message.startswith("report.pdf: không phải tệp PDF") and says in message
 
 
 def test_pdf_that_is_really_a_docx_says_rename(tmp_path):
     docx_path = write_docx(tmp_path / "real.docx", [VIETNAMESE_PARAGRAPH])
     path = write_bytes(tmp_path / "report.pdf", docx_path.read_bytes())
 
-    assert refusal(path) == "report.pdf: is not a PDF file: it is a Word DOCX file — rename it to .docx"
+    assert refusal(path) == "report.pdf: không phải tệp PDF mà là tệp Word DOCX — hãy đổi đuôi tệp thành .docx"
 
 
 def test_truncated_pdf_is_refused(tmp_path):
     whole = write_pdf(tmp_path / "whole.pdf", [VIETNAMESE_PARAGRAPH] * 3)
     path = write_truncated_copy(whole, tmp_path / "half.pdf", 0.5)
 
-    assert "truncated" in refusal(path)
+    assert "tệp PDF bị cắt cụt" in refusal(path)
 
 
 @pytest.mark.parametrize(
@@ -143,12 +143,12 @@ def test_truncated_pdf_is_refused(tmp_path):
     [
         (
             ValueError("bad font"),
-            "page.pdf: PDF is damaged: cannot read the text of page 1 — download or export it again",
+            "page.pdf: tệp PDF bị hỏng: không đọc được chữ của trang 1 — hãy tải về hoặc xuất lại tệp",
         ),
         (
             DependencyError("cryptography>=3.1 is required for AES algorithm"),
-            "page.pdf: PDF is AES-encrypted and the 'cryptography' package is missing"
-            " — pip install cryptography, or use an unencrypted copy",
+            "page.pdf: tệp PDF được mã hóa AES nhưng thiếu gói 'cryptography'"
+            " — hãy chạy pip install cryptography, hoặc dùng bản không mã hóa",
         ),
     ],
 )
@@ -173,7 +173,8 @@ def test_damaged_pdf_is_refused(tmp_path):
     data[200:-200] = b"\x00" * (len(data) - 400)  # header and %%EOF survive, everything between is lost
     path = write_bytes(tmp_path / "damaged.pdf", bytes(data))
 
-    assert "damaged" in refusal(path)
+    message = refusal(path)
+    assert message.startswith("damaged.pdf: tệp PDF ") and message.endswith(" — hãy tải về hoặc xuất lại tệp"), message
 
 
 # --- size, emptiness, suffix ---------------------------------------------------------------------
@@ -181,13 +182,13 @@ def test_damaged_pdf_is_refused(tmp_path):
 
 def test_empty_file_is_refused(tmp_path):
     assert refusal(write_bytes(tmp_path / "empty.pdf", b"")) == (
-        "empty.pdf: file is empty (0 bytes) — check the download or export and try again"
+        "empty.pdf: tệp rỗng (0 byte) — hãy kiểm tra lại bản tải về hoặc bản xuất rồi thử lại"
     )
 
 
 def test_whitespace_only_file_is_refused(tmp_path):
     assert refusal(write_text(tmp_path / "blank.txt", " \n\t\n  ")) == (
-        "blank.txt: file is empty (only whitespace) — check the download or export and try again"
+        "blank.txt: tệp trống (chỉ có khoảng trắng) — hãy kiểm tra lại bản tải về hoặc bản xuất rồi thử lại"
     )
 
 
@@ -201,19 +202,19 @@ def test_file_over_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "open", never)
 
     assert refusal(path) == (
-        "huge.pdf: file is too large (50.0 MB; limit 40 MB) — split it into smaller files, or raise BAOCAO_MAX_FILE_MB"
+        "huge.pdf: tệp quá lớn (50.0 MB; giới hạn 40 MB) — hãy tách thành các tệp nhỏ hơn, hoặc tăng BAOCAO_MAX_FILE_MB"
     )
 
 
 def test_unsupported_suffix_is_refused_with_a_hint(tmp_path):
     assert refusal(write_bytes(tmp_path / "slides.ppt", b"\xd0\xcf\x11\xe0")) == (
-        "slides.ppt: unsupported file type '.ppt' — export the slides as PDF"
+        "slides.ppt: không hỗ trợ loại tệp '.ppt' — hãy xuất các trang chiếu ra PDF"
     )
-    assert "use PDF, DOCX, DOC, RTF, ODT, XLSX, TXT, MD or an image" in refusal(write_bytes(tmp_path / "data.csv", b"a,b"))
+    assert "hãy dùng tệp PDF, DOCX, DOC, RTF, ODT, XLSX, TXT, MD hoặc ảnh" in refusal(write_bytes(tmp_path / "data.csv", b"a,b"))
 
 
 def test_missing_file_is_refused(tmp_path):
-    assert refusal(tmp_path / "nowhere.pdf") == "nowhere.pdf: file not found — check the path"
+    assert refusal(tmp_path / "nowhere.pdf") == "nowhere.pdf: không tìm thấy tệp — hãy kiểm tra lại đường dẫn"
 
 
 def test_upper_case_suffix_is_supported(tmp_path):
@@ -226,7 +227,7 @@ def test_upper_case_suffix_is_supported(tmp_path):
 def test_text_of_only_replacement_characters_is_refused(tmp_path):
     path = write_text(tmp_path / "broken.txt", "\ufffd\ufffd\ufffd \ufffd\ufffd\n\ufffd\ufffd\ufffd\ufffd")
 
-    assert "unreadable" in refusal(path)
+    assert "không đọc được chữ" in refusal(path)
 
 
 def test_english_text_is_refused_unless_allowed(tmp_path):
@@ -234,12 +235,12 @@ def test_english_text_is_refused_unless_allowed(tmp_path):
 
     message = refusal(path)
 
-    assert "does not look Vietnamese" in message and "BAOCAO_ALLOW_NON_VIETNAMESE=1" in message
+    assert "không phải tiếng Việt" in message and "BAOCAO_ALLOW_NON_VIETNAMESE=1" in message
     assert load_file(path, allow_non_vietnamese=True).pages[0].text == ENGLISH_PARAGRAPH
 
 
 def test_english_pdf_is_refused(tmp_path):
-    assert "does not look Vietnamese" in refusal(write_pdf(tmp_path / "en.pdf", [ENGLISH_PARAGRAPH]))
+    assert "không phải tiếng Việt" in refusal(write_pdf(tmp_path / "en.pdf", [ENGLISH_PARAGRAPH]))
 
 
 def test_mojibake_is_repaired_before_anything_judges_it(tmp_path):
@@ -270,7 +271,7 @@ def test_french_text_is_refused(tmp_path):
         "Le ministère de la Science et de la Technologie indique qu'au 26 mars 2025, 43 des 63 provinces "
         "avaient créé des comités de pilotage pour la transformation numérique."
     )
-    assert "does not look Vietnamese" in refusal(write_text(tmp_path / "fr.txt", french))
+    assert "không phải tiếng Việt" in refusal(write_text(tmp_path / "fr.txt", french))
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name[:20])
@@ -309,7 +310,7 @@ def test_utf8_cut_mid_letter_stays_utf8(tmp_path):
 def test_txt_that_is_really_a_pdf_is_refused(tmp_path):
     path = write_bytes(tmp_path / "report.txt", pdf_bytes([VIETNAMESE_PARAGRAPH]))
 
-    assert refusal(path) == "report.txt: is not a text file: it is a PDF file — rename it to .pdf"
+    assert refusal(path) == "report.txt: không phải tệp văn bản thuần (TXT/MD) mà là tệp PDF — hãy đổi đuôi tệp thành .pdf"
 
 
 # --- DOCX ----------------------------------------------------------------------------------------
@@ -443,7 +444,8 @@ def test_docx_list_number_style_is_numbered(tmp_path):
 
 def test_docx_without_text_is_refused(tmp_path):
     assert refusal(write_docx(tmp_path / "pictures.docx", [])) == (
-        "pictures.docx: DOCX has no text (empty, or only pictures?) — put the scanned pages in a PDF, which is read by OCR"
+        "pictures.docx: tệp DOCX không có chữ (trống, hay chỉ có hình ảnh?) — hãy đưa các trang scan vào một tệp PDF: "
+        "PDF được đọc bằng OCR"
     )
 
 
@@ -451,22 +453,22 @@ def test_corrupt_docx_is_refused(tmp_path):
     whole = write_docx(tmp_path / "whole.docx", [VIETNAMESE_PARAGRAPH] * 20)
     path = write_truncated_copy(whole, tmp_path / "cut.docx", 0.5)
 
-    assert refusal(path) == "cut.docx: DOCX is damaged (not a valid zip package) — re-save it from Word or LibreOffice"
+    assert refusal(path) == "cut.docx: tệp DOCX bị hỏng (không phải gói zip hợp lệ) — hãy lưu lại tệp bằng Word hoặc LibreOffice"
 
 
 def test_docx_that_is_an_old_word_file_says_save_as_docx(tmp_path):
     path = write_bytes(tmp_path / "renamed.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
 
     assert refusal(path) == (
-        "renamed.docx: is not a DOCX file: it is an old Office 97-2003 file (.doc/.xls)"
-        " — rename it to .doc (Word) or save it as .xlsx (Excel)"
+        "renamed.docx: không phải tệp DOCX mà là tệp Office 97-2003 cũ (.doc/.xls)"
+        " — hãy đổi đuôi tệp thành .doc (Word) hoặc lưu lại thành .xlsx (Excel)"
     )
 
 
 def test_docx_that_is_html_says_so(tmp_path):
     path = write_bytes(tmp_path / "download.docx", b"<html><body>404 Not Found</body></html>")
 
-    assert "it is an HTML web page" in refusal(path)
+    assert "mà là một trang web HTML" in refusal(path)
 
 
 # --- folders -------------------------------------------------------------------------------------
@@ -581,7 +583,7 @@ def test_a_document_with_nothing_left_after_clean_up_is_refused(tmp_path):
 
     with pytest.raises(IngestError) as caught:
         ingest_file(path)
-    assert "no text left" in str(caught.value)
+    assert "không còn chữ nào" in str(caught.value)
 
 
 # --- hostile input (issue 10.4, 10.10-10.12) ------------------------------------------------------
@@ -608,7 +610,7 @@ def test_docx_zip_bombs_are_refused_before_anything_is_unpacked(tmp_path, monkey
 
     monkeypatch.setattr(zipfile.ZipFile, "open", spy)
 
-    assert "looks like a zip bomb" in refusal(path)
+    assert "có dấu hiệu là bom nén, zip bomb" in refusal(path)
     assert entry not in unpacked
 
 
@@ -684,7 +686,7 @@ def test_garbled_text_layer_without_ocr_is_refused_not_indexed(tmp_path):
     garbled = "cht tich ubnd tinh lim d6ng quyet dinh vE viec thanh lQp ban chi dao chuyen doi so cua tinh " * 4
     path = write_pdf(tmp_path / "bad-layer.pdf", [garbled])
 
-    assert "text layer is garbled" in refusal(path, ocr=OcrOptions(enabled=False))
+    assert "lớp chữ bị lỗi" in refusal(path, ocr=OcrOptions(enabled=False))
 
 
 def test_text_quality_counts_broken_words_and_spares_foreign_names():
@@ -828,8 +830,8 @@ def test_doc_without_any_converter_says_what_to_install(tmp_path, monkeypatch):
     path = write_bytes(tmp_path / "cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
 
     assert refusal(path) == (
-        "cu.doc: cannot read .doc files: neither LibreOffice nor antiword is installed — install LibreOffice"
-        " (apt-get install libreoffice-writer-nogui, or `make runtime-deps`), or save it as .docx"
+        "cu.doc: không đọc được tệp .doc: máy chưa cài LibreOffice lẫn antiword — hãy cài LibreOffice"
+        " (apt-get install libreoffice-writer-nogui, hoặc `make runtime-deps`), hoặc lưu tệp thành .docx"
     )
 
 

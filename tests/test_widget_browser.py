@@ -347,3 +347,38 @@ def test_phone_screen_and_embedding_in_another_site(browser, live_server, intran
     assert "CORS" in refused.inner_text() and "BAOCAO_CORS_ORIGINS" in refused.inner_text()
     assert "config" in refused.get_attribute("class") and refused.get_by_role("button", name="Thử lại").count() == 0
     context.close()
+
+
+def test_a_missing_chat_token_is_a_configuration_message_not_a_network_one(browser, sample_index, tmp_path):
+    """The server sets BAOCAO_CHAT_TOKEN, the page's widget has no data-token: the 401 is said as a
+    configuration problem for the administrator, without "Thử lại"."""
+    from baocao.api.app import create_app
+    from baocao.assistant.service import Assistant
+    from baocao.settings import Settings
+
+    settings = Settings(home=tmp_path / "locked-home", chat_token="chat-secret", chat_rate_per_minute=0)
+    app = create_app(settings, Assistant.from_settings(sample_index.settings, index=sample_index))
+    server = serve_in_thread(app)
+    base = next(server)
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="vi-VN")
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + "/")
+        box = page.get_by_label("Câu hỏi của bạn")
+        box.fill(LIST_QUESTION)
+        with page.expect_response(lambda r: r.url.endswith("/api/chat")) as chat:
+            box.press("Enter")
+        assert chat.value.status == 401
+        refused = page.locator(".msg.error").last
+        refused.wait_for(timeout=TIMEOUT_MS)
+        text = refused.inner_text()
+        assert "mã truy cập (data-token)" in text and "quản trị hệ thống" in text, text
+        assert "Không kết nối được" not in text
+        assert "config" in refused.get_attribute("class") and refused.get_by_role("button", name="Thử lại").count() == 0
+        assert box.input_value() == LIST_QUESTION  # the question is kept in the box
+        assert errors == []
+        context.close()
+    finally:
+        next(server, None)

@@ -57,7 +57,7 @@ def parse(path: Path, settings: Settings) -> IngestedDocument | FileOutcome:
     except IngestError as exc:
         return FileOutcome(path, "failed", message=str(exc))
     except Exception as exc:  # a parser bug must not lose the other files
-        return FileOutcome(path, "failed", message=f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
+        return FileOutcome(path, "failed", message=f"{path.name}: lỗi khi đọc tệp ({type(exc).__name__}: {exc})")
 
 
 def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:

@@ -76,12 +76,16 @@
   });
 
   // ------------------------------------------------------------------ status
+  var statusTimer = null;
+  /** Up is not ready: during the start-up warm-up (`ready: false`) the page says so and asks again. */
   function refreshStatus() {
+    clearTimeout(statusTimer);
     fetch("api/health").then(function (r) { return r.json(); }).then(function (h) {
-      var ready = h.status === "ok";
+      var up = h.status === "ok";
       var generator = h.generator === "llm" ? "Mô hình ngôn ngữ: " + (h.llm_model || "") : "Trích xuất (offline)";
+      if (up && !h.ready) statusTimer = setTimeout(refreshStatus, 2000);
       var facts = [
-        ["Trạng thái", ready ? "Sẵn sàng" : "Không sẵn sàng" + (h.error ? ": " + h.error.message : "")],
+        ["Trạng thái", !up ? "Không sẵn sàng" + (h.error ? ": " + h.error.message : "") : h.ready ? "Sẵn sàng" : "Đang khởi động…"],
         ["Văn bản", h.documents], ["Đoạn", h.chunks],
         ["Mô hình nhúng", h.embedding_model], ["Bộ trả lời", generator],
         ["Thế hệ chỉ mục", h.index_generation], ["Kho dữ liệu", h.store]

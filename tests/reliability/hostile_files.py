@@ -79,16 +79,16 @@ def write_hostile_corpus(folder: Path) -> list[Hostile]:
         kinds.append(Hostile(name, *args, **kwargs))
 
     # --- PDF -------------------------------------------------------------------------------------
-    add("corrupt.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n", REFUSED, "damaged")
-    add("truncated.pdf", good_pdf[: len(good_pdf) // 2], REFUSED, "truncated")
+    add("corrupt.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n", REFUSED, "bị hỏng")
+    add("truncated.pdf", good_pdf[: len(good_pdf) // 2], REFUSED, "bị cắt cụt")
     write_encrypted_pdf(folder / "encrypted-no-password.pdf", [VIETNAMESE_PARAGRAPH], user_password="")
     kinds.append(Hostile("encrypted-no-password.pdf", ADDED, check=lambda t: "43/63 địa phương" in t))
     write_encrypted_pdf(folder / "encrypted-password.pdf", [VIETNAMESE_PARAGRAPH], user_password="mật-khẩu")
-    kinds.append(Hostile("encrypted-password.pdf", REFUSED, "password-protected"))
+    kinds.append(Hostile("encrypted-password.pdf", REFUSED, "có mật khẩu"))
     write_scanned_pdf(folder / "scanned-blank.pdf", pages=1)
-    kinds.append(Hostile("scanned-blank.pdf", REFUSED, "no text", note="OCR runs and reads nothing legible"))
-    add("html-named.pdf", b"<!DOCTYPE html><html><head><title>Cong bao</title></head><body>x</body></html>", REFUSED, "HTML web page")
-    add("docx-named.pdf", base_docx.read_bytes(), REFUSED, "it is a Word DOCX file")
+    kinds.append(Hostile("scanned-blank.pdf", REFUSED, "không tìm thấy chữ", note="OCR runs and reads nothing legible"))
+    add("html-named.pdf", b"<!DOCTYPE html><html><head><title>Cong bao</title></head><body>x</body></html>", REFUSED, "trang web HTML")
+    add("docx-named.pdf", base_docx.read_bytes(), REFUSED, "mà là tệp Word DOCX")
     add("nul-padding.pdf", good_pdf + b"\0" * 100_000, ADDED, check=lambda t: "43/63 địa phương" in t)
     add("trailing-junk.pdf", good_pdf + bytes(range(256)) * 8, ADDED, check=lambda t: "43/63 địa phương" in t)
     add(
@@ -141,7 +141,7 @@ def write_hostile_corpus(folder: Path) -> list[Hostile]:
                 out.writestr(info, original.read(info))
         for i in range(12_000):
             out.writestr(f"word/media/x{i}.bin", b"")
-    kinds.append(Hostile("many-entries.docx", REFUSED, "too many parts", bomb=True))
+    kinds.append(Hostile("many-entries.docx", REFUSED, "quá nhiều phần", bomb=True))
     xxe = _xml_document(
         "<w:p><w:r><w:t>&xxe;</w:t></w:r></w:p>",
         '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n',
@@ -151,19 +151,19 @@ def write_hostile_corpus(folder: Path) -> list[Hostile]:
     laughs = "".join(f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10))
     billion = _xml_document("<w:p><w:r><w:t>&lol9;</w:t></w:r></w:p>", f'<!DOCTYPE w:document [<!ENTITY lol0 "lol">{laughs}]>\n')
     docx_with_document_xml(base_docx, folder / "billion-laughs.docx", billion)
-    kinds.append(Hostile("billion-laughs.docx", REFUSED, "damaged", note="refused before any entity is expanded", bomb=True))
-    add("corrupt.docx", base_docx.read_bytes()[:1500], REFUSED, "damaged")
-    add("image-named.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 500, REFUSED, "it is an image")
+    kinds.append(Hostile("billion-laughs.docx", REFUSED, "bị hỏng", note="refused before any entity is expanded", bomb=True))
+    add("corrupt.docx", base_docx.read_bytes()[:1500], REFUSED, "bị hỏng")
+    add("image-named.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 500, REFUSED, "mà là một tệp ảnh")
     write_xlsx(work / "sheet.xlsx", [["STT", "Đơn vị", "Điểm"], [1, "Sở Y tế", 85], [2, "Sở Tư pháp", 78]])
     docx_with_extra_entry(work / "sheet.xlsx", folder / "bomb-sheet.xlsx", "xl/worksheets/sheet2.xml", BOMB_MB)
     kinds.append(Hostile("bomb-sheet.xlsx", REFUSED, "zip bomb", bomb=True))
 
     # --- text ---------------------------------------------------------------------------------------
-    add("empty.txt", b"", REFUSED, "empty")
-    add("whitespace.txt", b" \n\t \n", REFUSED, "empty")
-    add("only-furniture.txt", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n1\n2\n".encode(), REFUSED, "no text left")
+    add("empty.txt", b"", REFUSED, "tệp rỗng")
+    add("whitespace.txt", b" \n\t \n", REFUSED, "tệp trống")
+    add("only-furniture.txt", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n1\n2\n".encode(), REFUSED, "không còn chữ nào")
     add("binary.txt", bytes(range(256)) * 20, REFUSED, "")
-    add("english.txt", ENGLISH_PARAGRAPH.encode(), REFUSED, "does not look Vietnamese")
+    add("english.txt", ENGLISH_PARAGRAPH.encode(), REFUSED, "không phải tiếng Việt")
     add(
         "controls.txt", ("\x1b[2J\x1b]0;owned\x07" + VIETNAMESE_PARAGRAPH.replace(" ", "\x00 ", 3) + "\x1b[31m\x85\x9b").encode(),
         ADDED, check=lambda t: "43/63" in t and not any(c in t for c in "\x1b\x00\x07\x85\x9b"),
@@ -186,7 +186,7 @@ def write_hostile_corpus(folder: Path) -> list[Hostile]:
     write_rtf(folder / "word.rtf", VIETNAMESE_PARAGRAPH)
     kinds.append(Hostile("word.rtf", ADDED, check=lambda t: "43/63 địa phương" in t, note="LibreOffice"))
     add("garbage.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 30, REFUSED, "")
-    add("html-named.doc", b"<html><body>Trang web</body></html>", REFUSED, "HTML web page")
+    add("html-named.doc", b"<html><body>Trang web</body></html>", REFUSED, "trang web HTML")
     return kinds
 
 
