@@ -91,7 +91,8 @@ def names_a_person(sentence: str) -> bool:
     g = Gazetteer.load()
     for m in _person_pattern().finditer(sentence):
         candidate = m.group(1) or m.group(2)
-        if not g.scan(candidate, require_capital=False) and not re.match(r"(Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b", candidate):
+        is_title = any(search_key(candidate).startswith(search_key(t)) for t in cue_words("person_titles"))  # 'Trưởng Ban'
+        if not is_title and not g.scan(candidate, require_capital=False) and not re.match(r"(Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b", candidate):
             return True
     return False
 

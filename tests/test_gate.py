@@ -88,6 +88,7 @@ def test_the_year_of_the_report_covers_its_sentences(associations):
     ("Phó Thủ tướng Chính phủ Nguyễn Chí Dũng, Phó Trưởng Ban Chỉ đạo.", True),
     ("Giám đốc Sở Tài chính là thành viên.", False),  # a post, no person
     ("Văn phòng trân trọng kính mời Đồng chí dự Phiên họp.", False),
+    ("Giúp Chính phủ, Thủ tướng Chính phủ, Trưởng Ban Chỉ đạo chỉ đạo thực hiện.", False),  # titles, no name
 ])
 def test_a_person_is_named_by_title_or_as_comrade(sentence, person):
     from baocao.assistant.gate import names_a_person
