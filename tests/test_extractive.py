@@ -52,3 +52,15 @@ def test_figures_that_differ_by_date_are_shown_newest_first_but_a_yes_no_never_i
     assert figure.answer.index("15 cuộc") < figure.answer.index("12 cuộc")
     yes_no = notices.answer_question("Các thành viên Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau có làm việc theo chế độ kiêm nhiệm không?")
     assert "khác nhau theo thời điểm" not in yes_no.answer and "kiêm nhiệm" in yes_no.answer
+
+
+def test_a_heading_number_alone_is_never_an_answer():
+    from baocao.assistant.evidence import TermWeights, score_sentences
+    from baocao.assistant.query import understand
+    from baocao.ingest.models import Chunk
+    from baocao.vectorstore.store import SearchHit
+
+    chunk = Chunk("d:0001", "d", "qd.txt", "Quyết định thành lập Tổ công tác", "Điều 1. Thành lập Tổ công tác",
+                  "Điều 1.\n1.1.\nTổ công tác gồm 5 thành viên do Giám đốc Sở làm Tổ trưởng.")
+    sentences = score_sentences(understand("Tổ công tác gồm bao nhiêu thành viên?"), [SearchHit(chunk, 1.0)], TermWeights([chunk]))
+    assert [s.text for s in sentences] == ["Tổ công tác gồm 5 thành viên do Giám đốc Sở làm Tổ trưởng."]
