@@ -169,6 +169,7 @@ def _unit_spellings(noun: str, question: str) -> list[str]:
     spellings = [noun] + [search_key(u) for phrase, us in units.items() if " ".join(counted).startswith(phrase) for u in us]
     spellings += [abbreviation for abbreviation, expansions in folded_abbreviations().items()
                   if any(list(e) == counted[:len(e)] for e in expansions)]
+    spellings += [" ".join(e) for e in folded_abbreviations().get(noun, []) if e]  # 'bao nhiêu DVCTT' → '25 dịch vụ công …' 
     return [s.split()[0] for s in spellings]
 
 

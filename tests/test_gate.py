@@ -60,6 +60,7 @@ def test_a_unit_named_in_the_documents_title_is_answered_from_its_sentences(asso
     ("Có bao nhiêu hội trong phạm vi xã?", "Hội có phạm vi hoạt động trong xã: 520 hội.", True),
     ("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu phần trăm?", "Tỷ lệ hồ sơ trực tuyến đạt 45,2%.", True),
     ("Đã cắt giảm bao nhiêu thủ tục hành chính?", "Phê duyệt phương án cắt giảm 65 TTHC.", True),  # the abbreviation
+    ("Phải tái cấu trúc bao nhiêu DVCTT toàn trình?", "Tái cấu trúc 25 dịch vụ công trực tuyến toàn trình.", True),  # and back
     ("Thông báo đăng trong bao nhiêu số?", "Đăng trên Báo Cà Mau 03 (ba) số liên tiếp.", True),
 ])
 def test_a_count_answers_only_when_it_counts_what_was_asked(question, sentence, counts):
