@@ -72,9 +72,10 @@ def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
     own = stated_dates(sentence)
     if any(period.contains(d) for d in own):
         return True
-    # a year-long period is met by a month of it; a sentence that names only other years is not
+    # a year-long period is met by a month of it; a sentence that names only other years is not, and one that
+    # names the period's own year ('từ đầu năm 2025') is as dated as its passage
     dates = [chunk.as_of, chunk.report_date]
-    if own and all(len(d) == 4 for d in own) and not any(period.contains(d) for d in own):
+    if own and all(len(d) == 4 for d in own) and not any(period.contains(d) or d == period.start[:4] for d in own):
         return False
     return any(period.contains(d) for d in dates if d)
 

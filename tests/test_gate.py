@@ -95,3 +95,14 @@ def test_a_person_is_named_by_title_or_as_comrade(sentence, person):
     from baocao.assistant.gate import names_a_person
 
     assert names_a_person(sentence) is person
+
+
+def test_a_sentence_naming_its_periods_own_year_is_dated_by_its_passage():
+    from baocao.assistant.gate import in_period
+    from baocao.ingest.models import Chunk
+    from baocao.ingest.text import parse_period
+
+    chunk = Chunk("d:1", "d", "bc.txt", "Báo cáo tháng 3", "", "", as_of="2025-03-26", report_date="2025-03-27")
+    march = parse_period("tháng 3/2025")
+    assert in_period("Từ đầu năm 2025, NDXP đạt 236,6 triệu giao dịch.", chunk, march)
+    assert not in_period("Năm 2024, NDXP đạt 120 triệu giao dịch.", chunk, march)
