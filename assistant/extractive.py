@@ -56,6 +56,19 @@ def disagree(sentences: list[Sentence]) -> bool:
     return distinct_dates and len(sources) > 1 and len(figures) > 1
 
 
+def _same_figure_differing(query: Query, sentences: list[Sentence]) -> list[Sentence]:
+    """One sentence per date of the figure the sentences disagree on, or none. A yes-no or a why has no
+    figure to disagree on."""
+    with_numbers = [s for s in sentences if has_figure(s.text)]
+    with_numbers = [s for s in with_numbers if s is with_numbers[0] or same_metric(with_numbers[0], s)]
+    if not query.wants_figure or not disagree(with_numbers):
+        return []
+    one_per_date: dict[str, Sentence] = {}
+    for s in with_numbers:
+        one_per_date.setdefault(s.as_of, s)
+    return list(one_per_date.values())[:3]
+
+
 def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], bool]:
     """The sentences to answer with, and whether they disagree over time."""
     best = sentences[0]
@@ -63,20 +76,16 @@ def choose(query: Query, sentences: list[Sentence]) -> tuple[list[Sentence], boo
     if query.period:
         dated = [s for s in close if in_period(s, query.period)]
         if dated:
-            return dated[:1], False
+            # two reports of the period that give the same figure differently are both shown
+            differing = _same_figure_differing(query, dated)
+            return (differing, True) if differing else (dated[:1], False)
     if query.wants_latest:
         if query.wants_figure:
             close = [s for s in close if has_figure(s.text)] or close
         newest = max(close, key=lambda s: s.as_of or "")
         return [newest], False
-    with_numbers = [s for s in close if has_figure(s.text)]
-    if with_numbers:
-        with_numbers = [s for s in with_numbers if s is with_numbers[0] or same_metric(with_numbers[0], s)]
-    if query.wants_figure and disagree(with_numbers) and not query.period:  # a yes-no or a why has no figure to disagree on
-        one_per_date: dict[str, Sentence] = {}
-        for s in with_numbers:
-            one_per_date.setdefault(s.as_of, s)
-        return list(one_per_date.values())[:3], True
+    if differing := _same_figure_differing(query, close):
+        return differing, True
     chosen = [best]
     runner_up = next((s for s in close[1:] if s.chunk.chunk_id == best.chunk.chunk_id or s.score >= 0.95 * best.score), None)
     if runner_up and runner_up.text not in best.text:

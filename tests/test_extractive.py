@@ -64,3 +64,9 @@ def test_a_heading_number_alone_is_never_an_answer():
                   "Điều 1.\n1.1.\nTổ công tác gồm 5 thành viên do Giám đốc Sở làm Tổ trưởng.")
     sentences = score_sentences(understand("Tổ công tác gồm bao nhiêu thành viên?"), [SearchHit(chunk, 1.0)], TermWeights([chunk]))
     assert [s.text for s in sentences] == ["Tổ công tác gồm 5 thành viên do Giám đốc Sở làm Tổ trưởng."]
+
+
+def test_two_reports_of_the_asked_period_that_differ_are_both_shown(notices):
+    answer = notices.answer_question("Năm 2025 Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đã tổ chức bao nhiêu cuộc kiểm tra?")
+    assert answer.answer.startswith("Các báo cáo nêu số liệu khác nhau theo thời điểm")
+    assert "15 cuộc" in answer.answer and "12 cuộc" in answer.answer
