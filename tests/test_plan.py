@@ -24,3 +24,14 @@ def test_each_of_several_units_is_asked_on_its_own(question, parts):
 def test_each_unit_is_a_part_with_its_own_entity():
     plan = make_plan("Mỗi tỉnh Cà Mau và Bạc Liêu có bao nhiêu hội?")
     assert [[e.name for e in p.constraints.entities] for p in plan.parts] == [["Cà Mau"], ["Bạc Liêu"]]
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    ("Số hội giải thể trong năm 2025?", True),
+    ("so hoi giai the trong nam 2025", True),
+    ("Sở Nội vụ có đề xuất cho phép thành lập hội không?", False),  # 'Sở' folds to 'so' too
+])
+def test_a_question_opening_with_so_asks_a_figure_only_when_it_is_so(question, figure):
+    from baocao.assistant.query import understand
+
+    assert understand(question).wants_figure is figure
