@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from baocao.ingest.datapack import load_pack
-from baocao.ingest.text import nfc, search_key
+from baocao.ingest.text import fold, nfc, search_key
 
 ASSISTANT_DATA = Path(__file__).resolve().parent / "data"
 
@@ -41,6 +41,24 @@ def cue(name: str, folded_question: str) -> re.Match[str] | None:
 
     pattern = _cue_pattern(name, configured_packs())
     return pattern.search(folded_question) if pattern else None
+
+
+def cue_key(text: str) -> str:
+    """The folded, lower-case text cues are matched on, where a word typed with the diacritics that tell it
+    from a cue ('danh mục' is not 'mức') is kept apart (`not_cues`)."""
+    from baocao.ingest.datapack import configured_packs
+
+    pattern = _not_cue_pattern(configured_packs())
+    text = nfc(text).lower()
+    if pattern is not None:
+        text = pattern.sub(lambda m: m.group(0) + "_", text)
+    return fold(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _not_cue_pattern(packs_key: str) -> re.Pattern[str] | None:
+    words = [nfc(w).lower() for w in pack("question_cues").get("not_cues", [])]
+    return re.compile(rf"(?<!\w)(?:{literal_alternation(words)})(?!\w)") if words else None
 
 
 def cue_words(name: str) -> list[str]:

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from baocao.assistant.knowledge import cue, pack, without_stop_words
+from baocao.assistant.knowledge import cue, cue_key, pack, without_stop_words
 from baocao.ingest.datapack import configured_packs
 from baocao.ingest.text import fold, parse_period
 
@@ -103,7 +103,7 @@ def asked_focus(text: str) -> str:
 
 def understand(question: str, default_year: int | None = None) -> Query:
     text = " ".join(unicodedata.normalize("NFC", question).split())
-    folded_text = fold(text).lower()
+    folded_text = cue_key(text)
     return Query(
         text=text,
         folded=folded_text,

@@ -35,3 +35,11 @@ def test_a_question_opening_with_so_asks_a_figure_only_when_it_is_so(question, f
     from baocao.assistant.query import understand
 
     assert understand(question).wants_figure is figure
+
+
+def test_a_word_that_folds_to_a_cue_is_no_cue_when_typed_with_its_diacritics():
+    from baocao.assistant.query import understand
+
+    assert not understand("Danh mục nền tảng số được cập nhật theo quyết định nào?").wants_figure  # 'mục' is not 'mức'
+    assert understand("Mức hỗ trợ là bao nhiêu?").wants_figure
+    assert not understand("Bộ nào cấp máy chủ?").wants_count  # 'máy' is not 'mấy'
