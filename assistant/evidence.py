@@ -189,6 +189,14 @@ def names_a_place(text: str) -> bool:
     return re.search(rf"(?i)(?<!\w)(?:{literal_alternation(cue_words('place_words'))})(?!\w)", text) is not None
 
 
+_DURATION = re.compile(r"(?<!\w)\d+\s*(?:\([^)]{1,20}\)\s*)?(?:ngày|tháng|năm|tuần|giờ)(?!\w)", re.IGNORECASE)
+
+
+def states_a_duration(text: str) -> bool:
+    """'trong thời gian 03 (ba) tháng', '30 ngày làm việc'."""
+    return _DURATION.search(text) is not None
+
+
 def states_a_time(text: str) -> bool:
     """A date ('ngày 12/01/2026', 'tháng 3/2025') or a clock time ('14 giờ 30')."""
     return bool(stated_dates(text) or _CLOCK.search(text))

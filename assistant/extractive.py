@@ -8,7 +8,8 @@ import re
 
 from baocao.assistant.compose import CitationList, disagreement_answer, refusal, sentence_answer, source_phrase
 from baocao.assistant.evidence import (DATE_TERM, Sentence, TermWeights, content_syllables, figures_in, has_figure,
-                                       names_a_place, score_sentences, states_a_time, syllables)
+                                       names_a_place, score_sentences, states_a_duration, states_a_time,
+                                       syllables)
 from baocao.assistant.gate import Verdict, failures, instead_phrase
 from baocao.assistant.knowledge import cue_words, pack
 from baocao.assistant.models import Answer
@@ -106,14 +107,15 @@ def gated_refusal(verdict: Verdict, sentence: Sentence, hits: list[SearchHit]) -
 def _saying_what_is_asked_first(query: Query, sentences: list[Sentence]) -> list[Sentence]:
     """A 'Label: value' line whose label is what is asked ('Hình thức: …' for 'theo hình thức nào', 'Thời gian:'
     for 'lúc nào'), then, for 'lúc nào' / 'ở đâu', a sentence that states a time / names a place: one that does
-    not, does not answer, however close its words."""
+    not, does not answer, however close its words; 'trong bao lâu' likewise takes one that states a length."""
     covering = [s for s in sentences if s.coverage >= MIN_COVERAGE]
     asked = pack("question_cues").get("answer_labels", {})
     labels = set(asked.get("when", [])) if query.wants_when else set()
     labels |= set(asked.get("where", [])) if query.wants_where else set()
     labels |= {query.focus} if query.focus else set()
     labelled = [s for s in covering if _label(s.text) in labels]
-    says_it = states_a_time if query.wants_when else names_a_place if query.wants_where else None
+    says_it = (states_a_time if query.wants_when else names_a_place if query.wants_where
+               else states_a_duration if query.wants_duration else None)
     said = [s for s in covering if says_it and says_it(s.text) and s not in labelled]
     return labelled + said + [s for s in sentences if s not in labelled and s not in said]
 

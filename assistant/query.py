@@ -42,6 +42,7 @@ class Query:
     about_tasks: bool = False
     wants_when: bool = False  # 'lúc nào', 'ngày nào': the answer states a time or a date
     wants_where: bool = False  # 'ở đâu': the answer names a place
+    wants_duration: bool = False  # 'trong bao lâu': the answer states a length of time
     focus: str = ""  # folded, what 'nào'/'gì' asks about: 'theo hình thức nào' → 'hinh thuc'; 'thoi gian' for 'lúc nào' 
     period: tuple[str, str] | None = None  # ISO start, end the question is about
 
@@ -117,6 +118,7 @@ def understand(question: str, default_year: int | None = None) -> Query:
         about_tasks=bool(cue("task", folded_text)),
         wants_when=bool(cue("when", folded_text)),
         wants_where=bool(cue("where", folded_text)),
+        wants_duration=bool(cue("duration", folded_text)),
         focus=asked_focus(text),
         period=period_of(folded_text, default_year),
     )

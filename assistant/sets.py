@@ -217,7 +217,8 @@ class ListAnswerer:
         listy = LIST_WANTED.search(query.text.lower() if query.has_diacritics else query.folded)
         if not kinds or not (listy or part.polarity == "negative" or part.ask in ("list", "count", "set_op")):
             return None
-        if part.ask == "yes_no":  # "Các thành viên … có làm việc chuyên trách không?" asks about them, not for them
+        # "Các thành viên … có làm việc chuyên trách không?", "Trong bao lâu các hội … phải …?" ask about them, not for them
+        if part.ask == "yes_no" or query.wants_when or query.wants_where or query.wants_duration:
             return None
         catalogue = context.catalogue
         weights = catalogue.weights

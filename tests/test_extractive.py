@@ -25,7 +25,9 @@ def notices(tmp_path_factory, embedder):
         (root / name).write_text(
             f"Cà Mau, {when}\n\nBÁO CÁO\nTình hình hoạt động của Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau\n"
             f"1. Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đã tổ chức {count} cuộc kiểm tra tại các sở.\n"
-            "2. Các thành viên Ban Chỉ đạo làm việc theo chế độ kiêm nhiệm.\n", encoding="utf-8")
+            "2. Các thành viên Ban Chỉ đạo làm việc theo chế độ kiêm nhiệm.\n"
+            "3. Các sở được kiểm tra phải khắc phục tồn tại và báo cáo Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau.\n"
+            "4. Thời hạn khắc phục tồn tại của các sở được kiểm tra là 30 ngày kể từ ngày có kết luận.\n", encoding="utf-8")
     index = open_index(settings, embedder)
     assert not ingest_paths(index, sorted(root.glob("*.txt")), settings).failed
     return Assistant.from_settings(settings, index)
@@ -39,6 +41,11 @@ def test_a_when_question_is_answered_by_the_sentence_that_states_the_time(notice
 def test_a_line_labelled_with_what_is_asked_answers_it(notices):
     answer = notices.answer_question("Phiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau theo hình thức nào?")
     assert answer.answer.splitlines()[0].endswith("Hình thức: trực tiếp và trực tuyến. [1]")
+
+
+def test_a_how_long_question_is_answered_by_the_sentence_that_states_a_length_not_a_list(notices):
+    answer = notices.answer_question("Trong bao lâu các sở được kiểm tra phải khắc phục tồn tại?")
+    assert answer.answer.splitlines()[0].endswith("là 30 ngày kể từ ngày có kết luận. [1]") and not answer.items
 
 
 def test_a_where_question_is_answered_by_the_sentence_that_names_a_place(notices):
