@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from baocao.assistant.evidence import content_syllables, figure_words, folded_abbreviations, has_figure
 from baocao.assistant.knowledge import cue_words, literal_alternation, pack, phrase_alternation
 from baocao.assistant.plan import EntityRef, Part
+from baocao.assistant.references import could_be_kind, described_kind
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.generic_lists import kinds as entity_kinds
 from baocao.ingest.models import Chunk
@@ -216,6 +217,9 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
     if asks_quantity(part.text) and not _counts_in_words(sentence):
         if not has_figure(sentence) or not counts_the_asked(part.text, sentence):
             yield Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
+    kind = described_kind(search_key(part.text))
+    if kind is not None and not could_be_kind(sentence, chunk, kind):
+        yield Verdict(False, "document", "Không tìm thấy văn bản được hỏi trong các văn bản hiện có.")
     if part.ask == "person" and not names_a_person(sentence):
         yield Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
 

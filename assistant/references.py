@@ -31,6 +31,30 @@ def _reference_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(document_questions()['kinds'])})\s+(?:so\s+)?(?P<number>\d{{1,6}})(?![\d/])")
 
 
+@functools.lru_cache(maxsize=1)
+def _kind_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(document_questions()['kinds'])})(?!\w)")
+
+
+def described_kind(folded: str) -> str | None:
+    """The kind of document a question asks a field of ('Quyết định giải thể Hội X ký ngày nào?' →
+    'quyet dinh'): the question opens with it and does not give its number. 'Bộ Công an phải gửi báo cáo
+    trong ngày nào?' asks no document's field."""
+    from baocao.assistant.documents import asked_field
+
+    if referenced_document(folded) is not None or asked_field(folded) is None:
+        return None
+    found = _kind_pattern().match(folded.strip())
+    return " ".join(found["kind"].split()) if found else None
+
+
+def could_be_kind(sentence: str, chunk: Chunk, kind: str) -> bool:
+    """The evidence is of that kind: its document is one, or the sentence cites one by number."""
+    if search_key(chunk.doc_kind or "") == kind:
+        return True
+    return re.search(rf"(?<!\w){re.escape(kind)}\s+(?:so\s+)?\d", search_key(sentence)) is not None
+
+
 def referenced_document(folded: str) -> DocumentRef | None:
     match = _reference_pattern().search(folded)
     if match is None:

@@ -106,3 +106,27 @@ def test_a_sentence_naming_its_periods_own_year_is_dated_by_its_passage():
     march = parse_period("tháng 3/2025")
     assert in_period("Từ đầu năm 2025, NDXP đạt 236,6 triệu giao dịch.", chunk, march)
     assert not in_period("Năm 2024, NDXP đạt 120 triệu giao dịch.", chunk, march)
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Quyết định giải thể Hội Làm vườn tỉnh Cà Mau được ký ngày nào?", "quyet dinh"),
+    ("Quyết định thành lập Ban Chỉ đạo tỉnh Cà Mau mang số bao nhiêu?", "quyet dinh"),
+    ("Tờ trình 93 ký ngày nào?", None),  # named by number: the document answerer's
+    ("Bộ Công an phải gửi báo cáo trong ngày nào?", None),  # a deadline, not a report's field
+])
+def test_a_document_described_by_kind_whose_field_is_asked(question, kind):
+    from baocao.assistant.references import described_kind
+    from baocao.ingest.text import search_key
+
+    assert described_kind(search_key(question)) == kind
+
+
+def test_evidence_for_a_decisions_field_is_the_decision_or_cites_one_by_number():
+    from baocao.assistant.references import could_be_kind
+    from baocao.ingest.models import Chunk
+
+    submission = Chunk("d:1", "d", "tt.txt", "Tờ trình về việc giải thể Hội Làm vườn", "", "", doc_kind="Tờ trình")
+    decision = Chunk("q:1", "q", "qd.txt", "Quyết định giải thể Hội Làm vườn", "", "", doc_kind="Quyết định")
+    assert not could_be_kind("Sở Nội vụ trình ký ngày 05/12/2024.", submission, "quyet dinh")
+    assert could_be_kind("Theo Quyết định số 12/QĐ-UBND ngày 05/12/2024, …", submission, "quyet dinh")
+    assert could_be_kind("Cà Mau, ngày 05 tháng 12 năm 2024", decision, "quyet dinh")
