@@ -62,3 +62,19 @@ def settings_factory(tmp_path):
 def sample_files() -> list[Path]:
     """The five sample reports, sorted by name."""
     return sorted(SAMPLE_DIR.glob("*.txt"))
+
+
+def assistant_over(root: Path, texts: dict[str, str], embedder):
+    """An Assistant over text files written into `root` ({file name: text}), on its own index there."""
+    from baocao.assistant.service import Assistant
+    from baocao.vectorstore.ingest_files import ingest_paths
+    from baocao.vectorstore.store import open_index
+
+    settings = Settings(home=root / "home")
+    paths = []
+    for name, text in texts.items():
+        (root / name).write_text(text, encoding="utf-8")
+        paths.append(root / name)
+    index = open_index(settings, embedder)
+    assert not ingest_paths(index, paths, settings).failed
+    return Assistant.from_settings(settings, index)

@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from baocao.assistant.service import Assistant
-from baocao.vectorstore.ingest_files import ingest_paths
-from baocao.vectorstore.store import open_index
+from conftest import assistant_over
 
 
 @pytest.fixture(scope="module")
 def notices(tmp_path_factory, embedder):
-    from baocao.settings import Settings
-
-    root = tmp_path_factory.mktemp("notices")
-    settings = Settings(home=root / "home")
-    meeting = root / "giay-moi.txt"
-    meeting.write_text(
-        "Cà Mau, ngày 05 tháng 01 năm 2026\n\nGIẤY MỜI\nPhiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau\n"
-        "1. Văn phòng trân trọng kính mời đồng chí dự Phiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau diễn ra tại Hội trường tỉnh.\n"
-        "2. Thời gian: 14 giờ 30 phút, ngày 12 tháng 01 năm 2026.\n3. Hình thức: trực tiếp và trực tuyến.\n"
-        "4. Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đặt trụ sở tại số 2 đường Hùng Vương, phường 5.\n", encoding="utf-8")
-    for name, when, count in [("bao-cao-thang-10.txt", "ngày 31 tháng 10 năm 2025", 12), ("bao-cao-thang-11.txt", "ngày 30 tháng 11 năm 2025", 15)]:
-        (root / name).write_text(
+    reports = {
+        f"bao-cao-thang-{month}.txt":
             f"Cà Mau, {when}\n\nBÁO CÁO\nTình hình hoạt động của Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau\n"
             f"1. Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đã tổ chức {count} cuộc kiểm tra tại các sở.\n"
             "2. Các thành viên Ban Chỉ đạo làm việc theo chế độ kiêm nhiệm.\n"
             "3. Các sở được kiểm tra phải khắc phục tồn tại và báo cáo Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau.\n"
-            "4. Thời hạn khắc phục tồn tại của các sở được kiểm tra là 30 ngày kể từ ngày có kết luận.\n", encoding="utf-8")
-    index = open_index(settings, embedder)
-    assert not ingest_paths(index, sorted(root.glob("*.txt")), settings).failed
-    return Assistant.from_settings(settings, index)
+            "4. Thời hạn khắc phục tồn tại của các sở được kiểm tra là 30 ngày kể từ ngày có kết luận.\n"
+        for month, when, count in [(10, "ngày 31 tháng 10 năm 2025", 12), (11, "ngày 30 tháng 11 năm 2025", 15)]}
+    meeting = (
+        "Cà Mau, ngày 05 tháng 01 năm 2026\n\nGIẤY MỜI\nPhiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau\n"
+        "1. Văn phòng trân trọng kính mời đồng chí dự Phiên họp lần thứ nhất Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau diễn ra tại Hội trường tỉnh.\n"
+        "2. Thời gian: 14 giờ 30 phút, ngày 12 tháng 01 năm 2026.\n3. Hình thức: trực tiếp và trực tuyến.\n"
+        "4. Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đặt trụ sở tại số 2 đường Hùng Vương, phường 5.\n")
+    return assistant_over(tmp_path_factory.mktemp("notices"), {"giay-moi.txt": meeting, **reports}, embedder)
 
 
 def test_a_when_question_is_answered_by_the_sentence_that_states_the_time(notices):

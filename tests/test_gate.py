@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baocao.assistant.gate import named_units
-from baocao.assistant.service import Assistant
-from baocao.vectorstore.ingest_files import ingest_paths
-from baocao.vectorstore.store import open_index
+from conftest import assistant_over
 
 
 @pytest.mark.parametrize(("question", "names"), [
@@ -23,23 +21,16 @@ def test_the_proper_names_of_units_in_a_question(question, names):
 
 @pytest.fixture(scope="module")
 def associations(tmp_path_factory, embedder):
-    from baocao.settings import Settings
-
-    root = tmp_path_factory.mktemp("associations")
-    settings = Settings(home=root / "home")
-    report = root / "bao-cao-hoi-2025.txt"
-    report.write_text(
-        "Cà Mau, ngày 15 tháng 12 năm 2025\n\n"
-        "BÁO CÁO\nTình hình tổ chức, hoạt động và quản lý hội năm 2025 của tỉnh Cà Mau\n\n"
-        "1. Tổng số hội có phạm vi hoạt động trong tỉnh: 212 hội.\n"
-        "2. Số biên chế được cơ quan có thẩm quyền giao cho các hội có tính chất đặc thù: 148 biên chế.\n"
-        "3. Hội Nông dân tỉnh tổ chức 14 hội nghị tập huấn trong năm.\n", encoding="utf-8")
-    fund = root / "dieu-le-quy.txt"
-    fund.write_text("ĐIỀU LỆ\nQuỹ Bảo trợ trẻ em tỉnh Cà Mau\n\nĐiều 3. Trụ sở: số 12 đường Lý Thường Kiệt, phường 5, tỉnh Cà Mau.\n",
-                    encoding="utf-8")
-    index = open_index(settings, embedder)
-    assert not ingest_paths(index, [report, fund], settings).failed
-    return Assistant.from_settings(settings, index)
+    return assistant_over(tmp_path_factory.mktemp("associations"), {
+        "bao-cao-hoi-2025.txt":
+            "Cà Mau, ngày 15 tháng 12 năm 2025\n\n"
+            "BÁO CÁO\nTình hình tổ chức, hoạt động và quản lý hội năm 2025 của tỉnh Cà Mau\n\n"
+            "1. Tổng số hội có phạm vi hoạt động trong tỉnh: 212 hội.\n"
+            "2. Số biên chế được cơ quan có thẩm quyền giao cho các hội có tính chất đặc thù: 148 biên chế.\n"
+            "3. Hội Nông dân tỉnh tổ chức 14 hội nghị tập huấn trong năm.\n",
+        "dieu-le-quy.txt":
+            "ĐIỀU LỆ\nQuỹ Bảo trợ trẻ em tỉnh Cà Mau\n\nĐiều 3. Trụ sở: số 12 đường Lý Thường Kiệt, phường 5, tỉnh Cà Mau.\n",
+    }, embedder)
 
 
 def test_one_named_units_share_of_a_group_figure_is_refused_saying_what_is_given(associations):
