@@ -12,7 +12,8 @@ A reader deep inside one file (pages read, pages OCR'd) calls `page_stage("ocr",
 the one the loader named with `working_on(path)`.
 
 Stages of `baocao ingest`: read, ocr, repair, structure, embed, index (a file may skip some, e.g. no OCR
-for a text PDF); `baocao eval` reports "eval" with questions done / total.
+for a text PDF); `baocao eval` reports the same stages while it builds a corpus index
+(`reporting_to_stderr`), then "eval" with questions done / total.
 """
 
 from __future__ import annotations
@@ -171,6 +172,14 @@ def make_reporter(kind: Kind = "auto", *, total_files: int = 0, stream: TextIO |
     if kind == "rich":
         return RichReporter(stream, total_files)
     return PlainReporter(stream, total_files)
+
+
+def reporting_to_stderr(total_files: int = 0) -> contextlib.AbstractContextManager[OnStage | None]:
+    """`reporting(...)` for work a command does on the side (`baocao eval` building an index): on stderr, a
+    live display on a terminal and plain lines when piped. A reporter installed already is kept."""
+    if _current.get() is not None:
+        return contextlib.nullcontext(_current.get())
+    return reporting(make_reporter("auto", total_files=total_files, stream=sys.stderr))
 
 
 def add_progress_argument(parser) -> None:

@@ -5,9 +5,9 @@ ingestion does OCR) on every run. Its index lives in `cache_dir()/index/<corpus>
 hashes what the index is made of:
 
 - the documents (name and sha256 of every file);
-- the settings that shape an index (embedding model and prefixes, chunk size, size limit, language
-  check, and any `ocr*`/`repair*`/`ingest*` setting ingestion adds);
-- the code that builds it (every file of `ingest/` and `vectorstore/`).
+- the settings that shape an index: the embedding model and prefixes, and the ingest settings of
+  vectorstore/fingerprint.py (chunk size, size limit, language check, data packs, `ocr*`/`repair*`/`ingest*`);
+- the code that builds it (every file of `ingest/` and `vectorstore/`, `fingerprint.code_digest`).
 
 So a change to a document, a setting or the ingestion code builds a new index; anything else reuses the
 old one (`--reindex` rebuilds anyway). A folder is used only once its `READY` marker (with the ingest
@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from baocao.eval.dataset import REPO_ROOT, Corpus
+from baocao.eval.dataset import Corpus
 from baocao.eval.sourcetext import cache_dir, file_sha256
+from baocao.vectorstore.fingerprint import code_digest, ingest_settings
 
-INDEX_SETTINGS = ("embedding_model", "embedding_passage_prefix", "embedding_query_prefix", "chunk_chars",
-                  "max_file_mb", "allow_non_vietnamese")
-INDEX_SETTING_PREFIXES = ("ocr", "repair", "ingest")
+EMBEDDING_SETTINGS = ("embedding_model", "embedding_passage_prefix", "embedding_query_prefix")
 CODE_DIRS = ("ingest", "vectorstore")
 
 
@@ -60,25 +59,15 @@ def corpus_files(corpus: Corpus, documents: list[str] | None = None) -> list[Pat
 
 def index_fingerprint(settings) -> dict:
     values = settings.model_dump(mode="json")
-    keep = {k: v for k, v in values.items() if k in INDEX_SETTINGS or k.startswith(INDEX_SETTING_PREFIXES)}
+    keep = {**{k: values[k] for k in EMBEDDING_SETTINGS if k in values}, **ingest_settings(settings)}
     return dict(sorted(keep.items()))
-
-
-def code_digest() -> str:
-    digest = hashlib.sha256()
-    for folder in CODE_DIRS:
-        for path in sorted((REPO_ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(REPO_ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def index_key(files: list[Path], settings) -> str:
     payload = {
         "documents": [[p.name, file_sha256(p)] for p in files],
         "settings": index_fingerprint(settings),
-        "code": code_digest(),
+        "code": code_digest(CODE_DIRS),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -99,6 +88,7 @@ def cached_corpus_index(settings, corpus: Corpus, say: Callable[[str], None] = p
 
     from filelock import FileLock
 
+    from baocao.progress import reporting_to_stderr
     from baocao.vectorstore.ingest_files import ingest_paths
     from baocao.vectorstore.store import open_index
 
@@ -122,7 +112,8 @@ def cached_corpus_index(settings, corpus: Corpus, say: Callable[[str], None] = p
         index_settings = corpus_settings(settings, home)
         start = time.perf_counter()
         index = open_index(index_settings, embedder)
-        report = ingest_paths(index, files, index_settings)
+        with reporting_to_stderr(len(files)):  # plain lines when piped: a build of minutes is never silent
+            report = ingest_paths(index, files, index_settings)
         build_s = round(time.perf_counter() - start, 1)
         failed = {o.path.name: o.message for o in report.failed}
         ready.write_text(json.dumps({"documents": [p.name for p in files], "failed": failed, "build_s": build_s,

@@ -505,10 +505,13 @@ def ensure_index(settings, corpus: Path, say: Callable[[str], None], index=None)
     index = index or open_index(settings)
     if not index.list_documents():
         from baocao.ingest.loaders import iter_input_files
+        from baocao.progress import reporting_to_stderr
         from baocao.vectorstore.ingest_files import ingest_paths
 
         say(f"The index in {settings.home} has no documents: ingesting {corpus} into it first (once).")
-        report = ingest_paths(index, iter_input_files([corpus]), settings, progress=sys.stderr.isatty())
+        files = iter_input_files([corpus])
+        with reporting_to_stderr(len(files)):
+            report = ingest_paths(index, files, settings)
         if report.failed:
             raise RuntimeError("could not ingest the sample corpus: " + "; ".join(o.message for o in report.failed))
     return index

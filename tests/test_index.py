@@ -331,3 +331,113 @@ def test_a_passage_is_found_by_the_body_its_documents_title_names(index, tmp_set
     for question, agency in [("cơ quan thường trực của Ban Chỉ đạo quốc gia về dữ liệu", "Bộ Công an"),
                              ("cơ quan thường trực của Ban Chỉ đạo về dữ liệu tỉnh Cà Mau", "Sở Khoa học và Công nghệ")]:
         assert f"{agency} làm nhiệm vụ" in index.search_lexical(question, 1)[0].chunk.text, question
+
+
+# --- no-op re-ingest without parsing; the ingest fingerprint ----------------------------------------------
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The names of the files ingest_paths parses (a spy on the pipeline's entry point)."""
+    from baocao.vectorstore import ingest_files
+
+    seen: list[str] = []
+    real = ingest_files.ingest_file
+
+    def spy(path, *args, **kwargs):
+        seen.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_files, "ingest_file", spy)
+    return seen
+
+
+def folder_of(tmp_path, *sources: Path) -> list[Path]:
+    folder = tmp_path / "docs"
+    folder.mkdir(exist_ok=True)
+    return [Path(shutil.copy(s, folder / s.name)) for s in sources]
+
+
+def stored_rows(index, doc_id: str) -> int:
+    return len(index.texts.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+
+def test_a_second_ingest_of_the_same_folder_parses_nothing(tmp_settings, embedder, tmp_path, parsed):
+    files = folder_of(tmp_path, SEPTEMBER, AUGUST)
+    first = ingest_paths(open_index(tmp_settings, embedder), files, tmp_settings)
+    assert [o.status for o in first.outcomes] == ["added", "added"] and sorted(parsed) == sorted(f.name for f in files)
+    parsed.clear()
+    index = open_index(tmp_settings, embedder)  # a new `baocao ingest`: only what is stored is known
+    again = ingest_paths(index, files, tmp_settings)
+    assert parsed == []
+    assert [o.status for o in again.outcomes] == ["unchanged", "unchanged"]
+    assert [o.chunks for o in again.outcomes] == [o.chunks for o in first.outcomes]
+    renamed = tmp_path / "docs" / "ban-sao.txt"  # the same bytes under a new name: parsed, one more name
+    shutil.copy(SEPTEMBER, renamed)
+    ingest_paths(index, [*files, renamed], tmp_settings)
+    assert parsed == ["ban-sao.txt"] and index.find("ban-sao.txt").doc_id == index.find(SEPTEMBER.name).doc_id
+
+
+def test_a_damaged_document_is_parsed_again_and_heals_the_others_are_not(tmp_settings, embedder, tmp_path, parsed):
+    files = folder_of(tmp_path, SEPTEMBER, AUGUST)
+    index = open_index(tmp_settings, embedder)
+    ingest_paths(index, files, tmp_settings)
+    record = index.find(SEPTEMBER.name)
+    index.texts.delete(ids=index.texts.get(where={"doc_id": record.doc_id}, include=[])["ids"][:3])
+    parsed.clear()
+    report = ingest_paths(open_index(tmp_settings, embedder), files, tmp_settings)
+    assert [o.status for o in report.outcomes] == ["repaired", "unchanged"] and parsed == [SEPTEMBER.name]
+    assert stored_rows(index, record.doc_id) == record.chunks
+
+
+def test_a_changed_chunk_size_reingests_and_leaves_no_old_chunk(settings_factory, embedder, tmp_path, parsed):
+    files = folder_of(tmp_path, SEPTEMBER, AUGUST)
+    ingest_paths(open_index(settings_factory(), embedder), files, settings_factory())
+    counts = {900: index_chunks(settings_factory(), embedder)}
+    for size in (400, 1600):  # more chunks than stored, then fewer (the old tail must go)
+        settings = settings_factory(chunk_chars=size)
+        parsed.clear()
+        report = ingest_paths(open_index(settings, embedder), files, settings)
+        assert [o.status for o in report.outcomes] == ["reingested", "reingested"] and len(parsed) == 2
+        counts[size] = index_chunks(settings, embedder)
+        parsed.clear()
+        assert [o.status for o in ingest_paths(open_index(settings, embedder), files, settings).outcomes] == [
+            "unchanged", "unchanged"] and parsed == []
+    assert counts[400] > counts[900] > counts[1600]
+
+
+def index_chunks(settings, embedder) -> int:
+    """Chunks of every document: the records, Chroma's rows and another process's BM25 side agree."""
+    index = open_index(settings, embedder)
+    records = index.list_documents()
+    assert all(stored_rows(index, r.doc_id) == r.chunks for r in records)
+    assert all(r.ingest == index.fingerprint for r in records)
+    state = index.lexical()
+    stored = index.texts.get(include=["documents"])
+    assert {c.chunk_id: c.text for c in state.chunks} == dict(zip(stored["ids"], stored["documents"]))  # new reading
+    assert len(state.chunks) == sum(r.chunks for r in records)
+    return len(state.chunks)
+
+
+def test_new_ingest_code_reingests(tmp_settings, embedder, tmp_path, parsed, monkeypatch):
+    from baocao.vectorstore import store
+
+    files = folder_of(tmp_path, SEPTEMBER)
+    ingest_paths(open_index(tmp_settings, embedder), files, tmp_settings)
+    monkeypatch.setattr(store, "ingest_fingerprint", lambda settings: "new-ingest-code")
+    parsed.clear()
+    report = ingest_paths(open_index(tmp_settings, embedder), files, tmp_settings)
+    assert [o.status for o in report.outcomes] == ["reingested"] and parsed == [SEPTEMBER.name]
+
+
+def test_the_ingest_fingerprint_follows_what_shapes_chunks(settings_factory, tmp_path):
+    from baocao.ingest.pipeline import ingest_file
+    from baocao.vectorstore.fingerprint import code_digest, file_doc_id, ingest_fingerprint
+
+    base = ingest_fingerprint(settings_factory())
+    assert ingest_fingerprint(settings_factory(home=tmp_path / "elsewhere")) == base
+    assert ingest_fingerprint(settings_factory(ocr_workers=1)) == base  # how fast, not what
+    for changed in ({"chunk_chars": 500}, {"ocr": False}, {"max_file_mb": 5.0}, {"allow_non_vietnamese": True}):
+        assert ingest_fingerprint(settings_factory(**changed)) != base, changed
+    assert code_digest(("ingest",)) != code_digest(("ingest", "vectorstore/tokenize.py"))
+    assert file_doc_id(SEPTEMBER) == ingest_file(SEPTEMBER).doc_id

@@ -125,3 +125,33 @@ def test_progress_kinds():
     assert resolve_kind("auto", io.StringIO()) == "plain"  # not a terminal: plain lines
     assert make_reporter("none") is None
     assert isinstance(make_reporter("plain", stream=io.StringIO()), PlainReporter)
+
+
+BUILD_CORPUS_INDEX = """
+import sys
+from pathlib import Path
+from baocao.eval.corpus_index import cached_corpus_index
+from baocao.eval.dataset import Corpus
+from baocao.settings import Settings
+
+docs, home = Path(sys.argv[1]), Path(sys.argv[2])
+built = cached_corpus_index(Settings(_env_file=None, home=home), Corpus("tiny", docs, {}, {}, {}), say=print)
+print("built", built.built, "failed", len(built.failed))
+"""
+
+
+def test_the_eval_index_build_prints_plain_progress_to_a_pipe(tmp_path):
+    """`baocao eval` builds a corpus index (minutes for realdocs): piped, every file's stages are on stderr."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bao-cao-thang-11.txt").write_text(REPORT, encoding="utf-8")
+    (docs / "bao-cao-thang-12.txt").write_text(REPORT.replace("11", "12").replace("98,5%", "99,1%"), encoding="utf-8")
+    env = {"BAOCAO_EVAL_CACHE": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", BUILD_CORPUS_INDEX, str(docs), str(tmp_path / "home")], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "built True failed 0" in done.stdout
+    lines = done.stderr.splitlines()
+    for number, name in ((1, "bao-cao-thang-11.txt"), (2, "bao-cao-thang-12.txt")):
+        assert f"[{number}/2] {name}: đọc tệp" in lines and f"[{number}/2] {name}: ghi vào chỉ mục" in lines
+    assert "Indexing 2 documents of tiny" in done.stdout  # the eval's own messages stay where they were

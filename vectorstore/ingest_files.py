@@ -1,4 +1,11 @@
-"""Batch ingestion: every file through the ingest pipeline into the index; a bad file never stops the rest."""
+"""Batch ingestion: every file through the ingest pipeline into the index; a bad file never stops the rest.
+
+A file is parsed only when the index does not hold it as it is: its bytes (content hash) and name match a
+committed document whose chunks are all stored and were made under the current ingest fingerprint
+(settings and code, vectorstore/fingerprint.py), so a no-op re-ingest of a folder reads and hashes each
+file and parses none, and a document damaged earlier, or made by other settings or code, is read again.
+Progress goes through `baocao.progress.stage` (the command installs the reporter).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,16 @@ from baocao.settings import Settings
 from baocao.ingest.models import IngestedDocument, IngestError
 from baocao.ingest.pipeline import ingest_file
 from baocao.progress import stage
-from baocao.vectorstore.store import Index
+from baocao.vectorstore.fingerprint import file_doc_id
+from baocao.vectorstore.store import DocumentRecord, Index
+
+STATUSES = ("added", "replaced", "reingested", "repaired", "unchanged", "failed")
 
 
 @dataclass
 class FileOutcome:
     path: Path
-    status: str  # added | replaced | repaired | unchanged | failed
+    status: str  # one of STATUSES; reingested: the content was in, made by other ingest settings or code
     chunks: int = 0
     message: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -41,7 +51,7 @@ class IngestReport:
         return out
 
     def summary(self) -> str:
-        counts = {s: sum(1 for o in self.outcomes if o.status == s) for s in ("added", "replaced", "repaired", "unchanged", "failed")}
+        counts = {s: sum(1 for o in self.outcomes if o.status == s) for s in STATUSES}
         return ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to do"
 
 
@@ -85,26 +95,38 @@ def _store(index: Index, pending: list[tuple[Path, IngestedDocument]], report: I
     pending.clear()
 
 
-def ingest_paths(index: Index, files: list[Path], settings: Settings, *, progress: bool = False) -> IngestReport:
-    """Every file in, under one hold of the writer lock (a second ingest waits for this one to finish)."""
-    from rich.progress import Progress
+def _content_key(path: Path) -> tuple[str, str] | None:
+    """(doc_id, name) the file would be ingested as; None if it cannot be read (parsing says why)."""
+    try:
+        return file_doc_id(path), path.name
+    except OSError:
+        return None
 
+
+def unchanged_files(index: Index, files: list[Path]) -> dict[Path, DocumentRecord]:
+    """The files the index holds as they are (see the module docstring), with their commit records."""
+    keys = {path: key for path in files if (key := _content_key(path)) is not None}
+    held = index.unchanged_records(sorted(set(keys.values())))
+    return {path: held[key] for path, key in keys.items() if key in held}
+
+
+def ingest_paths(index: Index, files: list[Path], settings: Settings) -> IngestReport:
+    """Every file in, under one hold of the writer lock (a second ingest waits for this one to finish)."""
     report = IngestReport()
     pending: list[tuple[Path, IngestedDocument]] = []
-    with index.writing(), Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task("Đang nạp tài liệu", total=len(files))
+    with index.writing():
+        unchanged = unchanged_files(index, files)
         for path in files:
-            bar.update(task, description=path.name)
+            if path in unchanged:
+                report.outcomes.append(FileOutcome(path, "unchanged", unchanged[path].chunks))
+                continue
             parsed = parse(path, settings)
             if isinstance(parsed, FileOutcome):
                 report.outcomes.append(parsed)
-            elif index.is_unchanged(parsed):
-                report.outcomes.append(FileOutcome(path, "unchanged", len(parsed.chunks)))
             else:
                 pending.append((path, parsed))
                 if sum(len(d.chunks) for _, d in pending) >= EMBED_BATCH_CHUNKS:
                     _store(index, pending, report, settings)
-            bar.advance(task)
         if pending:
             _store(index, pending, report, settings)
         if settings.needs_vectors() and index.missing_vectors():  # documents ingested while the weight was 0

@@ -17,7 +17,7 @@ query's postings) are precomputed as dense rows, `idf ×` one row each. At 100k 
 the sparse postings of its rarer tokens and a few dense rows (bench/scale.py).
 
 On disk (`$BAOCAO_HOME/lexical/`): `segments/<name>/` (written once, loaded memory-mapped) and one small
-manifest per generation (segment list, dead rows, names, vocabulary), pointed to by `CURRENT`.
+manifest per generation (segment list, dead rows, names, ingest versions, vocabulary), pointed to by `CURRENT`.
 """
 
 from __future__ import annotations
@@ -172,6 +172,7 @@ class LexicalState:
     fold_map: np.ndarray  # plain token id → folded token id
     chunks: list[Chunk] = field(default_factory=list)  # the live chunks, in segment order
     by_id: dict[str, int] = field(default_factory=dict)  # chunk_id → position in `chunks`
+    versions: dict[str, str] = field(default_factory=dict)  # doc_id → the ingest fingerprint its rows were made under
 
     def __post_init__(self) -> None:
         self._where: list[tuple[int, int]] = []  # position in `chunks` → (segment, row)
@@ -209,9 +210,10 @@ class LexicalState:
 
     # --- changes -------------------------------------------------------------------------------------
     def changed(self, generation: str, *, drop: set[str], add: list[tuple[Chunk, list[str]]],
-                names: dict[str, str]) -> "LexicalState":
+                names: dict[str, str], versions: dict[str, str] | None = None) -> "LexicalState":
         """A new state: rows of the `drop` documents dead, `add` (chunk, its stored words) as a new segment,
-        display names from `names`. Merges the segments when there are too many or too many dead rows."""
+        display names from `names`, ingest versions from `versions` (kept if None). Merges the segments when
+        there are too many or too many dead rows."""
         vocab, folded_vocab = self.vocab, self.folded_vocab
         dead = dict(self.dead)
         if drop:
@@ -224,7 +226,8 @@ class LexicalState:
         if add:
             segment, fold_map = build_segment(add, vocab, folded_vocab, fold_map)
             segments.append(segment)
-        state = LexicalState(generation, segments, dead, dict(names), vocab, folded_vocab, fold_map)
+        state = LexicalState(generation, segments, dead, dict(names), vocab, folded_vocab, fold_map,
+                             versions=dict(self.versions if versions is None else versions))
         total = sum(len(s.chunks) for s in segments)
         dead_rows = sum(int(d.sum()) for d in dead.values())
         if len(segments) > MAX_SEGMENTS or (total and dead_rows / total > MAX_DEAD_SHARE):
@@ -245,7 +248,8 @@ class LexicalState:
         if add:
             segment, fold_map = build_segment(add, vocab, folded_vocab, fold_map, expanded=True)
             segments = [segment]
-        return LexicalState(self.generation, segments, {}, dict(self.names), vocab, folded_vocab, fold_map)
+        return LexicalState(self.generation, segments, {}, dict(self.names), vocab, folded_vocab, fold_map,
+                            versions=dict(self.versions))
 
     def build_bm25(self) -> "LexicalState":  # the statistics are kept current by every change
         return self
@@ -342,7 +346,7 @@ class LexicalState:
         folder.mkdir()
         (folder / "meta.json").write_text(json.dumps({
             "format": FORMAT, "generation": int(self.generation), "segments": [s.name for s in self.segments],
-            "names": self.names,
+            "names": self.names, "versions": self.versions,
         }, ensure_ascii=False), encoding="utf-8")
         (folder / "vocab.json").write_text(json.dumps([self.vocab.tokens, self.folded_vocab.tokens], ensure_ascii=False),
                                            encoding="utf-8")
@@ -370,7 +374,7 @@ class LexicalState:
             have = {seg.name: seg for seg in reuse.segments} if reuse is not None else {}
             segments = [have.get(name) or Segment.load(root, name) for name in meta["segments"]]
             return cls(str(meta["generation"]), segments, dead, meta["names"], Vocabulary(plain),
-                       Vocabulary(folded_tokens), np.load(folder / "fold_map.npy"))
+                       Vocabulary(folded_tokens), np.load(folder / "fold_map.npy"), versions=meta.get("versions", {}))
         except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ImportError):
             return None
 

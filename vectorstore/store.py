@@ -40,6 +40,7 @@ from urllib.parse import urlparse
 from baocao.settings import Settings
 from baocao.ingest.models import Chunk, IngestedDocument, TaskRecord, chunk_id
 from baocao.ingest.records import records_from_json, records_to_json
+from baocao.vectorstore.fingerprint import ingest_fingerprint
 from baocao.vectorstore.lexical import LexicalHit, LexicalState, named, snapshot_generation
 from baocao.vectorstore.locks import WriterBusy, WriterLock  # noqa: F401  (WriterBusy: raised by writes)
 from baocao.vectorstore.tokenize import words
@@ -74,6 +75,7 @@ class DocumentRecord:
     chars: int
     ingested_at: float
     names: list[str] = field(default_factory=list)  # every file name these bytes were ingested under
+    ingest: str = ""  # the ingest fingerprint its chunks were made under (vectorstore/fingerprint.py; "" = unknown)
 
 
 @dataclass
@@ -129,7 +131,13 @@ def _record_metadata(record: DocumentRecord, vectors: str | None) -> dict:
 def _record_from_metadata(meta: dict) -> DocumentRecord:
     values = {k: meta.get(k) for k in DocumentRecord.__dataclass_fields__}
     values["names"] = json.loads(meta.get("names") or "[]")
+    values["ingest"] = meta.get("ingest") or ""
     return DocumentRecord(**values)
+
+
+def _chunk_ids(doc_id: str, start: int, stop: int) -> list[str]:
+    """The ids of a document's chunks `start` to `stop - 1` (chunk ids are `<doc_id>:<order>`)."""
+    return [chunk_id(doc_id, order) for order in range(start, stop)]
 
 
 def model_key(model: str) -> str:
@@ -173,6 +181,7 @@ class Index:
         self._write_depth = 0
         self._committed = False  # a commit happened in the current write batch
         self._pending: dict[str, list[tuple[Chunk, list[str]]]] = {}  # written this session: no need to re-read
+        self._fingerprint: str | None = None
 
     # --- parts opened on first use (a reader answering from the local snapshot never imports Chroma) ---
     @property
@@ -248,23 +257,42 @@ class Index:
     def find(self, name_or_id: str) -> DocumentRecord | None:
         return next((r for r in self.list_documents() if name_or_id == r.doc_id or name_or_id in r.names), None)
 
+    @property
+    def fingerprint(self) -> str:
+        """What this process's ingest makes of a file (settings and code; vectorstore/fingerprint.py)."""
+        if self._fingerprint is None:
+            self._fingerprint = ingest_fingerprint(self.settings)
+        return self._fingerprint
+
     def _has_all_chunks(self, doc_id: str, chunks: int) -> bool:
         """Every chunk of the commit record is stored. Looked up by id (`<doc_id>:<order>`), not by a metadata
         filter: at 100k chunks the filter reads the whole collection."""
         if chunks == 0:
             return True
-        ids = [chunk_id(doc_id, order) for order in range(chunks)]
-        return len(self.texts.get(ids=ids, include=[])["ids"]) == chunks
+        return len(self.texts.get(ids=_chunk_ids(doc_id, 0, chunks), include=[])["ids"]) == chunks
+
+    def _is_current(self, found: tuple[DocumentRecord, dict] | None) -> bool:
+        """The record's chunks were made under this ingest fingerprint and are all stored."""
+        return (found is not None and found[0].ingest == self.fingerprint
+                and self._has_all_chunks(found[0].doc_id, found[0].chunks))
+
+    def _has_vectors(self, found: tuple[DocumentRecord, dict] | None) -> bool:
+        return found is not None and found[1].get("vectors") == self.settings.embedding_model
+
+    def _needs_nothing(self, found: tuple[DocumentRecord, dict] | None, name: str) -> bool:
+        """Decided from what is stored: the name is one of the record's, its chunks are current and all
+        there, and it has vectors of the configured model if vectors are wanted."""
+        return (found is not None and name in found[0].names and self._is_current(found)
+                and (self._has_vectors(found) or not self.settings.needs_vectors()))
+
+    def unchanged_records(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], DocumentRecord]:
+        """Of these (doc_id, name) pairs, the ones an ingest would leave as they are, with their commit
+        records (one read of the records for the lot: a folder is checked before any file is parsed)."""
+        records = self._all_records()
+        return {key: records[key[0]][0] for key in keys if self._needs_nothing(records.get(key[0]), key[1])}
 
     def is_unchanged(self, doc: IngestedDocument) -> bool:
-        """Decided from what is stored: the name is one of the record's, and every chunk is there."""
-        found = self._all_records().get(doc.doc_id)
-        if found is None:
-            return False
-        record, meta = found
-        if doc.document not in record.names or not self._has_all_chunks(doc.doc_id, record.chunks):
-            return False
-        return not self.settings.needs_vectors() or meta.get("vectors") == self.settings.embedding_model
+        return bool(self.unchanged_records([(doc.doc_id, doc.document)]))
 
     def original_file(self, doc_id: str) -> Path | None:
         """The file as it was ingested (`$BAOCAO_HOME/originals/<doc_id><suffix>`), if this home has it."""
@@ -389,10 +417,11 @@ class Index:
             holder = next((r for r, _ in records.values() if name in r.names and r.doc_id != doc.doc_id), None)
             want_vectors = self.settings.needs_vectors()
             model = self.settings.embedding_model
-            complete = found is not None and self._has_all_chunks(doc.doc_id, found[0].chunks)
-            has_vectors = found is not None and found[1].get("vectors") == model
-            if complete and name in found[0].names and (has_vectors or not want_vectors):
+            if self._needs_nothing(found, name):
                 return "unchanged"
+            stale = found is not None and found[0].ingest != self.fingerprint  # made by other settings or code
+            complete = not stale and self._is_current(found)
+            has_vectors = not stale and self._has_vectors(found)
             written = None
             if not complete and doc.chunks:
                 written = chunk_tokens or [chunk_words(c) for c in doc.chunks]
@@ -405,10 +434,15 @@ class Index:
                 record = found[0]
                 if name not in record.names:
                     record.names.append(name)
-                record.chunks = len(doc.chunks)
+                stored_chunks, record.chunks = record.chunks, len(doc.chunks)
+                if stale:
+                    record.title, record.issuer, record.report_date, record.as_of, record.chars = (
+                        doc.title, doc.issuer, doc.report_date, doc.as_of, doc.chars)
             else:
+                stored_chunks = 0
                 record = DocumentRecord(doc.doc_id, name, doc.title, doc.issuer, doc.report_date, doc.as_of,
                                         len(doc.chunks), doc.chars, time.time(), [name])
+            record.ingest = self.fingerprint
             record.document = record.names[0]
             vectors_ok = write_vectors or (has_vectors and complete) or (want_vectors and not doc.chunks)
             vector_mark = model if vectors_ok else None
@@ -420,12 +454,16 @@ class Index:
             self._commit(changes)  # the commit point
             if holder is not None and not holder.names:
                 self._remove_content(holder.doc_id, holder.chunks)
+            if stored_chunks > len(doc.chunks):  # a new reading with fewer chunks: the old tail is dead
+                self._remove_chunks(_chunk_ids(doc.doc_id, len(doc.chunks), stored_chunks))
             if written is not None:
                 self._pending[doc.doc_id] = list(zip(doc.chunks, written))
             if holder is not None:
                 return "replaced"
             if found is None:
                 return "added"
+            if stale:
+                return "reingested"
             return "added" if complete else "repaired"
 
     def delete(self, name_or_id: str) -> DocumentRecord | None:
@@ -451,7 +489,7 @@ class Index:
     def _remove_content(self, doc_id: str, chunks: int | None = None, *, record: bool = False) -> None:
         """After a commit made it dead: the document's chunks, vectors and original. Its record stays as a
         tombstone (no names: invisible) unless `record`; the sweep after an interrupted write removes those."""
-        ids = [f"{doc_id}:{n:04d}" for n in range(chunks)] if chunks is not None else None
+        ids = _chunk_ids(doc_id, 0, chunks) if chunks is not None else None
         for collection in [self.texts, *self._vector_collections()]:
             if ids is not None:
                 collection.delete(ids=ids)  # chunk ids are `<doc_id>:<order>`: faster than a metadata filter
@@ -460,6 +498,12 @@ class Index:
         self._drop_original(doc_id)
         if record:
             self.records.delete(ids=[doc_id])
+
+    def _remove_chunks(self, ids: list[str]) -> None:
+        """These chunk rows and their vectors (of any model), e.g. the tail of a document read again shorter."""
+        for collection in [self.texts, *self._vector_collections()]:
+            for start in range(0, len(ids), WRITE_BATCH):
+                collection.delete(ids=ids[start : start + WRITE_BATCH])
 
     def _vector_collections(self) -> list:
         """The vector collections (of any model) that hold something."""
@@ -633,11 +677,15 @@ class Index:
             base = state or LexicalState.load(root) or LexicalState.empty()
             live = {r.doc_id: r for r in self.list_documents()}
             known = base.doc_ids
-            wanted = sorted(live.keys() - known)
+            versions = {d: r.ingest for d, r in live.items()}
+            reread = {d for d in known & live.keys() if base.versions.get(d, "") != versions[d]}  # ingested anew
+            wanted = sorted((live.keys() - known) | reread)
             added = [pair for d in wanted if d in self._pending for pair in self._pending[d]]
             added += self._fetch_chunks([d for d in wanted if d not in self._pending])
+            added = [pair for pair in added if pair[0].order < live[pair[0].doc_id].chunks]  # past the count: dead
             names = {d: r.document for d, r in live.items()}
-            fresh = base.changed(str(generation), drop=known - live.keys(), add=added, names=names).build_bm25()
+            fresh = base.changed(str(generation), drop=(known - live.keys()) | reread, add=added, names=names,
+                                 versions=versions).build_bm25()
             self._pending.clear()
             self._install(fresh)
             if save:
