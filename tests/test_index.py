@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from baocao.vectorstore.ingest_files import ingest_paths
+from baocao.vectorstore.ingest_files import ingest_one, ingest_paths
 from baocao.vectorstore.store import open_index
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -371,6 +371,7 @@ def test_a_second_ingest_of_the_same_folder_parses_nothing(tmp_settings, embedde
     again = ingest_paths(index, files, tmp_settings)
     assert parsed == []
     assert [o.status for o in again.outcomes] == ["unchanged", "unchanged"]
+    assert ingest_one(index, files[0], tmp_settings).status == "unchanged" and parsed == []  # an upload, likewise
     assert [o.chunks for o in again.outcomes] == [o.chunks for o in first.outcomes]
     renamed = tmp_path / "docs" / "ban-sao.txt"  # the same bytes under a new name: parsed, one more name
     shutil.copy(SEPTEMBER, renamed)

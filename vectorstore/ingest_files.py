@@ -71,6 +71,9 @@ def parse(path: Path, settings: Settings) -> IngestedDocument | FileOutcome:
 
 
 def ingest_one(index: Index, path: Path, settings: Settings) -> FileOutcome:
+    held = unchanged_files(index, [path]).get(path)
+    if held is not None:
+        return FileOutcome(path, "unchanged", held.chunks)
     parsed = parse(path, settings)
     if isinstance(parsed, FileOutcome):
         return parsed
