@@ -16,6 +16,9 @@ the new generation (one upsert: the commit point), then whatever the commit made
 Readers only see chunks of committed documents, so a writer that dies half way leaves the index as it
 was; its `__writing__` mark tells the next writer to sweep the orphans. Writers are serialised by
 `WriterLock` (vectorstore/locks.py): one writer per index, across processes (and hosts with Redis).
+One exception: a document read again under a new ingest fingerprint (`reingested`) keeps its doc_id, so
+its new chunks overwrite the old rows in place before the commit; a writer killed meanwhile leaves rows
+of both readings under the old record, whose old fingerprint makes the next ingest read it again.
 """
 
 from __future__ import annotations
