@@ -274,25 +274,41 @@ class Index:
             return True
         return len(self.texts.get(ids=_chunk_ids(doc_id, 0, chunks), include=[])["ids"]) == chunks
 
-    def _is_current(self, found: tuple[DocumentRecord, dict] | None) -> bool:
-        """The record's chunks were made under this ingest fingerprint and are all stored."""
-        return (found is not None and found[0].ingest == self.fingerprint
-                and self._has_all_chunks(found[0].doc_id, found[0].chunks))
+    def _stored_counts(self, records: list[DocumentRecord]) -> dict[str, int]:
+        """How many of each record's chunks are stored: the `_has_all_chunks` lookup by id for many documents
+        at once (READ_PAGE ids a call; one call per document took 1 ms each, 60% of a no-op re-ingest)."""
+        ids = [cid for r in {r.doc_id: r for r in records}.values() for cid in _chunk_ids(r.doc_id, 0, r.chunks)]
+        counts = {r.doc_id: 0 for r in records}
+        for start in range(0, len(ids), READ_PAGE):
+            for cid in self.texts.get(ids=ids[start : start + READ_PAGE], include=[])["ids"]:
+                counts[cid.rsplit(":", 1)[0]] += 1
+        return counts
+
+    def _is_current(self, found: tuple[DocumentRecord, dict] | None, stored: int | None = None) -> bool:
+        """The record's chunks were made under this ingest fingerprint and are all stored (`stored`: how
+        many are, if counted already)."""
+        if found is None or found[0].ingest != self.fingerprint:
+            return False
+        record = found[0]
+        return self._has_all_chunks(record.doc_id, record.chunks) if stored is None else stored == record.chunks
 
     def _has_vectors(self, found: tuple[DocumentRecord, dict] | None) -> bool:
         return found is not None and found[1].get("vectors") == self.settings.embedding_model
 
-    def _needs_nothing(self, found: tuple[DocumentRecord, dict] | None, name: str) -> bool:
+    def _needs_nothing(self, found: tuple[DocumentRecord, dict] | None, name: str, stored: int | None = None) -> bool:
         """Decided from what is stored: the name is one of the record's, its chunks are current and all
         there, and it has vectors of the configured model if vectors are wanted."""
-        return (found is not None and name in found[0].names and self._is_current(found)
+        return (found is not None and name in found[0].names and self._is_current(found, stored)
                 and (self._has_vectors(found) or not self.settings.needs_vectors()))
 
     def unchanged_records(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], DocumentRecord]:
         """Of these (doc_id, name) pairs, the ones an ingest would leave as they are, with their commit
-        records (one read of the records for the lot: a folder is checked before any file is parsed)."""
+        records (a folder is checked before any file is parsed: one read of the records, few of chunk ids)."""
         records = self._all_records()
-        return {key: records[key[0]][0] for key in keys if self._needs_nothing(records.get(key[0]), key[1])}
+        named = [key for key in keys if key[0] in records and key[1] in records[key[0]][0].names]
+        stored = self._stored_counts([records[doc_id][0] for doc_id, _ in named])
+        return {key: records[key[0]][0] for key in named
+                if self._needs_nothing(records[key[0]], key[1], stored[key[0]])}
 
     def is_unchanged(self, doc: IngestedDocument) -> bool:
         return bool(self.unchanged_records([(doc.doc_id, doc.document)]))
