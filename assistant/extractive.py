@@ -18,7 +18,6 @@ from baocao.ingest.text import search_key
 from baocao.vectorstore.store import SearchHit
 
 LABEL = re.compile(r"^\s*(?:[-+•]\s*|\d{1,2}[.)]\s*|[a-zđ]\)\s*)?([^\W\d][\w ]{1,30}?)\s*:")  # 'Thời gian:', '2. Hình thức:'
-PERIOD_WORDS = frozenset({"thang", "nam", "quy", "ngay"})  # folded: what names a period around its numbers
 MIN_COVERAGE = 0.6  # share of the question's (IDF-weighted) content terms the best sentence must contain
 CLOSE = 0.85  # sentences scoring within this share of the best are alternatives worth weighing
 SAME_METRIC = 0.5  # share of the shorter sentence's content words two figure sentences share to be "the same figure" (dev)
@@ -125,6 +124,20 @@ def _label(sentence: str) -> str:
     return search_key(found.group(1)) if found else ""
 
 
+def _left_to_the_gate(query: Query, part) -> tuple[frozenset[str], frozenset[str]]:
+    """The question's words the gate checks: the units the part names (and its national scope), and the words
+    of its period ('tháng 11/2025': the period words of stop_words.json and the dates)."""
+    if part is None:
+        return frozenset(), frozenset()
+    named = [e.name for e in part.constraints.entities] + (cue_words("national_scope") if part.constraints.national else [])
+    units = frozenset(t for name in named for t in syllables(name))
+    if part.constraints.period is None:
+        return units, frozenset()
+    words = set(syllables(query.text)) - set(content_syllables(query.text, "period"))
+    dates = {t for t in syllables(query.text) if DATE_TERM.fullmatch(t) and any(c.isdigit() for c in t)}
+    return units, frozenset(words | dates)
+
+
 def _not_found(hits: list[SearchHit], part) -> Answer:
     answer = refusal(hits)
     if part is not None and part.constraints.period is not None:
@@ -134,13 +147,7 @@ def _not_found(hits: list[SearchHit], part) -> Answer:
 
 def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights, part=None) -> Answer:
     """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate."""
-    gated, period = frozenset(), frozenset()
-    if part is not None:
-        named = [e.name for e in part.constraints.entities] + (cue_words("national_scope") if part.constraints.national else [])
-        gated = frozenset(t for name in named for t in syllables(name))
-        if part.constraints.period is not None:
-            period = frozenset(t for t in syllables(query.text) if t in PERIOD_WORDS or (DATE_TERM.fullmatch(t) and any(c.isdigit() for c in t)))
-    sentences = score_sentences(query, hits, weights, gated, period)
+    sentences = score_sentences(query, hits, weights, *_left_to_the_gate(query, part))
     sentences = _saying_what_is_asked_first(query, sentences)
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
         return _not_found(hits, part)
