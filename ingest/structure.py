@@ -316,6 +316,8 @@ def continues_paragraph(body: Block, line: Line, width: int, hard_wraps: bool, b
         return True
     if blank_breaks and line.after_blank:
         return False
+    if body.lines[-1].rstrip().endswith(","):
+        return True  # nothing ends on a comma: an OCR'd item "… Phạm Thị Thanh Trà," goes on "Phó Trưởng Ban …"
     if not hard_wraps or body.kind == "heading":
         return False  # a heading goes on only with a lower-case line: the body under it opens with a capital
     return not ends_paragraph(body.lines[-1], width, text)

@@ -307,3 +307,15 @@ def test_blank_lines_between_most_lines_do_not_end_paragraphs():
                "5,2 điểm phần trăm theo số liệu của Cổng Dịch vụ công quốc gia.")
     blocks = build_blocks(page_lines([(1, "\n\n".join(wrapped))]), hard_wraps=True)
     assert [b.text for b in blocks] == [" ".join(wrapped)]
+
+
+def test_an_item_cut_after_a_comma_goes_on_even_without_line_widths():
+    """OCR'd text has no positions: '1. Bổ sung đồng chí …, / Phó Trưởng Ban Chỉ đạo.' is one item."""
+    from baocao.ingest.cleanup import page_lines
+    from baocao.ingest.structure import build_blocks
+
+    lines = ["Điều 1. Bổ sung, kiện toàn thành viên Ban Chỉ đạo quốc gia về dữ liệu như sau:",
+             "1. Bổ sung đồng chí Phó Thủ tướng Chính phủ Phạm Thị Thanh Trà,", "Phó Trưởng Ban Chỉ đạo.",
+             "2. Bổ sung đồng chí Bộ trưởng Bộ Quốc phòng Phan Văn Giang, Phó Trưởng Ban Chỉ đạo."]
+    blocks = build_blocks(page_lines([(1, "\n".join(lines))]), hard_wraps=False)
+    assert "1. Bổ sung đồng chí Phó Thủ tướng Chính phủ Phạm Thị Thanh Trà, Phó Trưởng Ban Chỉ đạo." in [b.text for b in blocks]
