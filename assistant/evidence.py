@@ -186,7 +186,14 @@ _CLOCK = re.compile(r"\d{1,2}\s*(?:giờ|h)\b|\d{1,2}:\d{2}", re.IGNORECASE)
 
 def names_a_place(text: str) -> bool:
     """'tại Trụ sở Chính phủ', 'số 24 đường Nguyễn Tất Thành, phường …' (place words in question_cues.json)."""
-    return re.search(rf"(?i)(?<!\w)(?:{literal_alternation(cue_words('place_words'))})(?!\w)", text) is not None
+    from baocao.ingest.datapack import configured_packs
+
+    return _place_pattern(configured_packs()).search(text) is not None
+
+
+@lru_cache(maxsize=8)
+def _place_pattern(packs_key: str) -> re.Pattern[str]:
+    return re.compile(rf"(?i)(?<!\w)(?:{literal_alternation(cue_words('place_words'))})(?!\w)")
 
 
 _DURATION = re.compile(r"(?<!\w)\d+\s*(?:\([^)]{1,20}\)\s*)?(?:ngày|tháng|năm|tuần|giờ)(?!\w)", re.IGNORECASE)

@@ -89,11 +89,16 @@ def _person_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:(?:{titles})(?:\s+[\w,]+){{0,8}}?\s+|(?<!\w))(?:(?:ông|bà|đồng chí)\s+)({name})|(?:{titles})(?:\s+[\w,]+){{0,8}}?\s+({name})")
 
 
+@functools.lru_cache(maxsize=1)
+def _title_keys() -> tuple[str, ...]:
+    return tuple(search_key(t) for t in cue_words("person_titles"))
+
+
 def names_a_person(sentence: str) -> bool:
     g = Gazetteer.load()
     for m in _person_pattern().finditer(sentence):
         candidate = m.group(1) or m.group(2)
-        is_title = any(search_key(candidate).startswith(search_key(t)) for t in cue_words("person_titles"))  # 'Trưởng Ban'
+        is_title = search_key(candidate).startswith(_title_keys())  # 'Trưởng Ban'
         if not is_title and not g.scan(candidate, require_capital=False) and not re.match(r"(Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b", candidate):
             return True
     return False

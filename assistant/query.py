@@ -113,7 +113,8 @@ def understand(question: str, default_year: int | None = None) -> Query:
         wants_list=bool(cue("list", folded_text)),
         wants_count=bool(cue("count", folded_text)),
         # 'Số hội …?' asks a figure, 'Sở Nội vụ …?' does not: told apart as typed
-        wants_figure=bool(cue("figure", folded_text)) or (text if has_vietnamese_diacritics(text) else folded_text).lower().startswith(("số ", "so ")),
+        wants_figure=bool(cue("figure", folded_text)) or (text.lower().startswith("số ") if has_vietnamese_diacritics(text)
+                                                            else folded_text.startswith("so ")),
         wants_latest=bool(cue("latest", folded_text)),
         about_tasks=bool(cue("task", folded_text)),
         wants_when=bool(cue("when", folded_text)),

@@ -30,6 +30,7 @@ def test_each_unit_is_a_part_with_its_own_entity():
     ("Số hội giải thể trong năm 2025?", True),
     ("so hoi giai the trong nam 2025", True),
     ("Sở Nội vụ có đề xuất cho phép thành lập hội không?", False),  # 'Sở' folds to 'so' too
+    ("So sánh hai báo cáo về hội?", False),
 ])
 def test_a_question_opening_with_so_asks_a_figure_only_when_it_is_so(question, figure):
     from baocao.assistant.query import understand
