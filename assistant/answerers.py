@@ -23,6 +23,8 @@ from baocao.assistant.members import MemberAnswerer
 from baocao.assistant.search import HybridSearch
 from baocao.assistant.sets import ListAnswerer
 from baocao.assistant.tasks import TaskAnswerer
+from baocao.assistant.references import is_document, referenced_document
+from baocao.ingest.text import search_key
 from baocao.vectorstore.store import SearchHit
 
 
@@ -39,8 +41,30 @@ class AnswerContext:
     def hits(self, plan: Plan) -> list[SearchHit]:
         part = plan.part
         if part.text not in self._hits:
-            self._hits[part.text] = self.retriever.search(part.query)
+            self._hits[part.text] = self._named_document_first(part.text, part.query)
         return self._hits[part.text]
+
+    def in_named_document(self, plan: Plan, found: list, chunk_of=lambda f: f.chunk) -> list:
+        """Records read from the document the question names, when it names one that is indexed; else all."""
+        ref = referenced_document(search_key(plan.part.text))
+        if ref is None:
+            return found
+        return [f for f in found if is_document(chunk_of(f), ref)] or found
+
+    def _named_document_first(self, text: str, query) -> list[SearchHit]:
+        """A question that names a document ("Tờ trình 3367 đề xuất …") reads that document's passages
+        first, from the whole depth of the search; other passages follow (one may quote it)."""
+        ref = referenced_document(search_key(text))
+        if ref is None:
+            return self.retriever.search(query)
+        hits = self.retriever.search(query, k=self.retriever.depth)
+        named = [h for h in hits if is_document(h.chunk, ref)]
+        if not named:
+            return hits[: self.retriever.k]
+        top = max(h.score for h in hits)
+        for hit in named:
+            hit.score += top
+        return sorted(hits, key=lambda h: h.score, reverse=True)[: self.retriever.k]
 
 
 @runtime_checkable

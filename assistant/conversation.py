@@ -8,10 +8,13 @@ appended.
 
 from __future__ import annotations
 
+import functools
 import re
 
+from baocao.assistant.knowledge import cue, cue_words, literal_alternation, without_stop_words
 from baocao.conversations import Conversation, ConversationStore, Turn  # noqa: F401  (storage lives there; re-exported)
 from baocao.assistant.members import role_slot
+from baocao.ingest.text import nfc, search_key, strip_diacritics
 from baocao.ingest.vietnamese import fold
 
 FOLLOW_UP_OPENERS = re.compile(r"^(còn|thế|vậy|thì|với|ngoài ra|so với|và|the|con|vay|thi|voi|va)\b", re.IGNORECASE)
@@ -27,7 +30,35 @@ YEAR = re.compile(r"\d{4}")
 
 def is_follow_up(question: str) -> bool:
     words = question.split()
-    return bool(FOLLOW_UP_OPENERS.match(question.strip())) or len(words) <= 4
+    return bool(FOLLOW_UP_OPENERS.match(question.strip())) or len(words) <= 4 or points_back(question)
+
+
+def points_back(question: str) -> bool:
+    """'kết quả dự kiến của nhiệm vụ đó là gì?', 'tổng công suất của chúng?', 'trụ sở của hội mới ở đâu?':
+    the question points at something said before (an anaphor), or, typed with its diacritics, it names
+    nothing at all (no capitalised word after the first, no number)."""
+    text = nfc(question).strip()
+    if _anaphora().search(text.lower()):
+        return True
+    names = any(word[:1].isupper() for word in text.split()[1:])
+    return not text.isascii() and not re.search(r"\d", text) and not names
+
+
+@functools.lru_cache(maxsize=1)
+def _anaphora() -> re.Pattern[str]:
+    words = [nfc(w).lower() for w in cue_words("anaphora")]
+    return re.compile(rf"(?<!\w)(?:{literal_alternation(words)})(?!\w)")
+
+
+def topic_of(question: str) -> str:
+    """What a question is about, without what it asks ('Ai chủ trì xây dựng Đề án X?' → 'xây dựng Đề án X'):
+    a follow-up that asks its own question is asked about this."""
+    text = nfc(question)
+    folded = strip_diacritics(text).lower()  # one letter for one: the cues' offsets are the text's
+    for name in ("task_lead", "task_deadline", "person", "when", "where", "explanation"):
+        while (found := cue(name, folded)) is not None:
+            text, folded = text[:found.start()] + " " + text[found.end():], folded[:found.start()] + " " + folded[found.end():]
+    return " ".join(without_stop_words(text, "question").replace("?", " ").split()).strip(" ,.")
 
 
 def _replace_slot(previous: str, follow_up: str, pattern: re.Pattern) -> tuple[str, bool]:
@@ -63,7 +94,19 @@ def rewrite(question: str, history: list[Turn]) -> str:
         return previous
     if is_new_topic(core, previous):
         return new_topic_question(core, previous)
+    if ASKING.search(core):  # it asks its own question: about the previous one's topic
+        return about_previous_topic(core, previous)
     return f"{previous.rstrip(' ?')} {core}?"
+
+
+def about_previous_topic(core: str, previous: str) -> str:
+    """'kết quả dự kiến của nhiệm vụ đó là gì?' after 'Ai chủ trì xây dựng Đề án X?' → 'kết quả dự kiến của
+    nhiệm vụ đó là gì (xây dựng Đề án X)?': the follow-up's own question, the previous one's topic."""
+    asked_before = re.search(r"\(([^()]*)\)\?\s*$", previous)  # the conversation's topic, carried on
+    topic = asked_before[1] if asked_before else topic_of(previous)
+    if not topic or set(search_key(topic).split()) <= set(search_key(core).split()):
+        return f"{core}?"
+    return f"{core} ({topic})?"
 
 
 # a named thing: a capitalised phrase ('Ban Chỉ đạo', 'Trung tâm dữ liệu quốc gia'), not a question word

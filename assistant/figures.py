@@ -45,7 +45,7 @@ class FigureAnswerer:
         if not total:
             return None
         scored: list[tuple[float, Found]] = []
-        for found in context.catalogue.figures.matching(list(wanted)):
+        for found in context.in_named_document(plan, context.catalogue.figures.matching(list(wanted))):
             record = found.record
             if record.number is None or not record.as_of:
                 continue

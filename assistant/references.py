@@ -66,9 +66,19 @@ def is_document(chunk: Chunk, ref: DocumentRef) -> bool:
     """Whether the chunk belongs to the document the question names (number, and kind or its abbreviation)."""
     number = chunk.number or ""
     digits = re.match(r"\s*0*(\d+)", number)
-    if digits is None or digits[1] != ref.number:
+    if digits is None:
+        return _file_named(chunk, ref)
+    if digits[1] != ref.number:
         return False
     if search_key(chunk.doc_kind or "") == ref.kind:
         return True
     symbol = {search_key(s) for s in re.split(r"[/\-\s]+", number) if s}
     return bool(symbol & {search_key(a) for a in document_questions()["kinds"].get(ref.kind, [])})
+
+
+def _file_named(chunk: Chunk, ref: DocumentRef) -> bool:
+    """A document whose own number line is blank (a draft, "   /TTr-SNV") is named by its file when the file
+    name carries kind and number ("to-trinh-599-hop-nhat….doc", "cv-8977-….pdf"): the last fallback."""
+    name = search_key(re.sub(r"[-_.]+", " ", chunk.document.rsplit("/", 1)[-1]))
+    kinds = [ref.kind] + [search_key(a) for a in document_questions()["kinds"].get(ref.kind, [])]
+    return any(re.search(rf"(?<!\w){re.escape(k)}\s+0*{ref.number}(?!\d)", name) for k in kinds)

@@ -223,6 +223,7 @@ class ListAnswerer:
         catalogue = context.catalogue
         weights = catalogue.weights
         candidates = [FoundList(f.chunk, f.record) for f in catalogue.lists.matching(list(subject_words(query, weights)))]
+        candidates = context.in_named_document(plan, candidates)
         if part.ask == "set_op":
             return self.set_operation(part, candidates, kinds[0], catalogue, weights)
         cites = CitationList()

@@ -89,7 +89,7 @@ class TaskAnswerer:
             tasks = [(f.chunk, f.record) for f in catalogue.tasks.items]  # a role or a month: every task is read
             return self.list_answer(query, tasks, agencies, deadline)
         words = syllables(query.text)
-        tasks = [(f.chunk, f.record) for f in catalogue.tasks.matching(words)]
+        tasks = context.in_named_document(plan, [(f.chunk, f.record) for f in catalogue.tasks.matching(words)], lambda t: t[0])
         return self.single_answer(query, tasks, weights)
 
     def list_answer(self, query: Query, tasks, agencies: set[str], deadline: str | None) -> Answer | None:

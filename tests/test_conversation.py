@@ -1,0 +1,99 @@
+"""Follow-ups that ask their own question about the previous one's topic, and questions that name a document
+("Tờ trình 94 …"): that document is read first, for passages and for records."""
+
+import pytest
+
+from conftest import assistant_over
+from baocao.assistant.conversation import points_back, rewrite, topic_of
+from baocao.conversations import Turn
+
+
+def _submission(number: str, societies: str, departments: str, members: int) -> str:
+    return f"""\
+ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+SỞ NỘI VỤ
+Số: {number}/TTr-SNV
+Hòa Bình, ngày 12 tháng 11 năm 2024
+
+TỜ TRÌNH
+Về việc xử lý các hội quần chúng cấp tỉnh
+
+Kính gửi: Ủy ban nhân dân tỉnh Hòa Bình.
+
+1. Kết quả rà soát
+Qua rà soát, các hội sau đây không tổ chức đại hội đúng nhiệm kỳ và không gửi báo cáo hằng năm: {societies}.
+Tổng số hội viên của các hội nêu trên là {members} người.
+
+2. Đề xuất
+Trong đó, {departments} thống nhất đề xuất giải thể các hội nêu trên.
+
+KT. GIÁM ĐỐC
+PHÓ GIÁM ĐỐC
+"""
+
+
+DRAFT = """\
+ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+SỞ NỘI VỤ
+Số:      /TTr-SNV
+Hòa Bình, ngày      tháng 12 năm 2024
+
+TỜ TRÌNH
+Về việc xử lý các hội quần chúng cấp tỉnh còn lại
+
+Kính gửi: Ủy ban nhân dân tỉnh Hòa Bình.
+
+Qua rà soát, các hội sau đây không tổ chức đại hội đúng nhiệm kỳ và không gửi báo cáo hằng năm: Hội Nuôi ong,
+Hội Cây cảnh. Tổng số hội viên của các hội nêu trên là 75 người. Sở Công Thương thống nhất đề xuất giải thể các hội này.
+"""
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory, embedder):
+    return assistant_over(tmp_path_factory.mktemp("submissions"), {
+        "to-trinh-93-xu-ly-hoi.txt": _submission(
+            "93", "Hội Làm vườn, Hội Sinh vật cảnh, Hội Cựu giáo chức", "Sở Giáo dục và Đào tạo và Sở Tài chính", 640),
+        "to-trinh-94-xu-ly-hoi.txt": _submission(
+            "94", "Hội Lâm nghiệp, Hiệp hội Thủy sản", "Sở Nông nghiệp và Môi trường và Sở Xây dựng", 210),
+        "to-trinh-95-xu-ly-hoi-con-lai.txt": DRAFT,
+    }, embedder)
+
+
+def test_a_follow_up_pointing_back_asks_its_own_question_about_the_previous_topic():
+    previous = "Ai chủ trì xây dựng Đề án cơ chế thí điểm công nghệ mới?"
+    standalone = rewrite("hạn hoàn thành của nhiệm vụ đó khi nào?", [Turn(previous, "…")])
+    assert standalone == "hạn hoàn thành của nhiệm vụ đó khi nào (xây dựng Đề án cơ chế thí điểm công nghệ mới)?"
+    again = rewrite("kết quả dự kiến là gì?", [Turn(standalone, "…")])
+    assert again == "kết quả dự kiến là gì (xây dựng Đề án cơ chế thí điểm công nghệ mới)?"  # the topic carries on
+
+
+def test_what_a_question_asks_is_not_its_topic():
+    assert topic_of("Tờ trình 94 đề xuất giải thể bao nhiêu hội?") == "Tờ trình 94 đề xuất giải thể hội"
+    assert topic_of("Hội nghị diễn ra ở đâu và khi nào?") == "Hội nghị diễn"
+
+
+def test_a_question_that_names_something_stands_on_its_own():
+    previous = [Turn("Tờ trình 94 đề xuất giải thể bao nhiêu hội?", "…")]
+    for question in ("Ai là Chủ tịch Hội Nông dân tỉnh Hòa Bình?", "Năm 2025 tổng số hội là bao nhiêu?",
+                     "tinh nao chua thanh lap ban chi dao?"):
+        assert not points_back(question)
+        assert rewrite(question, previous) == question
+
+
+def test_a_named_submission_is_read_before_the_others(submissions):
+    answer = submissions.answer_question("Tờ trình 94 nêu những hội nào không tổ chức đại hội đúng nhiệm kỳ?")
+    assert "Hiệp hội Thủy sản" in answer.answer and "Hội Làm vườn" not in answer.answer
+    assert answer.citations and all("to-trinh-94" in c.document for c in answer.citations)
+
+
+def test_a_draft_without_its_number_is_named_by_its_file(submissions):
+    answer = submissions.answer_question("Tờ trình 95 nêu những hội nào không tổ chức đại hội đúng nhiệm kỳ?")
+    assert "Hội Nuôi ong" in answer.answer
+    assert all("to-trinh-95" in c.document for c in answer.citations)
+
+
+def test_the_follow_up_keeps_the_named_submission(submissions):
+    first = submissions.ask("Tờ trình 94 có tổng số bao nhiêu hội viên?")
+    assert "210" in first.answer
+    follow = submissions.ask("Những sở nào đã thống nhất đề xuất đó?", conversation_id=first.conversation_id)
+    assert "Sở Xây dựng" in follow.answer and "Sở Tài chính" not in follow.answer
