@@ -5,6 +5,7 @@ import pytest
 
 from conftest import assistant_over
 from baocao.assistant.conversation import points_back, rewrite, topic_of
+from baocao.assistant.references import is_document, referenced_document
 from baocao.conversations import Turn
 
 
@@ -87,9 +88,10 @@ def test_a_named_submission_is_read_before_the_others(submissions):
 
 
 def test_a_draft_without_its_number_is_named_by_its_file(submissions):
-    answer = submissions.answer_question("Tờ trình 95 nêu những hội nào không tổ chức đại hội đúng nhiệm kỳ?")
-    assert "Hội Nuôi ong" in answer.answer
-    assert all("to-trinh-95" in c.document for c in answer.citations)
+    chunks = submissions.catalogue().by_id.values()
+    named = {c.document for c in chunks if is_document(c, referenced_document("to trinh 95 de xuat gi"))}
+    assert named == {"to-trinh-95-xu-ly-hoi-con-lai.txt"}  # its number line is blank: "Số:      /TTr-SNV"
+    assert not any(is_document(c, referenced_document("to trinh 96 de xuat gi")) for c in chunks)
 
 
 def test_the_follow_up_keeps_the_named_submission(submissions):
