@@ -185,10 +185,16 @@ _CLOCK = re.compile(r"\d{1,2}\s*(?:giờ|h)\b|\d{1,2}:\d{2}", re.IGNORECASE)
 
 
 def names_a_place(text: str) -> bool:
-    """'tại Trụ sở Chính phủ', 'số 24 đường Nguyễn Tất Thành, phường …' (place words in question_cues.json)."""
+    """'tại Trụ sở Chính phủ', 'số 24 đường Nguyễn Tất Thành, phường …' (place words in question_cues.json), or
+    'tại'/'ở' before a name."""
     from baocao.ingest.datapack import configured_packs
 
-    return _place_pattern(configured_packs()).search(text) is not None
+    if _place_pattern(configured_packs()).search(text) is not None:
+        return True
+    return any(m[1].isupper() for m in _AT_A_NAME.finditer(text))  # 'tại Khu Công nghệ cao Hoà Lạc', 'ở Hà Nội'
+
+
+_AT_A_NAME = re.compile(r"(?<!\w)(?:tại|ở)\s+(\w)")
 
 
 @lru_cache(maxsize=8)

@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from baocao.assistant.evidence import content_syllables, figure_words, folded_abbreviations, has_figure
+from baocao.assistant.evidence import (content_syllables, figure_words, folded_abbreviations, has_figure, names_a_place,
+                                       states_a_time)
 from baocao.assistant.knowledge import cue_words, literal_alternation, pack, phrase_alternation
 from baocao.assistant.plan import EntityRef, Part
 from baocao.assistant.references import could_be_kind, described_kind
@@ -227,6 +228,10 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
         yield Verdict(False, "document", "Không tìm thấy văn bản được hỏi trong các văn bản hiện có.")
     if part.ask == "person" and not names_a_person(sentence):
         yield Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
+    if part.query.wants_where and not names_a_place(sentence):
+        yield Verdict(False, "place", "Các báo cáo không nêu địa điểm được hỏi.")
+    if part.query.wants_when and not states_a_time(sentence):
+        yield Verdict(False, "time", "Các báo cáo không nêu thời gian được hỏi.")
 
 
 def instead_phrase(verdict: Verdict, sentence: str, chunk: Chunk) -> str:

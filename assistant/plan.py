@@ -79,8 +79,10 @@ def split_parts(question: str) -> list[str]:
     sides ask something; the later part inherits the first part's subject. Task questions ('ai chủ trì,
     hạn khi nào?') stay whole: one task record answers both."""
     text = " ".join(question.split()).rstrip("?").strip()
+    aside = _ASIDE.search(text)  # '… (không tính Quý I)', a follow-up's carried topic: it goes with every part
+    text, aside = (text[: aside.start()], aside.group()) if aside else (text, "")
     folded = search_key(text)
-    if cue("task", folded) or len(_question_words(folded)) < 2:
+    if asks_task_records(folded) or len(_question_words(folded)) < 2:
         return [question]
     pieces, last = [], 0
     for m in _PART_SPLIT.finditer(folded):
@@ -95,7 +97,10 @@ def split_parts(question: str) -> list[str]:
     pieces.append((last, len(text)))
     # folded text keeps offsets of NFC text (one character per character), so the spans cut the original
     parts = [text[s:e].strip(" ,;") for s, e in pieces]
-    return [parts[0] + "?"] + [_with_subject(p, _shared_subject(parts[0], p)) + "?" for p in parts[1:]]
+    return [parts[0] + aside + "?"] + [_with_subject(p, _shared_subject(parts[0], p)) + aside + "?" for p in parts[1:]]
+
+
+_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 _EACH = re.compile(r"(?<!\w)(?:moi|tung)\s+(?:\w+\s+){0,2}?(?=\S)")
@@ -193,11 +198,22 @@ def _set_operation(text: str) -> tuple[SetOp, list[tuple[str, Polarity]]] | None
     return None
 
 
+def asks_task_records(folded: str) -> bool:
+    """A question about a plan's tasks (who leads, who coordinates, the deadline, the result of a task); not
+    one that counts tasks as a report's progress figure ('đã hoàn thành bao nhiêu nhiệm vụ và còn bao nhiêu
+    nhiệm vụ quá hạn?': the noun 'nhiệm vụ' alone, counted)."""
+    if cue("task_lead", folded) or cue("task_deadline", folded):
+        return True
+    if not cue("task", folded):
+        return False
+    return bool(cue("task", re.sub(r"\bnhiem vu\b", " ", folded))) or not cue("count", folded)
+
+
 def classify(text: str, query: Query, kind: str | None) -> Ask:
     folded = query.folded
     if cue("change", folded) and (query.wants_figure or cue("change", folded)):
         return "change"
-    if query.about_tasks and (cue("task_lead", folded) or cue("task_deadline", folded) or "nhiem vu" in folded):
+    if query.about_tasks and asks_task_records(folded):
         return "task"
     if cue("person", folded):
         return "person"

@@ -79,13 +79,13 @@ class TaskAnswerer:
     def answer(self, plan, context) -> Answer | None:
         query = plan.part.query
         catalogue = context.catalogue
-        if not query.about_tasks or not catalogue.tasks.items:
+        if plan.part.ask != "task" or not catalogue.tasks.items:
             return None
         weights = catalogue.weights
         agencies = agencies_in(query.text)
         # a deadline is a month ('hạn tháng 12/2025'); 'Kế hoạch năm 2025' names the plan, not a deadline
         deadline = query.period[0][:7] if query.period and query.period[0][:7] == query.period[1][:7] else None
-        if query.wants_list and (agencies or deadline):
+        if (query.wants_list or query.wants_count) and (agencies or deadline):
             tasks = [(f.chunk, f.record) for f in catalogue.tasks.items]  # a role or a month: every task is read
             return self.list_answer(query, tasks, agencies, deadline)
         words = syllables(query.text)

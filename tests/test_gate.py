@@ -121,3 +121,20 @@ def test_evidence_for_a_decisions_field_is_the_decision_or_cites_one_by_number()
     assert not could_be_kind("Sở Nội vụ trình ký ngày 05/12/2024.", submission, "quyet dinh")
     assert could_be_kind("Theo Quyết định số 12/QĐ-UBND ngày 05/12/2024, …", submission, "quyet dinh")
     assert could_be_kind("Cà Mau, ngày 05 tháng 12 năm 2024", decision, "quyet dinh")
+
+
+@pytest.mark.parametrize(("question", "sentence", "reason"), [
+    ("Hội nghị tổng kết tổ chức ở đâu?", "Hội nghị tổng kết đánh giá kết quả năm 2025 của tỉnh.", "place"),
+    ("Hội nghị tổng kết tổ chức ở đâu?", "Hội nghị tổng kết tổ chức tại Hội trường Ủy ban nhân dân tỉnh.", None),
+    ("Hội nghị tổng kết tổ chức ở đâu?", "Hội nghị tổng kết được tổ chức tại Khu Công nghệ cao Hoà Lạc.", None),
+    ("Hội nghị tổng kết tổ chức khi nào?", "Hội nghị tổng kết đánh giá kết quả hoạt động của các hội.", "time"),
+    ("Hội nghị tổng kết tổ chức khi nào?", "Hội nghị tổng kết tổ chức ngày 12/01/2026.", None),
+])
+def test_a_where_or_when_question_needs_a_place_or_a_time_in_its_evidence(question, sentence, reason):
+    from baocao.assistant.gate import failures
+    from baocao.assistant.plan import make_plan
+    from baocao.ingest.models import Chunk
+
+    chunk = Chunk(chunk_id="c", doc_id="d", document="bao-cao.txt", title="Báo cáo tổng kết", section="", text=sentence)
+    found = [v.reason for v in failures(make_plan(question).parts[0], sentence, chunk)]
+    assert (reason in found) if reason else not {"place", "time"} & set(found)

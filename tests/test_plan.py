@@ -44,3 +44,20 @@ def test_a_word_that_folds_to_a_cue_is_no_cue_when_typed_with_its_diacritics():
     assert not understand("Danh mục nền tảng số được cập nhật theo quyết định nào?").wants_figure  # 'mục' is not 'mức'
     assert understand("Mức hỗ trợ là bao nhiêu?").wants_figure
     assert not understand("Bộ nào cấp máy chủ?").wants_count  # 'máy' is not 'mấy'
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Đề án 06 đã hoàn thành bao nhiêu nhiệm vụ và còn bao nhiêu nhiệm vụ quá hạn?", ["figure", "count"]),  # a report's progress
+    ("Bộ Công Thương chủ trì bao nhiêu nhiệm vụ?", ["task"]),  # counted over the plan's tasks
+    ("Có bao nhiêu nhiệm vụ có thời hạn hoàn thành tháng 3/2025?", ["task"]),
+    ("Kết quả dự kiến của nhiệm vụ xây dựng Đề án X là gì?", ["task"]),
+    ("Ai chủ trì, hạn khi nào?", ["task"]),  # one task record answers both: one part
+])
+def test_counting_tasks_as_a_reports_figure_is_not_a_question_about_task_records(question, asks):
+    assert [p.ask for p in make_plan(question).parts] == asks
+
+
+def test_an_aside_at_the_end_goes_with_every_part():
+    plan = make_plan("ở đâu và do cơ quan nào khánh thành (Trung tâm dữ liệu quốc gia số 1)?")
+    assert [p.text for p in plan.parts] == ["ở đâu (Trung tâm dữ liệu quốc gia số 1)?",
+                                            "do cơ quan nào khánh thành (Trung tâm dữ liệu quốc gia số 1)?"]
