@@ -124,6 +124,16 @@ def _spelled_acronyms(question: str, passages: list[str]) -> dict[str, list[tupl
     return out
 
 
+def spelled_words(question: str, words: set[str], passages: list[str]) -> set[str]:
+    """`words` (folded) with each unknown acronym of the question replaced by the syllables of its first
+    spelling-out in `passages` ('Hội đồng ATVSLĐ' → hội đồng an toàn vệ sinh lao động)."""
+    out = set(words)
+    for term, spellings in _spelled_acronyms(question, passages).items():
+        if term in out and spellings:
+            out = (out - {term}) | set(spellings[0])
+    return out
+
+
 def split_sentences(chunk: Chunk) -> list[str]:
     """Sentences (and list lines) of the chunk, each a verbatim substring of its text (the text module's splitter)."""
     if chunk.kind == "task":  # a task and its lead, partners and deadline answer together

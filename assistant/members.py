@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from baocao.assistant.compose import CitationList, source_phrase
 from baocao.assistant.gate import asks_quantity
+from baocao.assistant.evidence import spelled_words
 from baocao.assistant.knowledge import literal_alternation, pack, phrase_alternation
 from baocao.assistant.models import Answer
 from baocao.assistant.references import referenced_document
@@ -230,7 +231,9 @@ class MemberAnswerer:
         if asked is None or not (asks_who or posts or counting):
             return None
         words = _body_words(folded, asked[1]) - set((posts or "").split())
-        candidates = [h.chunk.doc_id for h in context.hits(plan)][:8]
+        hits = context.hits(plan)
+        words = spelled_words(plan.part.query.text, words, [h.chunk.title for h in hits] + [h.chunk.text for h in hits])
+        candidates = [h.chunk.doc_id for h in hits][:8]
         candidates += context.catalogue.documents_titled(words)
         for doc_id in dict.fromkeys(candidates):
             chunks = context.catalogue.chunks_of(doc_id)

@@ -351,6 +351,18 @@ def test_a_plural_role_lists_the_group_and_a_job_title_elsewhere_is_not_a_member
     assert all(c.quote in c.text for c in answer.citations) and len(answer.citations) == 2
 
 
+def test_a_body_named_by_an_acronym_is_spelled_out_from_the_documents(tmp_path, embedder):
+    from conftest import assistant_over
+
+    council = COUNCIL.replace("Hòa Bình", "Đồng Tháp")
+    nurses = ("SỞ NỘI VỤ TỈNH ĐỒNG THÁP\nSố: 88/TTr-SNV\n\nTỜ TRÌNH\nVề việc sáp nhập Hội Điều dưỡng các huyện vào Hội "
+              "Điều dưỡng tỉnh Đồng Tháp\n\nHội Điều dưỡng tỉnh Đồng Tháp sau sáp nhập có 1.250 hội viên. Dự kiến Chủ tịch "
+              "Hội sau sáp nhập: ông Lò Văn Thắng, Chủ tịch Hội Điều dưỡng tỉnh Đồng Tháp (trước sắp xếp).\n")
+    bodies = assistant_over(tmp_path, {"qd-1500.txt": council, "to-trinh-88.txt": nurses}, embedder)
+    answer = bodies.answer_question("Ai là Chủ tịch Hội đồng ATVSLĐ tỉnh Đồng Tháp?")
+    assert answer.generator == "members" and answer.items == ["Quách Tất Liêm"]
+
+
 def test_a_role_given_inside_the_members_group_is_found(decision):
     answer = decision.answer_question("Ai là Thư ký Ban Chỉ đạo chuyển đổi số tỉnh Hòa Bình?")
     assert answer.generator == "members" and answer.items == ["Trần Minh Đức"]
@@ -435,3 +447,11 @@ def test_a_yes_no_question_about_the_members_is_not_answered_with_their_list(tmp
     assistant = Assistant.from_settings(tmp_settings, index)
     answer = assistant.answer_question("Các thành viên Ban Chỉ đạo quốc gia về dữ liệu có phải làm việc chuyên trách không?")
     assert answer.generator not in ("sets", "members") and not answer.items
+
+
+def test_an_acronym_in_a_bodys_name_is_spelled_out_by_the_passages_at_hand():
+    from baocao.assistant.evidence import spelled_words
+
+    words = spelled_words("Ai là Chủ tịch Hội đồng ATVSLĐ tỉnh Đồng Tháp?", {"hoi", "dong", "atvsld", "tinh"},
+                          ["Quyết định Về việc thành lập Hội đồng An toàn, vệ sinh lao động tỉnh Đồng Tháp"])
+    assert words == {"hoi", "dong", "tinh", "an", "toan", "ve", "sinh", "lao"}
