@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from baocao.assistant.evidence import Sentence
 from baocao.assistant.models import Answer, Citation
 from baocao.ingest.models import Chunk
@@ -52,7 +54,16 @@ def citation(chunk: Chunk, quote: str, marker: int) -> Citation:
 
 def source_phrase(chunk: Chunk, as_of: str | None = None) -> str:
     when = as_of_phrase(as_of or chunk.as_of)
-    return f"Theo {chunk.title}" + (f" ({when})" if when else "")
+    return f"Theo {document_name(chunk)}" + (f" ({when})" if when else "")
+
+
+def document_name(chunk: Chunk) -> str:
+    """The title with the document's số và ký hiệu when it has one: 'Công văn số 8977/BNV-TCPCP V/v trả lời …'
+    (what an official cites a document by); a blank number ('/TTr-SNV', a draft) is left out."""
+    kind, number, title = chunk.doc_kind or "", chunk.number or "", chunk.title
+    if not re.match(r"\s*\d", number) or not kind or not title.startswith(kind) or number in title:
+        return title
+    return f"{kind} số {number}{title[len(kind):]}"
 
 
 def sentence_answer(sentences: list[Sentence]) -> Answer:

@@ -17,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from baocao.assistant.compose import CitationList, source_phrase
+from baocao.assistant.compose import CitationList, document_name, source_phrase
 from baocao.assistant.gate import asks_quantity
 from baocao.assistant.evidence import spelled_words
 from baocao.assistant.knowledge import literal_alternation, pack, phrase_alternation
@@ -291,7 +291,7 @@ def _people_in_both(both: tuple[str, str, str], catalogue, generator: str) -> An
             items.append(name)
     if not items:
         return None
-    titles = [a[0].entry.chunk.title, b[0].entry.chunk.title]
+    titles = [document_name(a[0].entry.chunk), document_name(b[0].entry.chunk)]
     how = "có tên trong cả hai" if both[2] == "intersection" else f"có trong {titles[0]} nhưng không có trong {titles[1]}"
     text = f"Theo {titles[0]} và {titles[1]}: {len(items)} người {how} (đối chiếu theo họ tên):\n" + "\n".join(lines)
     return Answer(answer=text, citations=cites.citations, items=items, grounded=True, generator=generator)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from baocao.assistant.compose import CitationList
+from baocao.assistant.compose import CitationList, document_name
 from baocao.ingest.entities import find_entities
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.assistant.evidence import TermWeights, content_syllables, syllables
@@ -111,7 +111,7 @@ class TaskAnswerer:
         who = ", ".join(sorted(agencies)) if agencies else "Các cơ quan"
         what = "phối hợp" if role == "coordinating" else "chủ trì"
         when = f" có thời hạn {deadline[5:].lstrip('0')}/{deadline[:4]}" if deadline else ""
-        title = chosen[0][0].title
+        title = document_name(chosen[0][0])
         head = f"Theo {title}, {who} {what} {len(chosen)} nhiệm vụ{when}:" if agencies else f"Theo {title}, có {len(chosen)} nhiệm vụ{when}:"
         return Answer(answer="\n".join([head, *lines]), citations=cites.citations,
                       items=[t.task.rstrip(".") for _, t in chosen], grounded=True, as_of=chosen[0][0].as_of)
@@ -124,5 +124,5 @@ class TaskAnswerer:
         score, chunk, task = scored[0]
         cites = CitationList()
         marker = cites.cite(chunk, chunk.text)
-        text = f"Theo {chunk.title}, nhiệm vụ «{task.task.rstrip('.')}»: {task_lines(task)} [{marker}]."
+        text = f"Theo {document_name(chunk)}, nhiệm vụ «{task.task.rstrip('.')}»: {task_lines(task)} [{marker}]."
         return Answer(answer=text, citations=cites.citations, grounded=True, as_of=chunk.as_of)

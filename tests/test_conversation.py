@@ -85,6 +85,20 @@ def test_a_named_submission_is_read_before_the_others(submissions):
     answer = submissions.answer_question("Tờ trình 94 nêu những hội nào không tổ chức đại hội đúng nhiệm kỳ?")
     assert "Hiệp hội Thủy sản" in answer.answer and "Hội Làm vườn" not in answer.answer
     assert answer.citations and all("to-trinh-94" in c.document for c in answer.citations)
+    assert answer.answer.startswith("Theo Tờ trình số 94/TTr-SNV Về việc")  # cited as officials cite it
+
+
+def test_a_document_is_named_with_its_number_unless_it_is_blank():
+    from baocao.assistant.compose import document_name
+    from baocao.ingest.models import Chunk
+
+    def chunk(number):
+        return Chunk(chunk_id="c", doc_id="d", document="cv.pdf", title="Công văn V/v trả lời đề nghị của Sở Nội vụ",
+                     section="", text="…", doc_kind="Công văn", number=number)
+
+    assert document_name(chunk("8977/BNV-TCPCP")) == "Công văn số 8977/BNV-TCPCP V/v trả lời đề nghị của Sở Nội vụ"
+    assert document_name(chunk("/SNV-TCBC")) == "Công văn V/v trả lời đề nghị của Sở Nội vụ"  # a draft's blank number
+    assert document_name(chunk(None)) == "Công văn V/v trả lời đề nghị của Sở Nội vụ"
 
 
 def test_a_draft_without_its_number_is_named_by_its_file(submissions):
