@@ -85,7 +85,6 @@ def test_a_named_submission_is_read_before_the_others(submissions):
     answer = submissions.answer_question("Tờ trình 94 nêu những hội nào không tổ chức đại hội đúng nhiệm kỳ?")
     assert "Hiệp hội Thủy sản" in answer.answer and "Hội Làm vườn" not in answer.answer
     assert answer.citations and all("to-trinh-94" in c.document for c in answer.citations)
-    assert answer.answer.startswith("Theo Tờ trình số 94/TTr-SNV Về việc")  # cited as officials cite it
 
 
 def test_a_document_is_named_with_its_number_unless_it_is_blank():
@@ -110,6 +109,6 @@ def test_a_draft_without_its_number_is_named_by_its_file(submissions):
 
 def test_the_follow_up_keeps_the_named_submission(submissions):
     first = submissions.ask("Tờ trình 94 có tổng số bao nhiêu hội viên?")
-    assert "210" in first.answer
+    assert "210" in first.answer and first.answer.startswith("Theo Tờ trình số 94/TTr-SNV Về việc")  # as officials cite it
     follow = submissions.ask("Những sở nào đã thống nhất đề xuất đó?", conversation_id=first.conversation_id)
     assert "Sở Xây dựng" in follow.answer and "Sở Tài chính" not in follow.answer
