@@ -82,7 +82,7 @@ def split_parts(question: str) -> list[str]:
     aside = _ASIDE.search(text)  # '… (không tính Quý I)', a follow-up's carried topic: it goes with every part
     text, aside = (text[: aside.start()], aside.group()) if aside else (text, "")
     folded = search_key(text)
-    if asks_task_records(folded) or len(_question_words(folded)) < 2:
+    if asks_task_records(text) or len(_question_words(folded)) < 2:
         return [question]
     pieces, last = [], 0
     for m in _PART_SPLIT.finditer(folded):
@@ -160,6 +160,7 @@ def asked_kind(part_text: str) -> str | None:
     folded = search_key(text)
     spans = [(m.span(1), "end") for m in _SUBJECT_BEFORE_NAO.finditer(folded)]
     spans += [(m.span(1), "start") for m in _SUBJECT_AFTER_QUANTIFIER.finditer(folded)]
+    spans.sort(key=lambda span: span[0][0])  # 'Những hội do Đảng, Nhà nước giao nhiệm vụ nào': 'hội', not 'nhiệm vụ'
     for (start, end), anchor in spans:
         subject = text[start:end]
         if not has_diacritics(text):
@@ -198,22 +199,26 @@ def _set_operation(text: str) -> tuple[SetOp, list[tuple[str, Polarity]]] | None
     return None
 
 
-def asks_task_records(folded: str) -> bool:
+def asks_task_records(text: str) -> bool:
     """A question about a plan's tasks (who leads, who coordinates, the deadline, the result of a task); not
-    one that counts tasks as a report's progress figure ('đã hoàn thành bao nhiêu nhiệm vụ và còn bao nhiêu
-    nhiệm vụ quá hạn?': the noun 'nhiệm vụ' alone, counted)."""
+    one where the noun 'nhiệm vụ' alone is counted as a report's progress figure ('đã hoàn thành bao nhiêu nhiệm
+    vụ và còn bao nhiêu nhiệm vụ quá hạn?') or sits in a yes–no question ('… các hội do Đảng, Nhà nước giao
+    nhiệm vụ không?')."""
+    folded = search_key(text)
     if cue("task_lead", folded) or cue("task_deadline", folded):
         return True
     if not cue("task", folded):
         return False
-    return bool(cue("task", re.sub(r"\bnhiem vu\b", " ", folded))) or not cue("count", folded)
+    if cue("task", re.sub(r"\bnhiem vu\b", " ", folded)):
+        return True
+    return not cue("count", folded) and not yes_no_tail(text)
 
 
 def classify(text: str, query: Query, kind: str | None) -> Ask:
     folded = query.folded
     if cue("change", folded) and (query.wants_figure or cue("change", folded)):
         return "change"
-    if query.about_tasks and asks_task_records(folded):
+    if query.about_tasks and asks_task_records(text):
         return "task"
     if cue("person", folded):
         return "person"

@@ -20,9 +20,9 @@ from baocao.assistant.evidence import TermWeights, content_syllables, syllables
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.ingest.generic_lists import kinds as entity_kinds
+from baocao.ingest.generic_lists import kind_of_noun, kinds as entity_kinds
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import last_marker_number, sentence_at as sentence_with
+from baocao.ingest.text import last_marker_number, search_key, sentence_at as sentence_with
 
 PROVINCE_WORDS = re.compile(r"\b(tỉnh|địa phương|thành phố|tinh|dia phuong|thanh pho)\b")
 AGENCY_WORDS = re.compile(r"\b(bộ|ngành|cơ quan|bo|nganh|co quan)\b")
@@ -56,6 +56,11 @@ def asked_kinds(query: Query) -> list[str]:
     return list(dict.fromkeys(kind for subject in subjects for kind in kinds_in(subject)))
 
 
+def described(lst: EntityList) -> str:
+    """What the list is of: its predicate, or, for a section's items, the section ('trong mục «… > Tỉnh X»')."""
+    return f"trong mục «{' > '.join(lst.headings)}»" if lst.headings else plain(lst.predicate)
+
+
 def plain(predicate: str) -> str:
     return " ".join(re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", predicate).split()).rstrip(" .;:,")
 
@@ -71,6 +76,37 @@ def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
             continue  # dates and counts: the list's date and count are checked elsewhere
         words[term] = weights.weight(term) * (0.25 if term in soft else 1.0)
     return words
+
+
+def counted_kind(question: str) -> str | None:
+    """The kind of what 'bao nhiêu'/'mấy' counts ('bao nhiêu hội do Đảng …' → association; 'bao nhiêu hội viên'
+    → member; 'bao nhiêu kinh phí' → None)."""
+    found = re.search(r"(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)\s+(.+)", question, re.IGNORECASE)
+    return kind_of_noun(re.sub(r"[?.!,;:()]", " ", found.group(1)), "start") if found else None
+
+
+def provinces_in(text: str) -> list[str]:
+    return [m.entity.name for m in Gazetteer.load().scan(text, ("province",), require_capital=False)]
+
+
+def of_the_place(candidates: list[FoundList], places: list[str]) -> list[FoundList]:
+    """Lists of units (not of provinces) whose items are the asked province's own ('Hội … tỉnh Đắk Nông'), when
+    there are such: a report listing each province's associations under its heading answers for one of them."""
+    keys = [search_key(p) for p in places]
+    if not keys:
+        return candidates
+    own = [f for f in candidates if f.entities.kind != "province"
+           and sum(any(k in search_key(i) for k in keys) for i in f.entities.items) * 2 > len(f.entities.items)]
+    return own + [f for f in candidates if f.entities.kind == "province"] if own else candidates
+
+
+def unit_key(item: str) -> frozenset[str]:
+    """An item's words without the province it is of and without 'các', 'và': 'Liên hiệp các hội Khoa học và Kỹ
+    thuật tỉnh Đắk Nông' and 'Liên hiệp hội Khoa học Kỹ thuật tỉnh Bình Thuận' are one kind of body in two provinces."""
+    key = search_key(item)
+    for name in provinces_in(item):
+        key = re.sub(rf"(?:\s+(?:tinh|thanh pho))?\s+{re.escape(search_key(name))}\b", "", key)
+    return frozenset(content_syllables(key, "question"))
 
 
 def relevance(query: Query, found: FoundList, weights: TermWeights) -> float:
@@ -154,14 +190,18 @@ def set_answer(
 ) -> tuple[str, list[str]] | None:
     lst = found.entities
     list_negative = lst.polarity == "negative"
-    if want_negative == list_negative and query.wants_count and not query.wants_list:
+    # no sentence states how many, and what is counted is what the list is of: the answer counts its items
+    counted = lst.stated_count is None and lst.kind not in ("unit", "member") and counted_kind(query.text) == lst.kind
+    if want_negative == list_negative and query.wants_count and not query.wants_list and not counted:
         return None  # the report states this count itself: the sentences answer it, with their dates
     marker = cites.cite(found.chunk, quote_of(found))
     when = as_of_phrase(lst.as_of or found.chunk.as_of)
     label = label_of(kind)
     if want_negative == list_negative:
         items = lst.items
-        text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {plain(lst.predicate)}: {', '.join(items)} [{marker}]."
+        text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {described(lst)}: {', '.join(items)} [{marker}]."
+        if query.wants_count and counted:
+            text += " (đếm từ danh sách, không phải câu trích)"
         if lst.stated_count is not None and lst.count_matches_stated is False:
             text += f" Lưu ý: báo cáo nêu con số {lst.stated_count}, nhưng danh sách chỉ có {len(items)} tên."
         return text + stated_sentence(found, cites, annotated), items
@@ -191,7 +231,7 @@ def stated_sentence(found: FoundList, cites: CitationList, annotated: Chunk | No
             return f"\nCâu trong báo cáo: «{plain(body)}» [{cites.cite(annotated, body)}]"
         return ""
     sentence = sentence_with(found.chunk.text, found.entities.source_span[0])
-    if sentence and sentence != quote_of(found) and sentence in found.chunk.text and len(sentence) < 600:
+    if sentence and sentence != quote_of(found) and sentence in found.chunk.text and len(sentence) < 600 and "\n" not in sentence:
         return f"\nCâu trong báo cáo: «{sentence}» [{cites.cite(found.chunk, sentence)}]"
     return ""
 
@@ -224,6 +264,8 @@ class ListAnswerer:
         weights = catalogue.weights
         candidates = [FoundList(f.chunk, f.record) for f in catalogue.lists.matching(list(subject_words(query, weights)))]
         candidates = context.in_named_document(plan, candidates)
+        places = [e.name for e in part.constraints.entities if e.kind == "province"]
+        candidates = of_the_place(candidates, places) if part.ask != "set_op" else candidates
         if part.ask == "set_op":
             return self.set_operation(part, candidates, kinds[0], catalogue, weights)
         cites = CitationList()
@@ -268,14 +310,17 @@ class ListAnswerer:
             return complement(found.entities, universe) if universe else None
 
         a, b = members(first, first_holds), members(second, second_holds)
+        same = (lambda x: x) if kind == "province" else unit_key
         if a is None or b is None:
             if first_holds and not second_holds:  # A − B needs no universe
                 a, b = list(first.entities.items), None
-                result = [x for x in a if x not in set(second.entities.items)]
+                others = {same(x) for x in second.entities.items}
+                result = [x for x in a if same(x) not in others]
             else:
                 return None
         else:
-            result = [x for x in a if x in set(b)]
+            keys = {same(x) for x in b}
+            result = [x for x in a if same(x) in keys]
         cites = CitationList()
         m1 = cites.cite(first.chunk, quote_of(first))
         m2 = cites.cite(second.chunk, quote_of(second))
@@ -288,6 +333,7 @@ class ListAnswerer:
 
     @staticmethod
     def best_list(query: Query, candidates: list[FoundList], kind: str, weights: TermWeights) -> FoundList | None:
+        candidates = of_the_place(candidates, provinces_in(query.text))
         scored = [(relevance(query, f, weights), f) for f in candidates if f.entities.kind == kind]
         scored = [(r, f) for r, f in scored if r >= MIN_MATCH]
         if not scored:

@@ -360,6 +360,7 @@ class EntityList:
     notes: dict[str, str] = field(default_factory=dict)  # item -> its parenthesis: '07 nhiệm vụ'
     chunk_id: str = ""  # the chunk the list was read from (records)
     quote: str = ""  # the list as written there, for citing
+    headings: list[str] = field(default_factory=list)  # a section's items: the headings they stand under
 
     @property
     def count(self) -> int:

@@ -247,3 +247,34 @@ def extract_named_lists(text: str, *, as_of: str | None = None, context: str | N
         if not any(k.source_span[0] <= lst.source_span[0] < k.source_span[1] for k in kept):
             kept.append(lst)
     return kept
+
+
+MIN_SECTION_ITEMS = 2
+SECTION_ITEMS_OF_KIND = 2 / 3  # of a section's items that must name a unit of one kind ('Hội …', 'Sở …') to be its list
+
+
+def section_lists(headings: list[str], items: list[str], *, as_of: str | None = None,
+                  gazetteer: Gazetteer | None = None) -> EntityList | None:
+    """The numbered items straight under a heading, one unit each ('II. TỈNH ĐẮK NÔNG' / '1. Hội Nông dân tỉnh
+    Đắk Nông.' / … / '12. Hội …'), as one list however many chunks they run over: its predicate is the heading
+    path ('Hiện trạng tổ chức các hội do Đảng, Nhà nước giao nhiệm vụ > Tỉnh Đắk Nông (trước sắp xếp)')."""
+    names = [_item_of_line(item) for item in items]
+    typed = [kind_of_item(n) for n in names if kind_of_item(n)]
+    top = max(set(typed), key=typed.count) if typed else None
+    if len(names) < MIN_SECTION_ITEMS or top is None or typed.count(top) < SECTION_ITEMS_OF_KIND * len(names):
+        return None
+    path = [_heading_words(h) for h in headings if _heading_words(h)]
+    header = " > ".join(path)
+    found = _make(header, 0, len(header), header, names, as_of=as_of, context=None, g=gazetteer or Gazetteer.load())
+    if found is None:
+        return None
+    found.kind = top  # a few items of another kind ('Ban đại diện Hội …') do not make it a list of 'units'
+    found.predicate = header  # the whole path says what the items are (the last heading alone may be a place)
+    found.headings = path
+    found.polarity = polarity_of(header)
+    return found
+
+
+def _heading_words(heading: str) -> str:
+    """A heading without its enumerator ('B.', 'II.', '1.')."""
+    return re.sub(rf"^\s*(?:[A-ZĐ]\.|{_ENUM})\s*", "", heading).strip()

@@ -11,6 +11,8 @@ from pathlib import Path
 from baocao.ingest.chunker import Piece, balanced_groups, plan_chunks, split_long
 from baocao.ingest.cleanup import Line, header_issuer, page_lines, strip_artifacts
 from baocao.ingest.encoding import fix_legacy_encoding
+from baocao.ingest.entities import EntityList
+from baocao.ingest.generic_lists import section_lists
 from baocao.ingest.loaders import load_file
 from baocao.ingest.metadata import (
     HEADER_MAX_LINES, Closing, DocumentFacts, Header, as_of_dates, find_closings, read_facts, read_header,
@@ -380,6 +382,7 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
     if not builder.chunks:
         raise IngestError(raw.name, "không còn chữ nào sau khi làm sạch", "hãy kiểm tra nội dung tệp")
     attach_records(builder.chunks)  # EntityList / FigureRecord per chunk, stored with it (ingest/records.py)
+    attach_section_lists(blocks, block_chunk)
     warnings = list(raw.warnings) + list(prepared.warnings)
     unlinked = [b.marker for i, b in enumerate(blocks) if b.kind == "footnote" and i not in links]
     if unlinked:
@@ -393,6 +396,56 @@ def process(raw: RawDocument, chunk_chars: int = 900) -> IngestedDocument:
         recipients=facts.recipients, draft=facts.draft,
         chunk_sizes=size_summary([len(c.text) for c in builder.chunks if c.kind != "footnote"], partial_small),
     )
+
+
+WRAPPED_TAIL_CHARS = 30  # 'Đồng;': the end of a numbered line the layout wrapped, read as a paragraph of its own
+
+
+def section_item_runs(blocks: list[Block]) -> list[tuple[list[int], list[list[int]]]]:
+    """(heading path, items) for every run straight under a heading of items of one level, or of numbered
+    sub-headings of one rank with nothing under them but the last ('I. TỈNH BÌNH THUẬN' / '1. Hội …;' / … /
+    '14. Câu lạc bộ …' / 'Ngoài ra, …': each numbered line reads as a heading, and is one item). An item is
+    its blocks: the line, and the tail the layout wrapped onto a line of its own."""
+    paths = heading_paths(blocks)
+    body = [j for j, b in enumerate(blocks) if b.kind != "footnote"]
+    runs = []
+    for position, i in enumerate(body):
+        if blocks[i].kind != "heading":
+            continue
+        items: list[list[int]] = []
+        for j in body[position + 1:]:
+            block, first = blocks[j], blocks[items[0][0]] if items else None
+            if block.kind == "item" and (first is None or (first.kind == "item" and item_level(block) == item_level(first))):
+                items.append([j])
+            elif block.kind == "heading" and block.rank > blocks[i].rank and (first is None or (first.kind == "heading" and block.rank == first.rank)):
+                items.append([j])
+            elif items and block.kind == "para" and len(block.text) <= WRAPPED_TAIL_CHARS and block.text.rstrip()[-1:] in ";.,":
+                items[-1].append(j)
+            else:
+                break
+        if items:
+            runs.append((list(paths[i]), items))
+    return runs
+
+
+def attach_section_lists(blocks: list[Block], block_chunk: dict[int, Chunk]) -> None:
+    """A list whose items run over several chunks is read once, from the structure, and stored with the chunk
+    of its first item (the per-chunk readers see only a piece of it)."""
+    for path, items in section_item_runs(blocks):
+        chunk = block_chunk.get(items[0][0])
+        if chunk is None:
+            continue
+        found = section_lists([blocks[h].text for h in path if blocks[h].kind == "heading"],
+                              [" ".join(blocks[j].text for j in item) for item in items], as_of=chunk.as_of)
+        if found is None or any(r.items == found.items for r in chunk.records if isinstance(r, EntityList)):
+            continue
+        in_chunk = [blocks[j].text for item in items for j in item if blocks[j].text in chunk.text]
+        start = chunk.text.find(in_chunk[0]) if in_chunk else -1
+        if start >= 0:
+            end = chunk.text.find(in_chunk[-1], start) + len(in_chunk[-1])
+            found.source_span, found.quote = (start, end), chunk.text[start:end]
+        found.chunk_id = chunk.chunk_id
+        chunk.records.append(found)
 
 
 def ingest_file(path: Path, *, chunk_chars: int = 900, max_mb: float = 40.0, allow_non_vietnamese: bool = False) -> IngestedDocument:
