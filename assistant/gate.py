@@ -188,20 +188,46 @@ def counts_the_asked(question: str, sentence: str) -> bool:
     if noun is None:
         return True
     spellings = set(_unit_spellings(noun, question))
+    compound = _compound_counted(question)
     words = figure_words(sentence)
     before, after = COUNTED_NEAR
     for i, word in enumerate(words):
         if any(ch.isdigit() for ch in word):
             if "%" in word and "%" in spellings:
                 return True
-            if spellings & set(words[max(0, i - before):i] + words[i + 1:i + 1 + after]):
+            near = words[max(0, i - before):i] + words[i + 1:i + 1 + after]
+            if compound and compound[0] == noun:  # 'bao nhiêu hội viên': 'hội' alone near a figure is not it
+                near = words[max(0, i - before):i] + words[i + 1:i + 1 + max(after, len(compound))]
+                if f" {' '.join(compound)} " in f" {' '.join(near)} ":
+                    return True
+            elif spellings & set(near):
                 return True
     return False
 
 
-def _counts_in_words(sentence: str) -> bool:
-    """'Không có', 'chưa có' answer a count too (none)."""
-    return re.search(r"(?i)\b(?:không|chưa)\s+có\b", sentence) is not None
+def _compound_counted(question: str) -> list[str] | None:
+    """The noun of several syllables 'bao nhiêu'/'mấy' counts, when a kind of unit names it ('hội viên',
+    'thành viên', 'doanh nghiệp'), folded: its first syllable alone does not count it."""
+    match = re.search(r"(?<!\w)(?:bao nhieu|may)\s+(.*)", search_key(question))
+    if not match:
+        return None
+    counted = f" {re.sub(r'[?.!,;:()]', ' ', match.group(1))} "
+    nouns = sorted({search_key(n) for spec in entity_kinds().values() for n in spec.get("nouns", [])}, key=len, reverse=True)
+    found = next((n for n in nouns if " " in n and counted.startswith(f" {n} ")), None)
+    return found.split() if found else None
+
+
+def _counts_in_words(sentence: str, question: str) -> bool:
+    """'Không có', 'chưa có' answer a count too (none): said of nothing else ('Số hội giải thể: Không có.') or of
+    what is counted ('chưa có hội viên nào'); 'chưa có tỉnh nào cho phép …' does not count members."""
+    noun = counted_noun(question)
+    compound = _compound_counted(question)
+    asked = " ".join(compound) if compound else noun
+    for found in re.finditer(r"(?i)\b(?:không|chưa)\s+có\b", sentence):
+        rest = search_key(sentence[found.end():])
+        if not re.search(r"\w", rest) or asked is None or rest.startswith(asked + " ") or rest == asked:
+            return True
+    return False
 
 
 def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
@@ -220,7 +246,7 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
             break
     if c.period is not None and not in_period(sentence, chunk, c.period):
         yield Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
-    if asks_quantity(part.text) and not _counts_in_words(sentence):
+    if asks_quantity(part.text) and not _counts_in_words(sentence, part.text):
         if not has_figure(sentence) or not counts_the_asked(part.text, sentence):
             yield Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
     kind = described_kind(search_key(part.text))

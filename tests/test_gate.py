@@ -53,6 +53,9 @@ def test_a_unit_named_in_the_documents_title_is_answered_from_its_sentences(asso
     ("Đã cắt giảm bao nhiêu thủ tục hành chính?", "Phê duyệt phương án cắt giảm 65 TTHC.", True),  # the abbreviation
     ("Phải tái cấu trúc bao nhiêu DVCTT toàn trình?", "Tái cấu trúc 25 dịch vụ công trực tuyến toàn trình.", True),  # and back
     ("Thông báo đăng trong bao nhiêu số?", "Đăng trên Báo Cà Mau 03 (ba) số liên tiếp.", True),
+    ("Hội dự kiến có bao nhiêu hội viên?", "Hồ sơ thành lập hội (có ít nhất 50 tổ chức, công dân) chưa đủ.", False),
+    ("Hội dự kiến có bao nhiêu hội viên?", "Hội dự kiến có 1.250 hội viên.", True),  # the compound, whole
+    ("Hội dự kiến có bao nhiêu hội viên?", "Tổng số hội viên: 12.400 người.", True),
 ])
 def test_a_count_answers_only_when_it_counts_what_was_asked(question, sentence, counts):
     from baocao.assistant.gate import counts_the_asked
@@ -138,3 +141,14 @@ def test_a_where_or_when_question_needs_a_place_or_a_time_in_its_evidence(questi
     chunk = Chunk(chunk_id="c", doc_id="d", document="bao-cao.txt", title="Báo cáo tổng kết", section="", text=sentence)
     found = [v.reason for v in failures(make_plan(question).parts[0], sentence, chunk)]
     assert (reason in found) if reason else not {"place", "time"} & set(found)
+
+
+@pytest.mark.parametrize(("sentence", "none"), [
+    ("c) Số hội giải thể trong năm: Không có.", True),
+    ("Đến nay hội chưa có hội viên nào.", True),
+    ("Hiện nay chưa có tỉnh, thành phố nào cho phép thành lập hội này.", False),
+])
+def test_none_answers_a_count_only_when_said_of_nothing_else_or_of_the_counted(sentence, none):
+    from baocao.assistant.gate import _counts_in_words
+
+    assert _counts_in_words(sentence, "Hội có bao nhiêu hội viên?") is none
