@@ -54,16 +54,20 @@ def citation(chunk: Chunk, quote: str, marker: int) -> Citation:
 
 def source_phrase(chunk: Chunk, as_of: str | None = None) -> str:
     when = as_of_phrase(as_of or chunk.as_of)
-    return f"Theo {document_name(chunk)}" + (f" ({when})" if when else "")
+    said = ", ".join(x for x in (number_phrase(chunk), when) if x)
+    return f"Theo {chunk.title}" + (f" ({said})" if said else "")
 
 
 def document_name(chunk: Chunk) -> str:
-    """The title with the document's số và ký hiệu when it has one: 'Công văn số 8977/BNV-TCPCP V/v trả lời …'
-    (what an official cites a document by); a blank number ('/TTr-SNV', a draft) is left out."""
-    kind, number, title = chunk.doc_kind or "", chunk.number or "", chunk.title
-    if not re.match(r"\s*\d", number) or not kind or not title.startswith(kind) or number in title:
-        return title
-    return f"{kind} số {number}{title[len(kind):]}"
+    """The title, then the document's số và ký hiệu when it has one: 'Công văn V/v trả lời … (số 8977/BNV-TCPCP)',
+    what an official cites a document by; a blank number ('/TTr-SNV', a draft's) is left out."""
+    number = number_phrase(chunk)
+    return f"{chunk.title} ({number})" if number else chunk.title
+
+
+def number_phrase(chunk: Chunk) -> str:
+    number = chunk.number or ""
+    return f"số {number}" if re.match(r"\s*\d", number) and number not in chunk.title else ""
 
 
 def sentence_answer(sentences: list[Sentence]) -> Answer:

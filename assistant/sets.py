@@ -56,6 +56,12 @@ def asked_kinds(query: Query) -> list[str]:
     return list(dict.fromkeys(kind for subject in subjects for kind in kinds_in(subject)))
 
 
+def continued_markers(found: FoundList, cites: CitationList, chunks: dict[str, Chunk] | None) -> list[int]:
+    """The markers of the later chunks a section's list runs over: every item is cited where it stands."""
+    return [cites.cite(chunks[cid], quote) for cid, quote in found.entities.continued
+            if chunks and cid in chunks and quote in chunks[cid].text]
+
+
 def described(lst: EntityList) -> str:
     """What the list is of: its predicate, or, for a section's items, the section ('trong mục «… > Tỉnh X»')."""
     return f"trong mục «{' > '.join(lst.headings)}»" if lst.headings else plain(lst.predicate)
@@ -186,7 +192,7 @@ def universe_of(found: FoundList, within: str | None = None) -> list[str] | None
 
 def set_answer(
     query: Query, found: FoundList, kind: str, cites: CitationList, annotated: Chunk | None = None,
-    want_negative: bool = False, within: str | None = None,
+    want_negative: bool = False, within: str | None = None, chunks: dict[str, Chunk] | None = None,
 ) -> tuple[str, list[str]] | None:
     lst = found.entities
     list_negative = lst.polarity == "negative"
@@ -199,7 +205,8 @@ def set_answer(
     label = label_of(kind)
     if want_negative == list_negative:
         items = lst.items
-        text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {described(lst)}: {', '.join(items)} [{marker}]."
+        markers = "".join(f"[{m}]" for m in [marker, *continued_markers(found, cites, chunks)])
+        text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {described(lst)}: {', '.join(items)} {markers}."
         if query.wants_count and counted:
             text += " (đếm từ danh sách, không phải câu trích)"
         if lst.stated_count is not None and lst.count_matches_stated is False:
@@ -279,7 +286,7 @@ class ListAnswerer:
             if best is None:
                 continue
             annotated = catalogue.by_id.get(best.chunk.annotates) if best.chunk.annotates else None
-            result = set_answer(query, best, kind, cites, annotated, want_negative, within)
+            result = set_answer(query, best, kind, cites, annotated, want_negative, within, catalogue.by_id)
             if result:
                 texts.append(result[0])
                 items.extend(result[1])
@@ -322,11 +329,11 @@ class ListAnswerer:
             keys = {same(x) for x in b}
             result = [x for x in a if same(x) in keys]
         cites = CitationList()
-        m1 = cites.cite(first.chunk, quote_of(first))
-        m2 = cites.cite(second.chunk, quote_of(second))
+        m1 = "".join(f"[{m}]" for m in [cites.cite(first.chunk, quote_of(first)), *continued_markers(first, cites, catalogue.by_id)])
+        m2 = "".join(f"[{m}]" for m in [cites.cite(second.chunk, quote_of(second)), *continued_markers(second, cites, catalogue.by_id)])
         label = label_of(kind)
-        text = (f"Có {len(result)} {label} thỏa cả hai điều kiện: {', '.join(result) if result else '(không có)'}.\n"
-                f"Tính từ hai danh sách: «{plain(first.entities.predicate)}» [{m1}] và «{plain(second.entities.predicate)}» [{m2}]"
+        text = (f"Có {len(result)} {label} thỏa cả hai điều kiện: {', '.join(result) if result else '(không có)'} {m1}.\n"
+                f"Tính từ hai danh sách: «{plain(first.entities.predicate)}» {m1} và «{plain(second.entities.predicate)}» {m2}"
                 + (f", trong {universe_phrase(kind, universe, first.entities.as_of)}" if universe else "") + ".")
         return Answer(answer=text, citations=cites.citations, items=result, grounded=True,
                       as_of=first.entities.as_of or first.chunk.as_of, generator="sets")

@@ -190,7 +190,9 @@ def cited_passages(answer, system: System) -> tuple[list[metrics.CitedPassage], 
         chunk = system.chunk(c.chunk_id)
         text = chunk.text if chunk is not None else (c.text or "")
         dates = date_forms(c.as_of) + date_forms(getattr(chunk, "report_date", None))
-        context = "\n".join(x for x in (c.title, c.section, c.document, *dates) if x)
+        # the document's own số và ký hiệu is what "Theo Công văn số 8977/BNV-TCPCP …" rests on (its header block)
+        number = getattr(chunk, "number", None)
+        context = "\n".join(x for x in (c.title, c.section, c.document, number, *dates) if x)
         passages.append(metrics.CitedPassage(c.marker, text, context, c.quote))
         shown.append({"marker": c.marker, "document": c.document, "section": c.section, "chunk_id": c.chunk_id,
                       "quote": c.quote, "quote_verbatim": bool(c.quote) and c.quote in text,

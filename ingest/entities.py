@@ -361,6 +361,7 @@ class EntityList:
     chunk_id: str = ""  # the chunk the list was read from (records)
     quote: str = ""  # the list as written there, for citing
     headings: list[str] = field(default_factory=list)  # a section's items: the headings they stand under
+    continued: list[list[str]] = field(default_factory=list)  # [chunk_id, quote] of each later chunk holding items
 
     @property
     def count(self) -> int:

@@ -439,13 +439,25 @@ def attach_section_lists(blocks: list[Block], block_chunk: dict[int, Chunk]) -> 
                               [" ".join(blocks[j].text for j in item) for item in items], as_of=chunk.as_of)
         if found is None or any(r.items == found.items for r in chunk.records if isinstance(r, EntityList)):
             continue
-        in_chunk = [blocks[j].text for item in items for j in item if blocks[j].text in chunk.text]
-        start = chunk.text.find(in_chunk[0]) if in_chunk else -1
-        if start >= 0:
-            end = chunk.text.find(in_chunk[-1], start) + len(in_chunk[-1])
-            found.source_span, found.quote = (start, end), chunk.text[start:end]
+        holders: dict[str, tuple[Chunk, list[str]]] = {}
+        for j in (j for item in items for j in item):
+            holder = block_chunk.get(j)
+            if holder is not None and blocks[j].text in holder.text:
+                holders.setdefault(holder.chunk_id, (holder, []))[1].append(blocks[j].text)
+        spans = {cid: _span_of(holder.text, texts) for cid, (holder, texts) in holders.items()}
+        if chunk.chunk_id in spans:
+            found.source_span = spans[chunk.chunk_id]
+            found.quote = chunk.text[slice(*found.source_span)]
+        found.continued = [[cid, holder.text[slice(*spans[cid])]] for cid, (holder, _) in holders.items()
+                           if cid != chunk.chunk_id]
         found.chunk_id = chunk.chunk_id
         chunk.records.append(found)
+
+
+def _span_of(text: str, pieces: list[str]) -> tuple[int, int]:
+    """From the first piece to the end of the last, as they stand in `text`."""
+    start = text.find(pieces[0])
+    return start, text.find(pieces[-1], start) + len(pieces[-1])
 
 
 def ingest_file(path: Path, *, chunk_chars: int = 900, max_mb: float = 40.0, allow_non_vietnamese: bool = False) -> IngestedDocument:

@@ -95,7 +95,7 @@ def test_a_document_is_named_with_its_number_unless_it_is_blank():
         return Chunk(chunk_id="c", doc_id="d", document="cv.pdf", title="Công văn V/v trả lời đề nghị của Sở Nội vụ",
                      section="", text="…", doc_kind="Công văn", number=number)
 
-    assert document_name(chunk("8977/BNV-TCPCP")) == "Công văn số 8977/BNV-TCPCP V/v trả lời đề nghị của Sở Nội vụ"
+    assert document_name(chunk("8977/BNV-TCPCP")) == "Công văn V/v trả lời đề nghị của Sở Nội vụ (số 8977/BNV-TCPCP)"
     assert document_name(chunk("/SNV-TCBC")) == "Công văn V/v trả lời đề nghị của Sở Nội vụ"  # a draft's blank number
     assert document_name(chunk(None)) == "Công văn V/v trả lời đề nghị của Sở Nội vụ"
 
@@ -109,6 +109,6 @@ def test_a_draft_without_its_number_is_named_by_its_file(submissions):
 
 def test_the_follow_up_keeps_the_named_submission(submissions):
     first = submissions.ask("Tờ trình 94 có tổng số bao nhiêu hội viên?")
-    assert "210" in first.answer and first.answer.startswith("Theo Tờ trình số 94/TTr-SNV Về việc")  # as officials cite it
+    assert "210" in first.answer and "(số 94/TTr-SNV, tính đến 12/11/2024)" in first.answer  # as officials cite it
     follow = submissions.ask("Những sở nào đã thống nhất đề xuất đó?", conversation_id=first.conversation_id)
     assert "Sở Xây dựng" in follow.answer and "Sở Tài chính" not in follow.answer

@@ -50,8 +50,12 @@ def test_the_items_under_each_heading_are_one_list_with_its_headings(tmp_path):
     assert [(lst.kind, lst.headings[-1], len(lst.items)) for lst in lists] == [
         ("association", "TỈNH CÀ MAU (trước sắp xếp)", 6), ("association", "TỈNH BẠC LIÊU (trước sắp xếp)", 5)]
     assert lists[0].items[-1] == "Hội Người mù tỉnh Cà Mau"
-    chunk = next(c for c in document.chunks if c.chunk_id == lists[0].chunk_id)
-    assert lists[0].quote and lists[0].quote in chunk.text
+    by_id = {c.chunk_id: c for c in document.chunks}
+    assert lists[0].quote and lists[0].quote in by_id[lists[0].chunk_id].text
+    # every item is cited where it stands: the later chunks the list runs over, each with its own quote
+    assert lists[0].continued and all(quote in by_id[cid].text for cid, quote in lists[0].continued)
+    quoted = lists[0].quote + "".join(q for _, q in lists[0].continued)
+    assert all(item in quoted for item in lists[0].items)
 
 
 @pytest.fixture(scope="module")
