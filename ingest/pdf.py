@@ -279,6 +279,8 @@ def _below(box_of, text: str, start: int, number: int) -> bool:
 # its number. A number line that sits on the visual line of its neighbour, right against it, is put back.
 
 _MARKER = re.compile(r"\s*(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|[*†‡])\s*")
+_GLUED_MARKER = re.compile(r"[^\s\d]\d{1,3}$")  # 'khẩu)6': pdfium kept the marker, then broke the line after it
+SPACE_GAP = 2.0  # points (a space is 2.5-4 in body sizes): a narrower gap between two pieces is none
 MARKER_REACH = 0.5  # a raised number may sit above its neighbour's band by this share of its own height
 MARKER_GAP = 6.0  # points between the number and its neighbour: a space at most, never a column gap
 
@@ -286,13 +288,15 @@ MARKER_GAP = 6.0  # points between the number and its neighbour: a space at most
 def join_raised_markers(lines: list[PositionedLine], height: float) -> list[PositionedLine]:
     """Lines with each raised note number joined to the text it sits against on the same visual line:
     to the text before it (a marker glued to the word it annotates) or else to the text after it (the
-    number that opens a note); text that goes on after a glued marker, on that visual line, joins too."""
+    number that opens a note); text that goes on after a marker, on that visual line, joins too (pdfium
+    breaks the line where the baseline comes back down: '(xuất khẩu)6' / ': ……')."""
     lines = list(lines)
     out: list[PositionedLine] = []
     after_marker = False  # out[-1] ends with a raised number: the rest of its visual line follows
     for i, line in enumerate(lines):
         previous = out[-1] if out else None
         following = lines[i + 1] if i + 1 < len(lines) else None
+        after_marker = after_marker or (previous is not None and bool(_GLUED_MARKER.search(previous.text)))
         if previous is not None and (_is_marker(line) or after_marker) and _adjacent(previous, line, height):
             out[-1] = _joined(previous, line)
             after_marker = _is_marker(line)
@@ -321,7 +325,10 @@ def _adjacent(first: PositionedLine, second: PositionedLine, height: float) -> b
 
 
 def _joined(first: PositionedLine, second: PositionedLine) -> PositionedLine:
-    space = "" if _is_marker(second) or first.text.endswith(" ") or second.text.startswith(" ") else " "
+    if _is_marker(second) or first.text.endswith(" ") or second.text.startswith(" "):
+        space = ""
+    else:  # a number opening a note is followed by a space; text after a marker only where a gap shows one
+        space = " " if _is_marker(first) or second.left - first.right > SPACE_GAP else ""
     return PositionedLine(
         f"{first.text}{space}{second.text.lstrip() if _is_marker(second) else second.text}",
         min(first.top, second.top), max(first.bottom, second.bottom),

@@ -47,6 +47,15 @@ def test_a_raised_marker_stays_glued_to_its_word_and_the_line_goes_on():
         "Căn cứ Quyết định số 12 của Bộ1 về việc quy định chức năng", "Xét đề nghị của Sở"]
 
 
+def test_the_line_pdfium_breaks_after_a_glued_marker_goes_on_without_a_space():
+    # pdfium kept the raised '6' on its line, then broke the line where the baseline came back down
+    lines = [line("Mục đích nhập khẩu (xuất khẩu)6", 408, 414, 64, 257.3),
+             line(": ..............................", 414, 420, 258.8, 529), line("Tên doanh nghiệp", 430, 440, 64, 160)]
+
+    assert [l.text for l in join_raised_markers(lines, HEIGHT)] == [
+        "Mục đích nhập khẩu (xuất khẩu)6: ..............................", "Tên doanh nghiệp"]
+
+
 def test_a_marker_above_a_band_measured_on_low_letters_still_joins():
     # the band of 'của…' comes from its end letters ('c', '.'): the raised number sits just above it
     lines = [line("cơ cấu tổ chức của...", 316.0, 322.6, 64, 350), line("2", 310.0, 315.9, 351, 355)]
