@@ -6,7 +6,7 @@ before and after repair, chunks and their size distribution, table rows and task
 kind / issuer / number / date / signer as read from the document, and body sentences lost between the
 document's blocks and its chunks. For the twins (one text in several formats) the share of the DOCX's
 sentences found in each other version after repair: verbatim (character for character, footnote marks
-aside), and with the same words (`same_words`: letter case, old/new tone placement 'tuý'/'túy', the '…'
+aside), and with the same words (`same_words`: letter case, old/new tone placement 'hoà'/'hòa', the '…'
 character and dot leaders' length folded; each is a spelling or layout difference between two
 publications of one text, not a word lost by ingestion).
 
@@ -62,7 +62,7 @@ def norm(text: str) -> str:
 
 def same_words(text: str) -> str:
     """`norm` with the differences two publications of one text show in spelling and layout folded: letter
-    case ('trung ương' / 'Trung ương'), tone placement ('tuý' / 'túy'), quotes, and a run of dots or '…'
+    case ('thủ đô' / 'Thủ đô'), tone placement ('hoà' / 'hòa'), quotes, and a run of dots or '…'
     of any length with the spaces around it. The words and their order must still be the same."""
     text = unify_tone_placement(norm(text).translate(_QUOTES).casefold())
     return " ".join(_LEADER.sub(" … ", text).split())

@@ -5,7 +5,7 @@
 - Page furniture by position: a line is a running header/footer only if it sits at the top or bottom
   of its pages and repeats there (or is a page number / Công báo header at that place); the same
   sentence in the body is never touched (cleanup.furniture_lines).
-- Raised note numbers, which pdfium puts on lines of their own ('1' / ' Cơ quan chủ quản …'), go back
+- Raised note numbers, which pdfium puts on lines of their own ('1' / ' Tên đơn vị …'), go back
   on their visual line (`join_raised_markers`): alone, a number line is taken for a page number and lost.
 - Tables (pdfplumber's table finder on the ruling lines pdfium reads, ingest/pdf_tables.py): each
   row rendered with its header cells (ingest/tables.py), in place of the table's loose cell text.
@@ -248,7 +248,7 @@ def _split_lines(text: str, box_of, height: float, stamped: list[bool] | None = 
 
 def _line_spans(text: str, box_of) -> Iterator[tuple[int, int]]:
     """(start, end) of each line of pdfium's text; a number pdfium left at the end of a line although it
-    sits under it (the raised number of the next note: '… nhiệm vụ. 7') is a line of its own."""
+    sits under it (the raised number of the next note: '… của đơn vị. 3') is a line of its own."""
     for match in _LINE.finditer(text):
         start, end = match.start(), match.start() + len(match.group(0).rstrip("\r\n"))
         tail = _TRAILING_NUMBER.search(text, start, end) if box_of else None
@@ -274,14 +274,14 @@ def _below(box_of, text: str, start: int, number: int) -> bool:
 
 # --- raised note numbers ------------------------------------------------------------------------------
 # pdfium starts a new line where the baseline moves, so a raised (superscript) note number comes out as a
-# line of its own: '1' then ' Cơ quan chủ quản …' for a note, 'của…' then '1' then ' về việc …' for the
+# line of its own: '1' then ' Tên đơn vị …' for a note, 'tỉnh' then '1' then ' ban hành …' for the
 # marker in the text. A bare number line is then taken for a page number and dropped, and the note loses
 # its number. A number line that sits on the visual line of its neighbour, right against it, is put back.
 
 _MARKER = re.compile(r"\s*(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|[*†‡])\s*")
 _GLUED_MARKER = re.compile(r"[^\s\d]\d{1,3}$")  # 'khẩu)6': pdfium kept the marker, then broke the line after it
 SPACE_GAP = 2.0  # points (a space is 2.5-4 in body sizes): a narrower gap between two pieces is none
-MARKER_REACH = 0.5  # a raised number may sit above its neighbour's band by this share of its own height
+MARKER_REACH = 0.75  # a raised number may sit above its neighbour's band by this share of its own height
 MARKER_GAP = 6.0  # points between the number and its neighbour: a space at most, never a column gap
 
 
@@ -289,7 +289,7 @@ def join_raised_markers(lines: list[PositionedLine], height: float) -> list[Posi
     """Lines with each raised note number joined to the text it sits against on the same visual line:
     to the text before it (a marker glued to the word it annotates) or else to the text after it (the
     number that opens a note); text that goes on after a marker, on that visual line, joins too (pdfium
-    breaks the line where the baseline comes back down: '(xuất khẩu)6' / ': ……')."""
+    breaks the line where the baseline comes back down: '(nếu có)4' / ': ……')."""
     lines = list(lines)
     out: list[PositionedLine] = []
     after_marker = False  # out[-1] ends with a raised number: the rest of its visual line follows
