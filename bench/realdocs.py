@@ -5,7 +5,10 @@ Per file: outcome (added / refused with its one-line reason), pages, OCR pages a
 before and after repair, chunks and their size distribution, table rows and task records, title /
 kind / issuer / number / date / signer as read from the document, and body sentences lost between the
 document's blocks and its chunks. For the twins (one text in several formats) the share of the DOCX's
-sentences found verbatim in each other version after repair.
+sentences found in each other version after repair: verbatim (character for character, footnote marks
+aside), and with the same words (`same_words`: letter case, old/new tone placement 'hoà'/'hòa', the '…'
+character and dot leaders' length folded; each is a spelling or layout difference between two
+publications of one text, not a word lost by ingestion).
 
     .venv/bin/python bench/realdocs.py [--only SUBSTRING]    # writes bench/results/realdocs.json
 
@@ -34,6 +37,7 @@ from baocao.ingest.models import IngestError  # noqa: E402
 from baocao.ingest.pipeline import MIN_CHUNK_CHARS, prepare_pages, process, read_structure  # noqa: E402
 from baocao.ingest.structure import TABLE_ROW  # noqa: E402
 from baocao.ingest.metadata import file_name_title  # noqa: E402
+from baocao.ingest.text import unify_tone_placement  # noqa: E402
 from baocao.ingest.vietnamese import fold, vietnamese_ratio  # noqa: E402
 
 REALDOCS = ROOT.parent / "shared" / "realdocs"
@@ -48,8 +52,20 @@ MIN_SENTENCE_CHARS = 30  # shorter "sentences" are headings and numbers, matched
 _MARKS = re.compile(r"\[\^\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 
 
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+_LEADER = re.compile(r"\s*\.?\s*(?:\.{2,}|…)[.…\s]*")  # dot leaders and ellipses, any length, as one '…'
+
+
 def norm(text: str) -> str:
     return " ".join(_MARKS.sub("", unicodedata.normalize("NFC", text)).split())
+
+
+def same_words(text: str) -> str:
+    """`norm` with the differences two publications of one text show in spelling and layout folded: letter
+    case ('thủ đô' / 'Thủ đô'), tone placement ('hoà' / 'hòa'), quotes, and a run of dots or '…'
+    of any length with the spaces around it. The words and their order must still be the same."""
+    text = unify_tone_placement(norm(text).translate(_QUOTES).casefold())
+    return " ".join(_LEADER.sub(" … ", text).split())
 
 
 def invalid_share(text: str) -> float:
@@ -120,13 +136,23 @@ def twin_recovery(docs: dict[str, object]) -> list[dict]:
                 rows.append({"reference": reference, "version": version, "outcome": "not ingested"})
                 continue
             text = norm("\n".join(c.text for c in doc.chunks))
-            found = sum(1 for s in truth if s in text)
-            body_found = sum(1 for s in body if s in text)
-            rows.append({"reference": reference, "version": version, "reference_sentences": len(truth),
-                         "recovered_verbatim": found, "share": round(found / len(truth), 4) if truth else None,
-                         "body_sentences": len(body), "body_recovered_verbatim": body_found,
-                         "body_share": round(body_found / len(body), 4) if body else None})
+            loose = same_words(text)
+            row = {"reference": reference, "version": version, "reference_sentences": len(truth)}
+            for prefix, sentences in (("", truth), ("body_", body)):
+                found = sum(1 for s in sentences if s in text)
+                alike = sum(1 for s in sentences if s in text or same_words(s) in loose)
+                row.update({
+                    f"{prefix}sentences": len(sentences),
+                    f"{prefix}recovered_verbatim": found, f"{prefix}share": share(found, sentences),
+                    f"{prefix}recovered_same_words": alike, f"{prefix}same_words_share": share(alike, sentences),
+                })
+            del row["sentences"]  # reference_sentences
+            rows.append(row)
     return rows
+
+
+def share(found: int, sentences: list) -> float | None:
+    return round(found / len(sentences), 4) if sentences else None
 
 
 def summary(rows: list[dict]) -> dict:
@@ -175,8 +201,9 @@ def main() -> None:
     print(json.dumps(report["summary"], ensure_ascii=False))
     for twin in report["twins"]:
         print(f"twin {twin['version']}: {twin.get('recovered_verbatim')}/{twin.get('reference_sentences')} "
-              f"sentences of {twin['reference']} (body, no form lines: "
-              f"{twin.get('body_recovered_verbatim')}/{twin.get('body_sentences')})")
+              f"sentences of {twin['reference']} verbatim, {twin.get('recovered_same_words')} with the same words "
+              f"(body, no form lines: {twin.get('body_recovered_verbatim')}/{twin.get('body_sentences')} verbatim, "
+              f"{twin.get('body_recovered_same_words')} with the same words)")
     print(f"written {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
 
 

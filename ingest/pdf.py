@@ -5,6 +5,8 @@
 - Page furniture by position: a line is a running header/footer only if it sits at the top or bottom
   of its pages and repeats there (or is a page number / Công báo header at that place); the same
   sentence in the body is never touched (cleanup.furniture_lines).
+- Raised note numbers, which pdfium puts on lines of their own ('1' / ' Tên đơn vị …'), go back
+  on their visual line (`join_raised_markers`): alone, a number line is taken for a page number and lost.
 - Tables (pdfplumber's table finder on the ruling lines pdfium reads, ingest/pdf_tables.py): each
   row rendered with its header cells (ingest/tables.py), in place of the table's loose cell text.
 - Text quality per page (ingest/quality.py): a legacy-font text layer is converted with the
@@ -230,18 +232,108 @@ def _positioned_lines(page, height: float) -> list[PositionedLine]:
 
 def _split_lines(text: str, box_of, height: float, stamped: list[bool] | None = None) -> list[PositionedLine]:
     lines: list[PositionedLine] = []
-    for match in _LINE.finditer(text):
-        raw_line = match.group(0).rstrip("\r\n")
+    for start, end in _line_spans(text, box_of):
+        raw_line = text[start:end]
         cleaned = clean_characters(raw_line.replace("\x02", "-"))  # \x02: pdfium's hyphen at a line break
         if not cleaned.strip():
             continue
-        box = _line_box(box_of, match.start(), match.start() + len(raw_line), height) if box_of else None
+        box = _line_box(box_of, text, start, end, height) if box_of else None
         line = PositionedLine(cleaned, *(box or ()))
         if stamped is not None:
-            flags = [stamped[i] for i in range(match.start(), match.start() + len(raw_line)) if not text[i].isspace()]
+            flags = [stamped[i] for i in range(start, end) if not text[i].isspace()]
             line.stamp = bool(flags) and all(flags)
         lines.append(line)
-    return lines
+    return join_raised_markers(lines, height)
+
+
+def _line_spans(text: str, box_of) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of pdfium's text; a number pdfium left at the end of a line although it
+    sits under it (the raised number of the next note: '… của đơn vị. 3') is a line of its own."""
+    for match in _LINE.finditer(text):
+        start, end = match.start(), match.start() + len(match.group(0).rstrip("\r\n"))
+        tail = _TRAILING_NUMBER.search(text, start, end) if box_of else None
+        if tail and _below(box_of, text, start, tail.start(1)):
+            yield start, tail.start(1)
+            yield tail.start(1), end
+        else:
+            yield start, end
+
+
+_TRAILING_NUMBER = re.compile(r"\s(\d{1,3})\s*$")
+
+
+def _below(box_of, text: str, start: int, number: int) -> bool:
+    """The character at `number` sits wholly under the visible character before it (PDF y grows upwards)."""
+    before = next((i for i in range(number - 1, start - 1, -1) if not text[i].isspace()), None)
+    if before is None:
+        return False
+    _, bottom, _, _ = box_of(before)
+    left, _, right, top = box_of(number)
+    return right > left and top < bottom
+
+
+# --- raised note numbers ------------------------------------------------------------------------------
+# pdfium starts a new line where the baseline moves, so a raised (superscript) note number comes out as a
+# line of its own: '1' then ' Tên đơn vị …' for a note, 'tỉnh' then '1' then ' ban hành …' for the
+# marker in the text. A bare number line is then taken for a page number and dropped, and the note loses
+# its number. A number line that sits on the visual line of its neighbour, right against it, is put back.
+
+_MARKER = re.compile(r"\s*(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|[*†‡])\s*")
+_GLUED_MARKER = re.compile(r"[^\s\d]\d{1,3}$")  # 'khẩu)6': pdfium kept the marker, then broke the line after it
+SPACE_GAP = 2.0  # points (a space is 2.5-4 in body sizes): a narrower gap between two pieces is none
+MARKER_REACH = 0.75  # a raised number may sit above its neighbour's band by this share of its own height
+MARKER_GAP = 6.0  # points between the number and its neighbour: a space at most, never a column gap
+
+
+def join_raised_markers(lines: list[PositionedLine], height: float) -> list[PositionedLine]:
+    """Lines with each raised note number joined to the text it sits against on the same visual line:
+    to the text before it (a marker glued to the word it annotates) or else to the text after it (the
+    number that opens a note); text that goes on after a marker, on that visual line, joins too (pdfium
+    breaks the line where the baseline comes back down: '(nếu có)4' / ': ……')."""
+    lines = list(lines)
+    out: list[PositionedLine] = []
+    after_marker = False  # out[-1] ends with a raised number: the rest of its visual line follows
+    for i, line in enumerate(lines):
+        previous = out[-1] if out else None
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        after_marker = after_marker or (previous is not None and bool(_GLUED_MARKER.search(previous.text)))
+        if previous is not None and (_is_marker(line) or after_marker) and _adjacent(previous, line, height):
+            out[-1] = _joined(previous, line)
+            after_marker = _is_marker(line)
+            continue
+        after_marker = False
+        if following is not None and _is_marker(line) and not _is_marker(following) and _adjacent(line, following, height):
+            lines[i + 1] = _joined(line, following)
+            continue
+        out.append(line)
+    return out
+
+
+def _is_marker(line: PositionedLine) -> bool:
+    return not line.table and not line.stamp and bool(_MARKER.fullmatch(line.text))
+
+
+def _adjacent(first: PositionedLine, second: PositionedLine, height: float) -> bool:
+    """`second` goes on `first`'s visual line: it starts where `first` ends and their bands overlap or, for
+    a raised number above a band measured on its end letters ('n', '.'), nearly touch."""
+    if None in (first.top, first.bottom, first.left, first.right, second.top, second.left) or height <= 0:
+        return False
+    overlap = min(first.bottom, second.bottom) - max(first.top, second.top)
+    shortest = min(first.bottom - first.top, second.bottom - second.top)
+    gap = second.left - first.right
+    return shortest > 0 and overlap >= -MARKER_REACH * shortest and -1.0 <= gap <= MARKER_GAP
+
+
+def _joined(first: PositionedLine, second: PositionedLine) -> PositionedLine:
+    if _is_marker(second) or first.text.endswith(" ") or second.text.startswith(" "):
+        space = ""
+    else:  # a number opening a note is followed by a space; text after a marker only where a gap shows one
+        space = " " if _is_marker(first) or second.left - first.right > SPACE_GAP else ""
+    return PositionedLine(
+        f"{first.text}{space}{second.text.lstrip() if _is_marker(second) else second.text}",
+        min(first.top, second.top), max(first.bottom, second.bottom),
+        min(first.left, second.left), max(first.right, second.right),
+    )
 
 
 # --- text stamped into signature widgets ---------------------------------------------------------------
@@ -341,10 +433,13 @@ def _insert_run(chars: list[tuple[str, tuple, bool]], text: str, box: tuple) -> 
     chars[at:at] = [(c, box, True) for c in f"{space_before}{text}{space_after}"]
 
 
-def _line_box(box_of, first: int, end: int, height: float):
-    """(top, bottom, left, right) of a line as shares of the page height (from the top edge) and in points."""
+def _line_box(box_of, text: str, first: int, end: int, height: float):
+    """(top, bottom, left, right) of a line as shares of the page height (from the top edge) and in points,
+    from its first and last visible characters (a space's box is empty or off the line); `left` is where
+    its first letter starts."""
+    visible = [i for i in range(first, end) if not text[i].isspace()]
     boxes = []
-    for index in (first, end - 1):
+    for index in (visible[0], visible[-1]) if visible else (first, end - 1):
         if 0 <= index < end:
             left, bottom, right, top = box_of(index)
             if right > left or top > bottom:
@@ -353,7 +448,7 @@ def _line_box(box_of, first: int, end: int, height: float):
         return None
     top = max(b[3] for b in boxes)
     bottom = min(b[1] for b in boxes)
-    return (height - top) / height, (height - bottom) / height, min(b[0] for b in boxes), max(b[2] for b in boxes)
+    return (height - top) / height, (height - bottom) / height, boxes[0][0], max(b[2] for b in boxes)
 
 
 # --- furniture ---------------------------------------------------------------------------------------
