@@ -58,7 +58,7 @@ def kind_of_noun(text: str, anchor: str | None = None) -> str | None:
     for noun, kind in _noun_index(folded):
         noun = re.sub(r"\s*([,/])\s*", r"\1 ", noun)
         position = key.find(f" {noun} ")
-        if position == -1:
+        if position == -1 or _opens_a_compound(key, position + 1, noun, folded):
             continue
         if anchor == "start" and key[:position].strip() not in ("", "cac", "nhung", "các", "những", "tat ca cac", "tất cả các"):
             continue  # 'bao nhiêu trạm y tế xã': the head noun is 'trạm', not 'xã'
@@ -67,6 +67,34 @@ def kind_of_noun(text: str, anchor: str | None = None) -> str | None:
         if best is None or position < best[0]:
             best = (position, kind)
     return best[1] if best else None
+
+
+def _opens_a_compound(key: str, start: int, noun: str, folded: bool) -> bool:
+    """'hội viên', 'trường hợp', 'bộ trưởng', 'xã hội': the noun is the first syllable of another word (Viet74K,
+    underthesea's word list), not the kind it names, unless that word is a kind's noun itself."""
+    if " " in noun:
+        return False
+    after = key[start + len(noun):].split()
+    if not after:
+        return False
+    compound = f"{noun} {after[0].strip(',;:.()')}"
+    return compound in _dictionary_words(folded) and compound not in {n for n, _ in _noun_index(folded)}
+
+
+@functools.lru_cache(maxsize=2)
+def _dictionary_words(folded: bool) -> frozenset[str]:
+    """Vietnamese words of two syllables (underthesea's Viet74K), as kind nouns are matched."""
+    from pathlib import Path
+
+    import underthesea
+
+    path = Path(underthesea.__file__).parent / "corpus" / "data" / "Viet74K.txt"
+    key = search_key if folded else _accent_key
+    try:
+        words = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(key(w) for w in words if len(w.split()) == 2)
 
 
 def kind_of_item(item: str) -> str | None:

@@ -431,3 +431,19 @@ def test_complement_accepts_any_spelling_in_the_universe_and_needs_one_when_noth
 
 
 # --- speed --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("trường hợp đổi tên", None),  # 'trường hợp' (a case) is a word of its own, no school
+    ("bộ trưởng", None),
+    ("hội viên", "member"),  # a word that is a kind's noun itself
+    ("hội nghị", None),
+    ("các tỉnh thành", "province"),
+    ("trường THPT", "school"),
+    ("hội do Đảng, Nhà nước giao nhiệm vụ", "association"),
+    ("truong hop", None),  # typed without diacritics, the same
+])
+def test_a_kind_noun_that_opens_another_word_is_not_that_kind(text, kind):
+    from baocao.ingest.generic_lists import kind_of_noun
+
+    assert kind_of_noun(text, "start") == kind
