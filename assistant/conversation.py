@@ -94,6 +94,8 @@ def rewrite(question: str, history: list[Turn]) -> str:
         return previous
     if is_new_topic(core, previous):
         return new_topic_question(core, previous)
+    if names_a_metric(core) and not ASKING.search(core):
+        return other_metric_question(core, previous)
     if ASKING.search(core):  # it asks its own question: about the previous one's topic
         return about_previous_topic(core, previous)
     return f"{previous.rstrip(' ?')} {core}?"
@@ -118,6 +120,23 @@ def is_new_topic(core: str, previous: str) -> bool:
     """'thế còn Ban Chỉ đạo thì sao?': the follow-up names another thing and asks nothing of its own, so it
     is a new question about that thing in the previous question's frame, never the previous one repeated."""
     return bool(NAMED.match(core)) and not ASKING.search(core)
+
+
+def names_a_metric(core: str) -> bool:
+    """'số người làm việc do hội tự hợp đồng', 'tỷ lệ hồ sơ trực tuyến': a figure of its own, not more of the last."""
+    key = search_key(core)
+    return any(key == m or key.startswith(m + " ") for m in map(search_key, cue_words("metric_openers")))
+
+
+def other_metric_question(core: str, previous: str) -> str:
+    """'thế còn số người làm việc do hội tự hợp đồng?' after 'Tổng số hội trên địa bàn tỉnh Lâm Đồng năm 2025?' →
+    'số người làm việc do hội tự hợp đồng tỉnh Lâm Đồng năm 2025?': the new figure where and when the last one was."""
+    from baocao.ingest.gazetteer import Gazetteer
+
+    places = [previous[m.start:m.end] for m in Gazetteer.load().scan(previous, ("province", "commune"), require_capital=False)]
+    time = TIME_SLOT.search(previous)
+    extra = [p for p in [*places, time.group(0) if time else ""] if p and fold(p).lower() not in fold(core).lower()]
+    return " ".join([core, *extra]).strip() + "?"
 
 
 def new_topic_question(core: str, previous: str) -> str:

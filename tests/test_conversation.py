@@ -68,6 +68,14 @@ def test_a_follow_up_pointing_back_asks_its_own_question_about_the_previous_topi
     assert again == "kết quả dự kiến là gì (xây dựng Đề án cơ chế thí điểm công nghệ mới)?"  # the topic carries on
 
 
+def test_a_follow_up_naming_another_figure_asks_it_where_and_when_the_last_one_was():
+    previous = [Turn("Tổng số hội trên địa bàn tỉnh Cà Mau năm 2025?", "…")]
+    assert rewrite("thế còn số người làm việc do hội tự hợp đồng?", previous) == \
+        "số người làm việc do hội tự hợp đồng tỉnh Cà Mau năm 2025?"
+    more = [Turn("Doanh thu ngành công nghệ số tháng 10/2025 đạt bao nhiêu?", "…")]
+    assert rewrite("còn lũy kế 10 tháng thì sao?", more) == "Doanh thu ngành công nghệ số tháng 10/2025 đạt bao nhiêu lũy kế 10 tháng?"
+
+
 def test_what_a_question_asks_is_not_its_topic():
     assert topic_of("Tờ trình 94 đề xuất giải thể bao nhiêu hội?") == "Tờ trình 94 đề xuất giải thể hội"
     assert topic_of("Hội nghị diễn ra ở đâu và khi nào?") == "Hội nghị diễn"
