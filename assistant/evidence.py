@@ -263,6 +263,7 @@ def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights,
         context = syllables(" ".join([hit.chunk.section, hit.chunk.context or "", document_identity(hit.chunk, named)]))
         title = _about_words(hit.chunk.title) | set(syllables(_date_words(hit.chunk)))
         title_key = search_key(hit.chunk.title)
+        before: set[str] = set()
         for text in split_sentences(hit.chunk):
             if _restates_title(text, title_key):
                 continue  # the title line says what the document is about, never what it says
@@ -270,9 +271,13 @@ def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights,
             if sum(1 for t in own if t.isalpha()) < MIN_OWN_WORDS:
                 continue  # '1.1.', 'Điều 1.': a heading's number says nothing, whatever its section covers
             present = set(own) | set(context)
-            # the document's title says what every sentence of it is about, though less surely than its section
+            # the document's title says what every sentence of it is about, though less surely than its section;
+            # so does the sentence before, which a report's next one goes on from ('… có ý kiến về dự thảo văn
+            # bản trên. Kết quả tổng hợp có 07/09 sở có văn bản ý kiến thống nhất.')
+            around = title | before
+            before = set(own)
             covered = sum(r.weight if r.term in checked_apart or r.met_by(present) else TITLE_SHARE * r.weight
-                          for r in needs if r.term in checked_apart or r.met_by(present | title))
+                          for r in needs if r.term in checked_apart or r.met_by(present | around))
             coverage = covered / total
             bigrams = sum(1 for pair in zip(own, own[1:]) if pair in pairs)
             score = coverage + 0.05 * min(bigrams, 6) + 0.08 / (rank + 1)

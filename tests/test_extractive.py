@@ -70,3 +70,15 @@ def test_two_reports_of_the_asked_period_that_differ_are_both_shown(notices):
     answer = notices.answer_question("Năm 2025 Ban Chỉ đạo chuyển đổi số tỉnh Cà Mau đã tổ chức bao nhiêu cuộc kiểm tra?")
     assert answer.answer.startswith("Các báo cáo nêu số liệu khác nhau theo thời điểm")
     assert "15 cuộc" in answer.answer and "12 cuộc" in answer.answer
+
+
+def test_a_sentence_that_goes_on_from_the_one_before_is_found_with_its_words(tmp_path, embedder):
+    consultation = (
+        "Cà Mau, ngày 20 tháng 10 năm 2025\n\nTỜ TRÌNH\nVề việc xử lý các hội quần chúng cấp tỉnh\n"
+        "Ngày 01/10/2025, Sở Nội vụ đề nghị các sở: Tài chính, Xây dựng, Y tế, Giáo dục và Đào tạo, Công Thương có "
+        "ý kiến về dự thảo phương án xử lý các hội quần chúng. Kết quả tổng hợp có 04/05 sở có văn bản thống nhất. "
+        "Sở Y tế đề nghị bổ sung thời hạn thực hiện.\n"
+        "Văn phòng Ủy ban nhân dân tỉnh đã lấy ý kiến các thành viên, có 12 thành viên thống nhất dự thảo kế hoạch.\n")
+    assistant = assistant_over(tmp_path, {"to-trinh.txt": consultation}, embedder)
+    answer = assistant.answer_question("Khi lấy ý kiến về dự thảo phương án xử lý các hội, bao nhiêu sở có văn bản thống nhất?")
+    assert "04/05 sở" in answer.answer and answer.grounded
