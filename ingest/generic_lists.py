@@ -125,7 +125,10 @@ def _clean_item(raw: str) -> str:
 
 
 def _looks_like_item(item: str) -> bool:
-    return 1 < len(item) <= MAX_ITEM_CHARS and (item[0].isupper() or item[0].isdigit() or item[0] == "“")
+    """A name: short, opening with a capital, a digit ('5G', '1.1 Hội …') or a quote, and holding letters ('16',
+    '94%' are figures a comma split off a sentence, never the name of a unit)."""
+    return (1 < len(item) <= MAX_ITEM_CHARS and (item[0].isupper() or item[0].isdigit() or item[0] == "“")
+            and any(ch.isalpha() for ch in item))
 
 
 def _canonical(items: list[str], kind: str, g: Gazetteer) -> list[str]:

@@ -447,3 +447,11 @@ def test_a_kind_noun_that_opens_another_word_is_not_that_kind(text, kind):
     from baocao.ingest.generic_lists import kind_of_noun
 
     assert kind_of_noun(text, "start") == kind
+
+
+def test_figures_a_comma_splits_off_are_no_list_of_units():
+    from baocao.ingest.generic_lists import extract_named_lists
+
+    assert extract_named_lists("Tỷ lệ số hóa hồ sơ của các bộ, ngành đạt tỷ lệ: 16, 94%.") == []
+    assert [lst.items for lst in extract_named_lists("Các hội sau: Hội Nông dân, Hội 5G Việt Nam.")] == [
+        ["Hội Nông dân", "Hội 5G Việt Nam"]]
