@@ -70,20 +70,23 @@ def kind_of_noun(text: str, anchor: str | None = None) -> str | None:
 
 
 def _opens_a_compound(key: str, start: int, noun: str, folded: bool) -> bool:
-    """'hội viên', 'trường hợp', 'bộ trưởng', 'xã hội': the noun is the first syllable of another word (Viet74K,
-    underthesea's word list), not the kind it names, unless that word is a kind's noun itself."""
+    """'hội viên', 'trường hợp', 'bộ trưởng' / 'cơ sở', 'cán bộ', 'chuyên ngành', 'đại hội', 'hợp tác xã': the noun
+    is a syllable of another word (Viet74K, underthesea's word list), not the kind it names, unless that word is
+    a kind's noun itself ('hiệp hội')."""
     if " " in noun:
         return False
-    after = key[start + len(noun):].split()
-    if not after:
-        return False
-    compound = f"{noun} {after[0].strip(',;:.()')}"
-    return compound in _dictionary_words(folded) and compound not in {n for n, _ in _noun_index(folded)}
+    strip = ",;:.()"
+    before = [w.strip(strip) for w in key[:start].split()][-2:]
+    after = [w.strip(strip) for w in key[start + len(noun):].split()][:1]
+    compounds = [f"{noun} {after[0]}"] if after else []
+    compounds += [" ".join(before[i:] + [noun]) for i in range(len(before))]
+    words, nouns = _dictionary_words(folded), {n for n, _ in _noun_index(folded)}
+    return any(c in words and c not in nouns for c in compounds)
 
 
 @functools.lru_cache(maxsize=2)
 def _dictionary_words(folded: bool) -> frozenset[str]:
-    """Vietnamese words of two syllables (underthesea's Viet74K), as kind nouns are matched."""
+    """Vietnamese words of two and three syllables (underthesea's Viet74K), as kind nouns are matched."""
     from pathlib import Path
 
     import underthesea
@@ -94,7 +97,7 @@ def _dictionary_words(folded: bool) -> frozenset[str]:
         words = path.read_text(encoding="utf-8").splitlines()
     except OSError:
         return frozenset()
-    return frozenset(key(w) for w in words if len(w.split()) == 2)
+    return frozenset(key(w) for w in words if len(w.split()) in (2, 3))
 
 
 def kind_of_item(item: str) -> str | None:

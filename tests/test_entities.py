@@ -442,6 +442,11 @@ def test_complement_accepts_any_spelling_in_the_universe_and_needs_one_when_noth
     ("trường THPT", "school"),
     ("hội do Đảng, Nhà nước giao nhiệm vụ", "association"),
     ("truong hop", None),  # typed without diacritics, the same
+    ("các cơ sở", None),  # the noun closing a word: 'cơ sở', 'cán bộ', 'đại hội'
+    ("cán bộ", None),
+    ("đại hội", None),
+    ("CSDL chuyên ngành", "database"),  # not 'ngành' (a sector, an agency)
+    ("hiệp hội", "association"),
 ])
 def test_a_kind_noun_that_opens_another_word_is_not_that_kind(text, kind):
     from baocao.ingest.generic_lists import kind_of_noun
