@@ -23,6 +23,7 @@ DATE_TERM = re.compile(r"[\d/.,-]+")
 NOT_A_FIGURE = re.compile(r"(?:ngày\s+\d{0,2}\s*)?tháng\s+\d{1,2}\s+năm\s+\d{4}|Số:\s*\d*\s*/\S+|(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
 
 
+_OPENS_ITEM = re.compile(r"^\s*(?:[-+•–]|\(?\d{1,2}[.)]|[a-zđ]\))\s")
 LEADING_ENUMERATOR = re.compile(r"^\s*(?:[-+•]\s*)?(?:\(?\d{1,2}[.)]|[a-zđ]\))\s+")
 
 
@@ -264,6 +265,7 @@ def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights,
         title = _about_words(hit.chunk.title) | set(syllables(_date_words(hit.chunk)))
         title_key = search_key(hit.chunk.title)
         before: set[str] = set()
+        lead_in: set[str] = set()
         for text in split_sentences(hit.chunk):
             if _restates_title(text, title_key):
                 continue  # the title line says what the document is about, never what it says
@@ -274,7 +276,13 @@ def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights,
             # the document's title says what every sentence of it is about, though less surely than its section;
             # so does the sentence before, which a report's next one goes on from ('… có ý kiến về dự thảo văn
             # bản trên. Kết quả tổng hợp có 07/09 sở có văn bản ý kiến thống nhất.')
-            around = title | before
+            # an item ('3. Hội Nông dân …', '- …') goes on from its list's lead-in ('… cho thấy:'), not the item before
+            if _OPENS_ITEM.match(text):
+                around = title | lead_in
+            else:
+                around, lead_in = title | before, set()
+            if text.rstrip().endswith(":"):
+                lead_in = set(own)
             before = set(own)
             covered = sum(r.weight if r.term in checked_apart or r.met_by(present) else TITLE_SHARE * r.weight
                           for r in needs if r.term in checked_apart or r.met_by(present | around))

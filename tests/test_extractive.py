@@ -82,3 +82,15 @@ def test_a_sentence_that_goes_on_from_the_one_before_is_found_with_its_words(tmp
     assistant = assistant_over(tmp_path, {"to-trinh.txt": consultation}, embedder)
     answer = assistant.answer_question("Khi lấy ý kiến về dự thảo phương án xử lý các hội, bao nhiêu sở có văn bản thống nhất?")
     assert "04/05 sở" in answer.answer and answer.grounded
+
+
+def test_an_item_goes_on_from_its_lead_in_not_from_the_item_before(tmp_path, embedder):
+    review = (
+        "Cà Mau, ngày 20 tháng 10 năm 2025\n\nBÁO CÁO\nKết quả bảo đảm an toàn thông tin năm 2025\n"
+        "Kết quả rà soát 12 sở, ngành về an toàn hệ thống thông tin cho thấy:\n"
+        "- Cấp độ 2: 31 hệ thống đạt cấp độ này, phân bố đều giữa các đơn vị.\n"
+        "- Cấp độ 4: chỉ có 03 hệ thống đạt cấp độ này, đều thuộc Sở Tài chính.\n"
+        "Các đơn vị còn lại tiếp tục hoàn thiện hồ sơ đề xuất cấp độ trong quý IV.\n")
+    assistant = assistant_over(tmp_path, {"bao-cao.txt": review}, embedder)
+    answer = assistant.answer_question("Rà soát an toàn hệ thống thông tin của 12 sở, ngành cho thấy bao nhiêu hệ thống đạt cấp độ 4?")
+    assert "03 hệ thống" in answer.answer and answer.grounded
