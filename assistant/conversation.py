@@ -34,14 +34,19 @@ def is_follow_up(question: str) -> bool:
 
 
 def points_back(question: str) -> bool:
-    """'kết quả dự kiến của nhiệm vụ đó là gì?', 'tổng công suất của chúng?', 'trụ sở của hội mới ở đâu?':
-    the question points at something said before (an anaphor), or, typed with its diacritics, it names
-    nothing at all (no capitalised word after the first, no number)."""
+    """'kết quả dự kiến của nhiệm vụ đó là gì?', 'tổng công suất của chúng?', 'ở đâu và do ai khánh thành?',
+    'trụ sở của hội mới ở đâu?': the question points at something said before (an anaphor), opens with what
+    it asks, or, typed with its diacritics, names nothing at all — no capitalised word after the first, no
+    number, and no kind of unit it asks about ('tỉnh nào chưa thành lập ban chỉ đạo?' stands on its own)."""
+    from baocao.assistant.plan import asked_kind
+
     text = nfc(question).strip()
     if _anaphora().search(text.lower()):
         return True
     names = any(word[:1].isupper() for word in text.split()[1:])
-    return not text.isascii() and not re.search(r"\d", text) and not names
+    if text.isascii() or re.search(r"\d", text) or names:
+        return False
+    return bool(ASKED_FIRST.match(text)) or asked_kind(text) is None
 
 
 @functools.lru_cache(maxsize=1)
@@ -113,6 +118,7 @@ def about_previous_topic(core: str, previous: str) -> str:
 
 # a named thing: a capitalised phrase ('Ban Chỉ đạo', 'Trung tâm dữ liệu quốc gia'), not a question word
 NAMED = re.compile(r"^(?:các\s+|những\s+)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[\wÀ-ỹ]+){0,6}$")
+ASKED_FIRST = re.compile(r"^(?:ở đâu|tại đâu|khi nào|lúc nào|bao giờ|bao nhiêu|mấy|vì sao|tại sao|thế nào|ra sao)(?!\w)", re.IGNORECASE)
 ASKING = re.compile(r"\b(nào|nao|gì|gi|bao nhiêu|bao nhieu|mấy|may|khi nào|ai|đâu|dau)\b", re.IGNORECASE)
 
 

@@ -76,6 +76,12 @@ def test_a_follow_up_naming_another_figure_asks_it_where_and_when_the_last_one_w
     assert rewrite("còn lũy kế 10 tháng thì sao?", more) == "Doanh thu ngành công nghệ số tháng 10/2025 đạt bao nhiêu lũy kế 10 tháng?"
 
 
+def test_an_elliptical_follow_up_is_one_even_when_it_asks_about_a_kind():
+    assert points_back("ở đâu và do cơ quan nào khánh thành?")  # it opens with what it asks
+    assert points_back("tăng bao nhiêu bậc so với kỳ đánh giá trước?")  # names nothing at all
+    assert not points_back("những sở nào chưa gửi báo cáo về hội?")  # asks about its own kind of unit
+
+
 def test_what_a_question_asks_is_not_its_topic():
     assert topic_of("Tờ trình 94 đề xuất giải thể bao nhiêu hội?") == "Tờ trình 94 đề xuất giải thể hội"
     assert topic_of("Hội nghị diễn ra ở đâu và khi nào?") == "Hội nghị diễn"
@@ -84,7 +90,7 @@ def test_what_a_question_asks_is_not_its_topic():
 def test_a_question_that_names_something_stands_on_its_own():
     previous = [Turn("Tờ trình 94 đề xuất giải thể bao nhiêu hội?", "…")]
     for question in ("Ai là Chủ tịch Hội Nông dân tỉnh Hòa Bình?", "Năm 2025 tổng số hội là bao nhiêu?",
-                     "tinh nao chua thanh lap ban chi dao?"):
+                     "tinh nao chua thanh lap ban chi dao?", "tỉnh nào chưa thành lập ban chỉ đạo?"):
         assert not points_back(question)
         assert rewrite(question, previous) == question
 
