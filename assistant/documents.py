@@ -13,7 +13,7 @@ import re
 from baocao.assistant.compose import CitationList
 from baocao.assistant.models import Answer
 from baocao.assistant.knowledge import phrase_alternation
-from baocao.assistant.references import DocumentRef, document_questions, is_document, referenced_document
+from baocao.assistant.references import DocumentRef, described_kind, document_questions, is_document, referenced_document
 from baocao.ingest.models import Chunk
 from baocao.ingest.text import search_key, vn_date
 
@@ -106,9 +106,11 @@ class DocumentAnswerer:
     def answer(self, plan, context) -> Answer | None:
         folded = search_key(plan.part.query.text)
         ref = referenced_document(folded)
-        field = asked_field(folded) if ref else None
-        if ref is None or field is None:
+        field = asked_field(folded)
+        if field is None:
             return None
+        if ref is None:
+            return self.described(folded, field, context.catalogue)
         documents = _documents_named(context.catalogue, ref)
         cites = CitationList()
         lines: list[str] = []
@@ -128,6 +130,53 @@ class DocumentAnswerer:
         text = lines[0] if len(lines) == 1 else "Có các văn bản mang số này:\n" + "\n".join(f"- {line}" for line in lines)
         return Answer(answer=text, citations=cites.citations, grounded=True, as_of=max(dates) or None,
                       generator=self.name)
+
+
+    def described(self, folded: str, field: tuple[str, tuple[int, int]], catalogue) -> Answer | None:
+        """'Quyết định thành lập Ban Chỉ đạo về dữ liệu tỉnh Lâm Đồng mang số bao nhiêu?': the one document of that
+        kind whose title holds the description; a draft whose number or day is left blank says so, cited to the
+        line that leaves it blank, and answers nothing."""
+        chunks = _document_described(folded, field[1][0], catalogue)
+        if chunks is None or field[0] not in ("number", "date"):
+            return None
+        first = chunks[0]
+        blank = (field[0] == "number" and not re.match(r"\s*\d", first.number or "")) or (
+            field[0] == "date" and len((first.report_date or "").split("-")) < 3)
+        stated = _blank_line(chunks, field[0]) if blank else _stating_line(chunks, field[0], first)
+        if stated is None:
+            return None
+        cites = CitationList()
+        marker = cites.cite(stated[0], stated[1])
+        if not blank:
+            return Answer(answer=f"{_statement(first, field[0], stated[1])} [{marker}].", citations=cites.citations,
+                          grounded=True, as_of=first.report_date, generator=self.name)
+        what = "số và ký hiệu" if field[0] == "number" else "ngày ký"
+        text = (f"Không tìm thấy {what} của {first.doc_kind} này: {first.title} để trống {what} "
+                f"trên văn bản: «{stated[1]}» [{marker}].")
+        return Answer(answer=text, citations=cites.citations, grounded=False, generator=self.name)
+
+
+def _document_described(folded: str, asked_at: int, catalogue) -> list[Chunk] | None:
+    """The one indexed document of the kind the question opens with whose title holds every content word the
+    question puts between the kind and what it asks; None when none or several fit."""
+    kind = described_kind(folded)
+    if kind is None:
+        return None
+    start = re.match(rf"\s*{re.escape(kind)}", folded).end()
+    filler = {w for phrase in document_questions()["filler"] for w in search_key(phrase).split()}
+    words = {w for w in re.findall(r"\w+", folded[start:asked_at]) if w not in filler}
+    if len(words) < 2:
+        return None
+    fits = [d for d in catalogue.documents_titled(words, share=1.0)
+            if search_key(catalogue.chunks_of(d)[0].doc_kind or "") == kind]
+    return catalogue.chunks_of(fits[0]) if len(fits) == 1 else None
+
+
+def _blank_line(chunks: list[Chunk], field: str) -> tuple[Chunk, str] | None:
+    """The header line that leaves the number ('Số:     /QĐ-UBND') or the day ('ngày … tháng 01 năm 2026') blank."""
+    if field == "number":
+        return _first_line(chunks, lambda line: re.match(r"(?i)\s*số\s*:?\s*[/.…\s]*/", line) is not None)
+    return _first_line(chunks, lambda line: re.search(r"(?i)ngày\s*[.…_\s]*\s*tháng\s+\d", line) is not None)
 
 
 def _documents_named(catalogue, ref: DocumentRef) -> list[list[Chunk]]:

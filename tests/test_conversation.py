@@ -126,3 +126,25 @@ def test_the_follow_up_keeps_the_named_submission(submissions):
     assert "210" in first.answer and "(số 94/TTr-SNV, tính đến 12/11/2024)" in first.answer  # as officials cite it
     follow = submissions.ask("Những sở nào đã thống nhất đề xuất đó?", conversation_id=first.conversation_id)
     assert "Sở Xây dựng" in follow.answer and "Sở Tài chính" not in follow.answer
+
+
+DRAFT_DECISION = """\
+ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+Số:      /QĐ-UBND
+Hòa Bình, ngày      tháng 01 năm 2026
+
+QUYẾT ĐỊNH
+Thành lập Ban Chỉ đạo về dữ liệu tỉnh Hòa Bình
+
+Điều 1. Thành lập Ban Chỉ đạo về dữ liệu tỉnh Hòa Bình để chỉ đạo triển khai Chiến lược dữ liệu quốc gia trên địa bàn tỉnh.
+Điều 2. Ban Chỉ đạo có nhiệm vụ điều phối việc xây dựng, kết nối và chia sẻ các cơ sở dữ liệu của tỉnh.
+"""
+
+
+def test_a_described_drafts_blank_number_and_day_are_said_to_be_blank(tmp_path, embedder):
+    drafts = assistant_over(tmp_path, {"du-thao-qd.txt": DRAFT_DECISION, "to-trinh-94.txt": _submission(
+        "94", "Hội Lâm nghiệp, Hiệp hội Thủy sản", "Sở Xây dựng", 210)}, embedder)
+    answer = drafts.answer_question("Quyết định thành lập Ban Chỉ đạo về dữ liệu tỉnh Hòa Bình mang số bao nhiêu, ký ngày nào?")
+    lines = answer.answer.splitlines()
+    assert len(lines) == 2 and all("Không tìm thấy" in line for line in lines) and not answer.grounded
+    assert "«Số: /QĐ-UBND»" in lines[0] and "tháng 01 năm 2026»" in lines[1]  # the lines as cleaned at ingest
