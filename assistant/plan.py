@@ -250,8 +250,31 @@ def make_plan(question: str, default_year: int | None = None) -> Plan:
     """The plan of a (standalone) question; `default_year` anchors a month or quarter given without a year.
     Every part is answered on its own (a part the reports do not answer is said to be missing while the
     others are answered); parts answered by one sentence are merged into one line by `merge_parts`."""
-    parts = [make_part(p, default_year) for whole in distribute(question) for p in split_parts(whole)]
+    parts = [make_part(p, default_year) for whole in distribute(question) for side in compared_sides(whole)
+             for p in split_parts(side)]
     return Plan(question, share_constraints(parts))
+
+
+_COMPARED = [
+    # 'Cơ quan thường trực của A khác gì (so) với B?'
+    re.compile(r"^(?P<what>.+?)\s+cua\s+(?P<a>.+?)\s+khac\s+(?:gi|nhau\s+the\s+nao|nhau\s+ra\s+sao)\s+(?:so\s+)?voi\s+(?P<b>.+?)$"),
+    # 'A và B khác nhau thế nào về cơ cấu?'
+    re.compile(r"^(?P<a>.+?)\s+va\s+(?P<b>.+?)\s+khac\s+nhau\s+(?:the\s+nao|ra\s+sao|o\s+diem\s+nao)\s+ve\s+(?P<what>.+?)$"),
+]
+
+
+def compared_sides(question: str) -> list[str]:
+    """'X của A khác gì so với B?' / 'A và B khác nhau thế nào về X?' → ['X của A?', 'X của B?']: each side is
+    answered (or refused) on its own line, cited, for the official to compare; the reports rarely compare."""
+    text = " ".join(question.split()).rstrip("?").strip()
+    folded = search_key(text)
+    for pattern in _COMPARED:
+        if (found := pattern.match(folded)) is not None:
+            what, a, b = (text[slice(*found.span(name))] for name in ("what", "a", "b"))
+            if b.lower().startswith("cua "):
+                b = b[4:]
+            return [f"{what} của {a}?", f"{what} của {b}?"]
+    return [question]
 
 
 def share_constraints(parts: list[Part]) -> list[Part]:

@@ -61,3 +61,13 @@ def test_an_aside_at_the_end_goes_with_every_part():
     plan = make_plan("ở đâu và do cơ quan nào khánh thành (Trung tâm dữ liệu quốc gia số 1)?")
     assert [p.text for p in plan.parts] == ["ở đâu (Trung tâm dữ liệu quốc gia số 1)?",
                                             "do cơ quan nào khánh thành (Trung tâm dữ liệu quốc gia số 1)?"]
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("Cơ quan thường trực của Ban Chỉ đạo tỉnh Cà Mau khác gì so với Ban Chỉ đạo quốc gia?",
+     ["Cơ quan thường trực của Ban Chỉ đạo tỉnh Cà Mau?", "Cơ quan thường trực của Ban Chỉ đạo quốc gia?"]),
+    ("Quỹ Bảo trợ trẻ em và Quỹ Khuyến học khác nhau thế nào về cơ cấu?",
+     ["cơ cấu của Quỹ Bảo trợ trẻ em?", "cơ cấu của Quỹ Khuyến học?"]),
+])
+def test_a_comparison_of_two_things_asks_each_side_on_its_own(question, parts):
+    assert [p.text for p in make_plan(question).parts] == parts
