@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     ocr_timeout_s: float = Field(180.0, description="Longest OCR of one page before it is given up.")
     ocr_max_pages: int = Field(300, description="Pages of one document read by OCR at most.")
     ocr_workers: int = Field(2, description="Tesseract processes at once (one per core is fastest).")
+    ocr_binarize: bool = Field(False, description="Threshold page images (Otsu) before OCR: better on some scans, "
+                               "worse on others (bench/realdocs.py), so off.")
+    ocr_recheck_layer_above: float = Field(0.0, description="A PDF's OCR layer (invisible text over a scan) with a larger "
+                                           "invalid-syllable share is read again by Tesseract, the better read kept; "
+                                           "1 trusts every OCR layer.")
 
     # Retrieval
     fusion_weights: str = Field(

@@ -8,7 +8,9 @@ document's blocks and its chunks. For the twins (one text in several formats) th
 sentences found in each other version after repair: verbatim (character for character, footnote marks
 aside), and with the same words (`same_words`: letter case, old/new tone placement 'hoà'/'hòa', the '…'
 character and dot leaders' length folded; each is a spelling or layout difference between two
-publications of one text, not a word lost by ingestion).
+publications of one text, not a word lost by ingestion). `ocr_reads` / `ocr_seconds_per_page`: the pages
+Tesseract read and their mean seconds each (one Tesseract process; BAOCAO_OCR_WORKERS run at once). There
+is no OCR cache: every run reads every scan afresh.
 
     .venv/bin/python bench/realdocs.py [--only SUBSTRING]    # writes bench/results/realdocs.json
 
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from baocao.ingest import ocr as ocr_engine  # noqa: E402
 from baocao.ingest.chunker import split_sentences  # noqa: E402
 from baocao.ingest.loaders import load_file  # noqa: E402
 from baocao.ingest.models import IngestError  # noqa: E402
@@ -83,8 +86,22 @@ def sentences_of(text: str) -> list[str]:
     return [s for line in text.splitlines() for s in split_sentences(line) if len(s) >= MIN_SENTENCE_CHARS]
 
 
+_OCR_READS: list[float] = []  # seconds of each page read by Tesseract (in its worker) while a file loads
+_read_page = ocr_engine.ocr_image
+
+
+def _timed_read(image, options):
+    result = _read_page(image, options)
+    _OCR_READS.append(result.seconds)
+    return result
+
+
+ocr_engine.ocr_image = _timed_read  # pdf.py calls it through the module
+
+
 def measure(path: Path) -> tuple[dict, object | None]:
     row: dict = {"file": str(path.relative_to(REALDOCS)), "bytes": path.stat().st_size}
+    _OCR_READS.clear()
     started = time.perf_counter()
     try:
         raw = load_file(path)
@@ -102,6 +119,7 @@ def measure(path: Path) -> tuple[dict, object | None]:
         pages=sum(1 for p in raw.pages if p.number is not None) or None,
         ocr_pages=page_flags(raw.pages, "ocr"), legacy_font_pages=page_flags(raw.pages, "legacy_font", "legacy_encoding"),
         load_seconds=round(loaded - started, 2), process_seconds=round(done - loaded, 2),
+        ocr_reads=len(_OCR_READS), ocr_seconds_per_page=round(sum(_OCR_READS) / len(_OCR_READS), 2) if _OCR_READS else None,
         invalid_syllables_before=invalid_share(before), invalid_syllables_after=invalid_share(after),
         chunks=doc.chunk_sizes, table_rows=sum(1 for line in after.splitlines() if TABLE_ROW.match(line.strip())),
         table_chunks=sum(1 for c in chunks if c.kind == "table"), task_records=len(doc.tasks),

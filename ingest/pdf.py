@@ -11,7 +11,9 @@
   row rendered with its header cells (ingest/tables.py), in place of the table's loose cell text.
 - Text quality per page (ingest/quality.py): a legacy-font text layer is converted with the
   TCVN3/VNI tables when that makes it clean; otherwise, and for pages without a usable text layer
-  (scans, vector-outlined glyphs, a non-Vietnamese OCR layer), the page image is read by OCR.
+  (scans, vector-outlined glyphs, a non-Vietnamese OCR layer), the page image is read by OCR. An OCR
+  layer with any broken syllable (over `BAOCAO_OCR_RECHECK_LAYER_ABOVE`) is read again and the better
+  read kept.
 """
 
 from __future__ import annotations
@@ -548,7 +550,7 @@ class _Decision:
     quality: TextQuality | None = None  # of `text`
 
 
-def _decide(scan: _PageScan) -> _Decision:
+def _decide(scan: _PageScan, recheck_layer_above: float = 0.0) -> _Decision:
     text = scan.text
     quality = text_quality(text)
     letters = scan.alnum
@@ -562,13 +564,13 @@ def _decide(scan: _PageScan) -> _Decision:
             return _Decision(scan, converted, legacy_font=encoding, quality=converted_quality)
         return _Decision(scan, text, ocr_reason="garbled", quality=quality)
     ocr_layer = scan.image_share >= SCANNED_IMAGE_SHARE and scan.invisible_text >= 0.5
-    if ocr_layer and quality.judged >= MIN_WORDS_TO_JUDGE and quality.invalid_share > POOR:
+    if ocr_layer and quality.judged >= MIN_WORDS_TO_JUDGE and quality.invalid_share > recheck_layer_above:
         return _Decision(scan, text, ocr_reason="check", ocr_layer=True, quality=quality)  # read again, keep the better
     return _Decision(scan, text, ocr_layer=ocr_layer, quality=quality)
 
 
 def _finish(name: str, document, scans: list[_PageScan], options: OcrOptions) -> PdfResult:
-    decisions = [_decide(scan) for scan in scans]
+    decisions = [_decide(scan, options.recheck_layer_above) for scan in scans]
     total = len(scans)
     done = 0
     for decision in decisions:

@@ -762,6 +762,46 @@ def test_a_bad_ocr_layer_is_detected_and_the_page_read_again(tmp_path):
     assert "Ban Chỉ đạo" in " ".join(page.text.split())
 
 
+# An OCR layer of another program that is mostly right: one broken word in 50, and a line it never read.
+# Under the old 3% threshold such a layer was trusted; now any broken syllable has the page read again.
+NEARLY_RIGHT_LAYER = (
+    "Ủy ban nhân dân tỉnh Lâm Đồng báo cáo kết quả thực hiện nhiệm vụ chuyển đổi số năm 2025. "
+    "Sở Thông tin và Truyền thông chủ trì, phối hợp với các sở, ngành triển khai các nhiệm vụ được giao đúng thời hạn. "
+    "Ủy ban nhân dân tỉnh Lâm Đồng báo cáo kết quả thực hiện nhiệm vụ chuyển đổi số ừong tỉnh năm 2025."
+)
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make runtime-deps)")
+def test_an_ocr_layer_with_a_few_broken_words_is_read_again_and_the_better_read_kept(tmp_path):
+    from baocao.ingest.quality import text_quality
+
+    assert 0 < text_quality(NEARLY_RIGHT_LAYER).invalid_share < 0.03  # passed as good enough before
+    path = scan_image_pdf(tmp_path / "ocr-layer.pdf", SCAN_TEXT, invisible_layer=NEARLY_RIGHT_LAYER)
+
+    page = load_file(path, ocr=OcrOptions(workers=1)).pages[0]
+
+    text = " ".join(page.text.split())
+    assert page.ocr and "ừong" not in text
+    assert "43/63 địa phương thành lập Ban Chỉ đạo" in text  # the line the layer lacked
+    trusting = load_file(path, ocr=OcrOptions(workers=1, recheck_layer_above=1.0)).pages[0]
+    assert "ừong" in trusting.text  # the setting still trusts OCR layers when asked
+
+
+def test_otsu_makes_a_grey_page_black_and_white():
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from baocao.ingest.ocr import otsu
+
+    page = Image.new("L", (200, 100), color=200)  # grey paper
+    ImageDraw.Draw(page).rectangle((50, 40, 150, 60), fill=70)  # dark ink
+
+    pixels = np.asarray(otsu(page))
+
+    assert set(np.unique(pixels)) == {0, 255}
+    assert pixels[50, 100] == 0 and pixels[10, 10] == 255
+
+
 # --- tables, .doc/.rtf, .xlsx, language (issue 8.6, 8.7, 8.9) --------------------------------------
 
 
