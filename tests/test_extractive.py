@@ -72,25 +72,26 @@ def test_two_reports_of_the_asked_period_that_differ_are_both_shown(notices):
     assert "15 cuộc" in answer.answer and "12 cuộc" in answer.answer
 
 
-def test_a_sentence_that_goes_on_from_the_one_before_is_found_with_its_words(tmp_path, embedder):
-    consultation = (
-        "Cà Mau, ngày 20 tháng 10 năm 2025\n\nTỜ TRÌNH\nVề việc xử lý các hội quần chúng cấp tỉnh\n"
-        "Ngày 01/10/2025, Sở Nội vụ đề nghị các sở: Tài chính, Xây dựng, Y tế, Giáo dục và Đào tạo, Công Thương có "
-        "ý kiến về dự thảo phương án xử lý các hội quần chúng. Kết quả tổng hợp có 04/05 sở có văn bản thống nhất. "
-        "Sở Y tế đề nghị bổ sung thời hạn thực hiện.\n"
-        "Văn phòng Ủy ban nhân dân tỉnh đã lấy ý kiến các thành viên, có 12 thành viên thống nhất dự thảo kế hoạch.\n")
-    assistant = assistant_over(tmp_path, {"to-trinh.txt": consultation}, embedder)
-    answer = assistant.answer_question("Khi lấy ý kiến về dự thảo phương án xử lý các hội, bao nhiêu sở có văn bản thống nhất?")
-    assert "04/05 sở" in answer.answer and answer.grounded
+CONSULTATION = (
+    "Cà Mau, ngày 20 tháng 10 năm 2025\n\nTỜ TRÌNH\nVề việc xử lý các hội quần chúng cấp tỉnh\n"
+    "Ngày 01/10/2025, Sở Nội vụ đề nghị các sở: Tài chính, Xây dựng, Y tế, Giáo dục và Đào tạo, Công Thương có "
+    "ý kiến về dự thảo phương án xử lý các hội quần chúng. Kết quả tổng hợp có 04/05 sở có văn bản thống nhất. "
+    "Sở Y tế đề nghị bổ sung thời hạn thực hiện.\n"
+    "Văn phòng Ủy ban nhân dân tỉnh đã lấy ý kiến các thành viên, có 12 thành viên thống nhất dự thảo kế hoạch.\n")
+REVIEW = (
+    "Cà Mau, ngày 20 tháng 10 năm 2025\n\nBÁO CÁO\nKết quả bảo đảm an toàn thông tin năm 2025\n"
+    "Kết quả rà soát 12 sở, ngành về an toàn hệ thống thông tin cho thấy:\n"
+    "- Cấp độ 2: 31 hệ thống đạt cấp độ này, phân bố đều giữa các đơn vị.\n"
+    "- Cấp độ 4: chỉ có 03 hệ thống đạt cấp độ này, đều thuộc Sở Tài chính.\n"
+    "Các đơn vị còn lại tiếp tục hoàn thiện hồ sơ đề xuất cấp độ trong quý IV.\n")
 
 
-def test_an_item_goes_on_from_its_lead_in_not_from_the_item_before(tmp_path, embedder):
-    review = (
-        "Cà Mau, ngày 20 tháng 10 năm 2025\n\nBÁO CÁO\nKết quả bảo đảm an toàn thông tin năm 2025\n"
-        "Kết quả rà soát 12 sở, ngành về an toàn hệ thống thông tin cho thấy:\n"
-        "- Cấp độ 2: 31 hệ thống đạt cấp độ này, phân bố đều giữa các đơn vị.\n"
-        "- Cấp độ 4: chỉ có 03 hệ thống đạt cấp độ này, đều thuộc Sở Tài chính.\n"
-        "Các đơn vị còn lại tiếp tục hoàn thiện hồ sơ đề xuất cấp độ trong quý IV.\n")
-    assistant = assistant_over(tmp_path, {"bao-cao.txt": review}, embedder)
-    answer = assistant.answer_question("Rà soát an toàn hệ thống thông tin của 12 sở, ngành cho thấy bao nhiêu hệ thống đạt cấp độ 4?")
-    assert "03 hệ thống" in answer.answer and answer.grounded
+@pytest.mark.parametrize(("text", "question", "expected"), [
+    # a sentence that goes on from the one before is found with that one's words
+    (CONSULTATION, "Khi lấy ý kiến về dự thảo phương án xử lý các hội, bao nhiêu sở có văn bản thống nhất?", "04/05 sở"),
+    # an item goes on from its list's lead-in, not from the item before
+    (REVIEW, "Rà soát an toàn hệ thống thông tin của 12 sở, ngành cho thấy bao nhiêu hệ thống đạt cấp độ 4?", "03 hệ thống"),
+])
+def test_a_sentence_is_read_with_the_one_it_goes_on_from(tmp_path, embedder, text, question, expected):
+    answer = assistant_over(tmp_path, {"van-ban.txt": text}, embedder).answer_question(question)
+    assert expected in answer.answer and answer.grounded
