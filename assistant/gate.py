@@ -15,9 +15,9 @@ from baocao.assistant.knowledge import cue_words, literal_alternation, pack, phr
 from baocao.assistant.plan import EntityRef, Part
 from baocao.assistant.references import could_be_kind, described_kind
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.ingest.generic_lists import kinds as entity_kinds
+from baocao.ingest.generic_lists import kind_of_noun, kinds as entity_kinds
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import Period, fold, search_key, stated_dates, vn_date
+from baocao.ingest.text import Period, fold, nfc, search_key, stated_dates, vn_date
 
 GROUP_SIZE = 3  # a sentence naming this many units of a kind speaks of a group, not of one of them
 
@@ -205,13 +205,26 @@ def counts_the_asked(question: str, sentence: str) -> bool:
     return False
 
 
+def counted_words(question: str) -> str | None:
+    """What follows 'bao nhiêu'/'mấy', as typed, without punctuation: the phrase a count counts."""
+    match = re.search(r"(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)\s+(.*)", nfc(question), re.IGNORECASE)
+    return " ".join(re.sub(r"[?.!,;:()]", " ", match.group(1)).split()) if match else None
+
+
+def counted_kind(question: str) -> str | None:
+    """The kind of what is counted ('bao nhiêu hội do Đảng …' → association; 'bao nhiêu hội viên' → member;
+    'bao nhiêu kinh phí' → None)."""
+    counted = counted_words(question)
+    return kind_of_noun(counted, "start") if counted else None
+
+
 def _compound_counted(question: str) -> list[str] | None:
     """The noun of several syllables 'bao nhiêu'/'mấy' counts, when a kind of unit names it ('hội viên',
     'thành viên', 'doanh nghiệp'), folded: its first syllable alone does not count it."""
-    match = re.search(r"(?<!\w)(?:bao nhieu|may)\s+(.*)", search_key(question))
-    if not match:
+    counted = counted_words(question)
+    if not counted:
         return None
-    counted = f" {re.sub(r'[?.!,;:()]', ' ', match.group(1))} "
+    counted = f" {search_key(counted)} "
     nouns = sorted({search_key(n) for spec in entity_kinds().values() for n in spec.get("nouns", [])}, key=len, reverse=True)
     found = next((n for n in nouns if " " in n and counted.startswith(f" {n} ")), None)
     return found.split() if found else None

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from baocao.assistant.compose import CitationList, as_of_phrase, vn_date
 from baocao.ingest.entities import EntityList, complement, universe_for
 from baocao.assistant.evidence import TermWeights, content_syllables, syllables
+from baocao.assistant.gate import counted_kind
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.ingest.generic_lists import kind_of_noun, kinds as entity_kinds
+from baocao.ingest.generic_lists import kinds as entity_kinds
 from baocao.ingest.models import Chunk
 from baocao.ingest.text import last_marker_number, search_key, sentence_at as sentence_with
 
@@ -56,10 +57,16 @@ def asked_kinds(query: Query) -> list[str]:
     return list(dict.fromkeys(kind for subject in subjects for kind in kinds_in(subject)))
 
 
-def continued_markers(found: FoundList, cites: CitationList, chunks: dict[str, Chunk] | None) -> list[int]:
-    """The markers of the later chunks a section's list runs over: every item is cited where it stands."""
-    return [cites.cite(chunks[cid], quote) for cid, quote in found.entities.continued
-            if chunks and cid in chunks and quote in chunks[cid].text]
+def list_markers(found: FoundList, cites: CitationList, chunks: dict[str, Chunk] | None) -> list[int]:
+    """The list's marker, then those of the later chunks a section's list runs over: every item is cited where
+    it stands."""
+    markers = [cites.cite(found.chunk, quote_of(found))]
+    return markers + [cites.cite(chunks[cid], quote) for cid, quote in found.entities.continued
+                      if chunks and cid in chunks and quote in chunks[cid].text]
+
+
+def bracketed(markers: list[int]) -> str:
+    return "".join(f"[{m}]" for m in markers)
 
 
 def described(lst: EntityList) -> str:
@@ -82,13 +89,6 @@ def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
             continue  # dates and counts: the list's date and count are checked elsewhere
         words[term] = weights.weight(term) * (0.25 if term in soft else 1.0)
     return words
-
-
-def counted_kind(question: str) -> str | None:
-    """The kind of what 'bao nhiêu'/'mấy' counts ('bao nhiêu hội do Đảng …' → association; 'bao nhiêu hội viên'
-    → member; 'bao nhiêu kinh phí' → None)."""
-    found = re.search(r"(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)\s+(.+)", question, re.IGNORECASE)
-    return kind_of_noun(re.sub(r"[?.!,;:()]", " ", found.group(1)), "start") if found else None
 
 
 def provinces_in(text: str) -> list[str]:
@@ -200,13 +200,13 @@ def set_answer(
     counted = lst.stated_count is None and lst.kind not in ("unit", "member") and counted_kind(query.text) == lst.kind
     if want_negative == list_negative and query.wants_count and not query.wants_list and not counted:
         return None  # the report states this count itself: the sentences answer it, with their dates
-    marker = cites.cite(found.chunk, quote_of(found))
+    markers = list_markers(found, cites, chunks)
+    marker = markers[0]
     when = as_of_phrase(lst.as_of or found.chunk.as_of)
     label = label_of(kind)
     if want_negative == list_negative:
         items = lst.items
-        markers = "".join(f"[{m}]" for m in [marker, *continued_markers(found, cites, chunks)])
-        text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {described(lst)}: {', '.join(items)} {markers}."
+        text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {described(lst)}: {', '.join(items)} {bracketed(markers)}."
         if query.wants_count and counted:
             text += " (đếm từ danh sách, không phải câu trích)"
         if lst.stated_count is not None and lst.count_matches_stated is False:
@@ -271,8 +271,8 @@ class ListAnswerer:
         weights = catalogue.weights
         candidates = [FoundList(f.chunk, f.record) for f in catalogue.lists.matching(list(subject_words(query, weights)))]
         candidates = context.in_named_document(plan, candidates)
-        places = [e.name for e in part.constraints.entities if e.kind == "province"]
-        candidates = of_the_place(candidates, places) if part.ask != "set_op" else candidates
+        if part.ask != "set_op":  # a later part keeps the first part's province (share_constraints), not its text
+            candidates = of_the_place(candidates, [e.name for e in part.constraints.entities if e.kind == "province"])
         if part.ask == "set_op":
             return self.set_operation(part, candidates, kinds[0], catalogue, weights)
         cites = CitationList()
@@ -329,8 +329,7 @@ class ListAnswerer:
             keys = {same(x) for x in b}
             result = [x for x in a if same(x) in keys]
         cites = CitationList()
-        m1 = "".join(f"[{m}]" for m in [cites.cite(first.chunk, quote_of(first)), *continued_markers(first, cites, catalogue.by_id)])
-        m2 = "".join(f"[{m}]" for m in [cites.cite(second.chunk, quote_of(second)), *continued_markers(second, cites, catalogue.by_id)])
+        m1, m2 = (bracketed(list_markers(f, cites, catalogue.by_id)) for f in (first, second))
         label = label_of(kind)
         text = (f"Có {len(result)} {label} thỏa cả hai điều kiện: {', '.join(result) if result else '(không có)'} {m1}.\n"
                 f"Tính từ hai danh sách: «{plain(first.entities.predicate)}» {m1} và «{plain(second.entities.predicate)}» {m2}"
