@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from baocao.assistant.acronyms import acronyms_in, spelled_out
-from baocao.assistant.knowledge import cue_words, literal_alternation, without_stop_words
+from baocao.assistant.knowledge import cue_words, literal_alternation, phrase_alternation, without_stop_words
 from baocao.assistant.query import Query
 from baocao.assistant.references import DocumentRef, is_document, referenced_document
 from baocao.ingest.metadata import as_of_dates
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import fold, search_key, split_sentences as text_sentences, stated_dates
+from baocao.ingest.text import fold, search_key, split_sentences as text_sentences, stated_dates, strip_diacritics
 from baocao.vectorstore.store import SearchHit
 
 SYLLABLE = re.compile(r"[^\W_]+(?:[/,.-]\d+)*", re.UNICODE)
@@ -103,12 +103,25 @@ def requirements(query: Query, weights: "TermWeights", passages: list[str] = ())
     """The question's content words; an acronym no table knows may be met by its spelling-out in `passages`."""
     out: list[Requirement] = []
     spelled = _spelled_acronyms(query.text, passages)
+    said_otherwise = _synonym_spellings(query.folded)
     for term in dict.fromkeys(content_syllables(query.text, "question")):
-        alternatives = [(term,), *folded_abbreviations().get(term, []), *spelled.get(term, [])]
+        alternatives = [(term,), *folded_abbreviations().get(term, []), *spelled.get(term, []), *said_otherwise.get(term, [])]
         weight = weights.weight(term)
         if not weights.known(term) and len(alternatives) > 1:
             weight = min(sum(weights.weight(t) for t in alt) for alt in alternatives[1:])
         out.append(Requirement(term, alternatives, weight))
+    return out
+
+
+def _synonym_spellings(folded_question: str) -> dict[str, list[tuple[str, ...]]]:
+    """Each syllable of a phrase the synonym table knows → the syllables of the words reports use instead
+    ('chuyên trách' is met by 'kiêm nhiệm': the sentence that says which one it is answers)."""
+    from baocao.assistant.query import synonym_phrases
+
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase, instead in synonym_phrases(folded_question):
+        for part in syllables(phrase):
+            out.setdefault(part, []).extend(tuple(syllables(e)) for e in instead)
     return out
 
 
@@ -202,10 +215,23 @@ def names_a_place(text: str) -> bool:
 
     if _place_pattern(configured_packs()).search(text) is not None:
         return True
-    return any(m[1].isupper() for m in _AT_A_NAME.finditer(text))  # 'tại Khu Công nghệ cao Hoà Lạc', 'ở Hà Nội'
+    written, folded_kinds = _cited_after_at(configured_packs())
+    folded = strip_diacritics(text).lower()
+    return any(m[1].isupper() and not written.match(text, m.start(1)) and not folded_kinds.match(folded, m.start(1))
+               for m in _AT_A_NAME.finditer(text))
 
 
-_AT_A_NAME = re.compile(r"(?<!\w)(?:tại|ở)\s+(\w)")
+_AT_A_NAME = re.compile(r"(?<!\w)(?:tại|ở)\s+(\w)")  # 'tại Khu Công nghệ cao Hoà Lạc', 'ở Hà Nội'
+
+
+@lru_cache(maxsize=8)
+def _cited_after_at(packs_key: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What 'tại' cites rather than locates: 'tại Điều 17', 'tại Cơ sở dữ liệu …' (as written), 'tại Quyết định
+    số …' (a document kind, folded)."""
+    from baocao.assistant.references import document_questions
+
+    written = re.compile(rf"(?i)(?:{literal_alternation(cue_words('not_places'))})(?!\w)")
+    return written, re.compile(rf"(?:{phrase_alternation(document_questions()['kinds'])})(?!\w)")
 
 
 @lru_cache(maxsize=8)

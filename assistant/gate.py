@@ -232,13 +232,14 @@ def _compound_counted(question: str) -> list[str] | None:
 
 def _counts_in_words(sentence: str, question: str) -> bool:
     """'Không có', 'chưa có' answer a count too (none): said of nothing else ('Số hội giải thể: Không có.') or of
-    what is counted ('chưa có hội viên nào'); 'chưa có tỉnh nào cho phép …' does not count members."""
+    what is counted, ending there ('chưa có hội viên nào'); 'chưa có tỉnh nào cho phép …' does not count members,
+    nor does 'không có hội viên bao phủ ở …' count them."""
     noun = counted_noun(question)
     compound = _compound_counted(question)
     asked = " ".join(compound) if compound else noun
     for found in re.finditer(r"(?i)\b(?:không|chưa)\s+có\b", sentence):
         rest = search_key(sentence[found.end():])
-        if not re.search(r"\w", rest) or asked is None or rest.startswith(asked + " ") or rest == asked:
+        if not re.search(r"\w", rest) or asked is None or re.match(rf"{re.escape(asked)}(?: nao(?!\w)|(?!\w)(?! \w))", rest):
             return True
     return False
 

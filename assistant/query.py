@@ -20,13 +20,19 @@ def _synonyms() -> dict[str, list[str]]:
 
 
 @functools.lru_cache(maxsize=4)
-def _synonym_patterns(_packs: str) -> list[tuple[re.Pattern, list[str]]]:
-    return [(re.compile(rf"(?<!\w){re.escape(fold(k).lower())}(?!\w)"), v) for k, v in _synonyms().items()]
+def _synonym_patterns(_packs: str) -> list[tuple[str, re.Pattern, list[str]]]:
+    return [(k, re.compile(rf"(?<!\w){re.escape(fold(k).lower())}(?!\w)"), v) for k, v in _synonyms().items()]
 
 
 def synonyms_of(folded_text: str) -> list[str]:
-    found = [e for pattern, expansions in _synonym_patterns(configured_packs()) if pattern.search(folded_text) for e in expansions]
+    found = [e for _, expansions in synonym_phrases(folded_text) for e in expansions]
     return [e for e in dict.fromkeys(found) if fold(e).lower() not in folded_text]
+
+
+def synonym_phrases(folded_text: str) -> list[tuple[str, list[str]]]:
+    """Each phrase of the question the synonym table knows, with the words reports use instead."""
+    return [(phrase, expansions) for phrase, pattern, expansions in _synonym_patterns(configured_packs())
+            if pattern.search(folded_text)]
 
 
 @dataclass
@@ -67,12 +73,17 @@ def _abbreviation_patterns(_packs: str) -> list:
     ]
 
 
-def expand_abbreviations(folded_text: str) -> list[str]:
+def _typed_in_capitals(abbr: str, typed: str) -> bool:
+    """A two-letter abbreviation counts only as typed in capitals: 'AI' is one, 'ai' (who) and 'Ái' are not."""
+    return re.search(rf"(?<!\w){re.escape(fold(abbr))}(?!\w)", fold(typed)) is not None
+
+
+def expand_abbreviations(folded_text: str, typed: str) -> list[str]:
     """Both ways: `CĐS` adds `chuyển đổi số`; `chuyển đổi số` adds `CĐS`."""
     added: list[str] = []
     short_ok = set(pack("abbreviations").get("expand_short", []))
     for abbr, expansions, abbr_pattern, expansion_patterns in _abbreviation_patterns(configured_packs()):
-        if len(abbr) <= 2 and abbr not in short_ok:
+        if len(abbr) <= 2 and (abbr not in short_ok or not _typed_in_capitals(abbr, typed)):
             continue
         if abbr_pattern.search(folded_text):
             added.extend(e for e in expansions if not _abbreviation_pattern(e).search(folded_text))
@@ -108,7 +119,7 @@ def understand(question: str, default_year: int | None = None) -> Query:
     return Query(
         text=text,
         folded=folded_text,
-        expansions=list(dict.fromkeys(expand_abbreviations(folded_text) + synonyms_of(folded_text))),
+        expansions=list(dict.fromkeys(expand_abbreviations(folded_text, text) + synonyms_of(folded_text))),
         has_diacritics=has_vietnamese_diacritics(text),
         wants_list=bool(cue("list", folded_text)),
         wants_count=bool(cue("count", folded_text)),

@@ -147,8 +147,38 @@ def test_a_where_or_when_question_needs_a_place_or_a_time_in_its_evidence(questi
     ("c) Số hội giải thể trong năm: Không có.", True),
     ("Đến nay hội chưa có hội viên nào.", True),
     ("Hiện nay chưa có tỉnh, thành phố nào cho phép thành lập hội này.", False),
+    ("Không có doanh nghiệp nào, cũng chưa có hội viên.", True),
+    ("Số lượng hội viên sẽ không nhiều, không có hội viên bao phủ ở các khu vực khác.", False),
 ])
 def test_none_answers_a_count_only_when_said_of_nothing_else_or_of_the_counted(sentence, none):
     from baocao.assistant.gate import _counts_in_words
 
     assert _counts_in_words(sentence, "Hội có bao nhiêu hội viên?") is none
+
+
+@pytest.mark.parametrize(("sentence", "place"), [
+    ("Cuộc họp tổ chức tại Trụ sở Chính phủ.", True),
+    ("Hội nghị diễn ra ở Phan Thiết.", True),
+    ("Điều phối dữ liệu tại Cơ sở dữ liệu tổng hợp quốc gia.", False),
+    ("Hồ sơ đã đủ theo quy định tại Điều 31 và khoản 4 Điều 32.", False),
+    ("Thực hiện theo quy định tại Quyết định số 12/QĐ-UBND.", False),
+])
+def test_what_tai_cites_is_not_a_place(sentence, place):
+    from baocao.assistant.evidence import names_a_place
+
+    assert names_a_place(sentence) is place
+
+
+def test_a_sentence_in_the_words_the_synonym_table_gives_covers_the_asked_phrase():
+    from baocao.assistant.evidence import requirements
+    from baocao.assistant.query import understand
+
+    class Flat:
+        def weight(self, term):
+            return 1.0
+
+        def known(self, term):
+            return True
+
+    needs = {r.term: r for r in requirements(understand("Thành viên có làm việc chuyên trách không?"), Flat())}
+    assert needs["chuyen"].met_by({"kiem", "nhiem"}) and not needs["chuyen"].met_by({"lam", "viec"})

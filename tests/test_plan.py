@@ -71,3 +71,14 @@ def test_an_aside_at_the_end_goes_with_every_part():
 ])
 def test_a_comparison_of_two_things_asks_each_side_on_its_own(question, parts):
     assert [p.text for p in make_plan(question).parts] == parts
+
+
+@pytest.mark.parametrize(("question", "expanded"), [
+    ("Ứng dụng AI trong cải cách hành chính thế nào?", True),
+    ("ai la truong ban chi dao?", False),
+    ("Hội Ái hữu Pháp ngữ có bao nhiêu hội viên?", False),
+])
+def test_a_two_letter_abbreviation_is_expanded_only_as_typed_in_capitals(question, expanded):
+    from baocao.assistant.query import understand
+
+    assert ("trí tuệ nhân tạo" in understand(question).expansions) is expanded
