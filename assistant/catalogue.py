@@ -31,6 +31,12 @@ class Found:
     score: float = 0.0
 
 
+def list_claim(record: EntityList, chunk: Chunk) -> str:
+    """What a list says of its items, in words a question may use: its predicate, what its sentence goes on to
+    say, its count phrase, its chunk's context and section."""
+    return " ".join(x for x in (record.predicate, record.tail, record.count_source, chunk.context, chunk.section) if x)
+
+
 @dataclass
 class _Postings:
     items: list[Found] = field(default_factory=list)
@@ -70,8 +76,7 @@ class Catalogue:
             for record in records:
                 found = Found(record, chunk)
                 if isinstance(record, EntityList):
-                    claim = " ".join(x for x in (record.predicate, record.count_source, chunk.context, chunk.section) if x)
-                    self.lists.add(found, claim)
+                    self.lists.add(found, list_claim(record, chunk))
                 elif isinstance(record, FigureRecord):
                     self.figures.add(found, f"{record.metric} {record.unit}")
             if chunk.task is not None:

@@ -164,11 +164,17 @@ def _document_described(folded: str, asked_at: int, catalogue) -> list[Chunk] | 
         return None
     start = re.match(rf"\s*{re.escape(kind)}", folded).end()
     filler = {w for phrase in document_questions()["filler"] for w in search_key(phrase).split()}
-    words = {w for w in re.findall(r"\w+", folded[start:asked_at]) if w not in filler}
+    described = folded[start:asked_at]
+    # 'Tờ trình của Sở Nội vụ về …': who issued it is the issuer's, not the title's
+    issuer = re.match(r"\s*cua\s+(.+?)(?=\s+ve\s|$)", described)
+    if issuer:
+        described = described[issuer.end():]
+    words = {w for w in re.findall(r"\w+", described) if w not in filler}
     if len(words) < 2:
         return None
     fits = [d for d in catalogue.documents_titled(words, share=1.0)
-            if search_key(catalogue.chunks_of(d)[0].doc_kind or "") == kind]
+            if search_key(catalogue.chunks_of(d)[0].doc_kind or "") == kind
+            and (issuer is None or set(issuer[1].split()) <= set(search_key(catalogue.chunks_of(d)[0].issuer or "").split()))]
     return catalogue.chunks_of(fits[0]) if len(fits) == 1 else None
 
 

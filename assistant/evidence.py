@@ -214,14 +214,14 @@ def names_a_place(text: str) -> bool:
     from baocao.ingest.datapack import configured_packs
 
     if _place_pattern(configured_packs()).search(text) is not None:
-        return True
+        return True  # 'Trụ sở Chính phủ', 'tầng 2', 'địa chỉ: số 24 …'; not 'địa điểm đặt trụ sở làm việc của Hội' 
     written, folded_kinds = _cited_after_at(configured_packs())
     folded = strip_diacritics(text).lower()
     return any(m[1].isupper() and not written.match(text, m.start(1)) and not folded_kinds.match(folded, m.start(1))
                for m in _AT_A_NAME.finditer(text))
 
 
-_AT_A_NAME = re.compile(r"(?<!\w)(?:tại|ở)\s+(\w)")  # 'tại Khu Công nghệ cao Hoà Lạc', 'ở Hà Nội'
+_AT_A_NAME = re.compile(r"(?<!\w)(?:tại|ở)\s+(?:(?:tỉnh|thành phố|huyện|quận|thị xã|thị trấn|xã|phường)\s+)?(\w)")  # 'tại Khu Công nghệ cao Hoà Lạc', 'ở Hà Nội'
 
 
 @lru_cache(maxsize=8)
@@ -236,7 +236,9 @@ def _cited_after_at(packs_key: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=8)
 def _place_pattern(packs_key: str) -> re.Pattern[str]:
-    return re.compile(rf"(?i)(?<!\w)(?:{literal_alternation(cue_words('place_words'))})(?!\w)")
+    """A place word that goes on with a name or a number (a place word or 'số' may come between)."""
+    words = literal_alternation(cue_words("place_words"))
+    return re.compile(rf"(?<!\w)(?i:{words})(?:\s*:)?(?:\s+(?i:{words}|số))?\s+[A-ZĐÀ-Ỹ\d]")
 
 
 _DURATION = re.compile(r"(?<!\w)\d+\s*(?:\([^)]{1,20}\)\s*)?(?:ngày|tháng|năm|tuần|giờ)(?!\w)", re.IGNORECASE)

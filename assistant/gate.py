@@ -9,11 +9,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from baocao.assistant.evidence import (content_syllables, figure_words, folded_abbreviations, has_figure, names_a_place,
-                                       states_a_time)
-from baocao.assistant.knowledge import cue_words, literal_alternation, pack, phrase_alternation
+from baocao.assistant.evidence import (content_syllables, figure_words, figures_in, folded_abbreviations, has_figure,
+                                       names_a_place, states_a_time)
+from baocao.assistant.knowledge import cue, cue_words, literal_alternation, pack, phrase_alternation
 from baocao.assistant.plan import EntityRef, Part
-from baocao.assistant.references import could_be_kind, described_kind
+from baocao.assistant.references import could_be_kind, described_kind, referenced_document
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.generic_lists import kind_of_noun, kinds as entity_kinds
 from baocao.ingest.models import Chunk
@@ -33,15 +33,32 @@ def _mentions(text: str, kind: str) -> list[str]:
     return [m.entity.name for m in Gazetteer.load().scan(text, (kind,), require_capital=False)]
 
 
-def names_entity(sentence: str, chunk: Chunk, entity: EntityRef, asked: set[str] = frozenset()) -> bool:
+def names_entity(sentence: str, chunk: Chunk, entity: EntityRef, asked: set[str] = frozenset(),
+                 counting: bool = False) -> bool:
     """The evidence is about `entity`: the sentence names it alone (not inside a list of many), or the
-    document itself is the entity's (its title, issuer or file name)."""
+    document itself is the entity's (its title, issuer or file name). A figure whose sentence names a group
+    ('09 Phó Chủ tịch Hội của tỉnh Lâm Đồng, Bình Thuận, Đắk Nông') is the group's, whatever the document."""
     where = " ".join(x for x in (chunk.title, chunk.issuer or "", chunk.section) if x)
-    if entity.name in _mentions(where, entity.kind):
-        return True
     named = set(_mentions(sentence, entity.kind))
+    a_group_figure = counting and _in_an_enumeration(sentence, entity)
+    if entity.name in _mentions(where, entity.kind) and not a_group_figure:
+        return True
     # a group figure answers a question about one member only when the question asks about the group
     return entity.name in named and (len(named) < GROUP_SIZE or (len(asked) > 1 and asked <= named))
+
+
+def _in_an_enumeration(sentence: str, entity: EntityRef) -> bool:
+    """The entity is one of GROUP_SIZE or more names written one after another ('của tỉnh Lâm Đồng, Bình Thuận,
+    Đắk Nông'), with only commas, 'và' or a level word between them."""
+    matches = Gazetteer.load().scan(sentence, (entity.kind,), require_capital=False)
+    runs: list[list] = []
+    for m in matches:
+        between = sentence[runs[-1][-1].end:m.start] if runs else None
+        if between is not None and re.fullmatch(r"[\s,;]*(?:và|cùng)?[\s,]*(?:(?:tỉnh|thành phố|bộ|sở)\s+)?", between, re.I):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return any(len(run) >= GROUP_SIZE and any(m.entity.name == entity.name for m in run) for run in runs)
 
 
 # Kinds whose units the gazetteer knows, or that are not organisations, are not read as proper names here.
@@ -55,18 +72,43 @@ def _named_unit_pattern() -> re.Pattern[str]:
     ends = literal_alternation(cue_words("name_boundaries"))
     # "Hoi Chu thap do tinh …" (folded, case kept): the prefix, a capitalised word and the name's next word, if
     # it is no boundary ("Chu thap"): what follows may be the question's own words ("Quỹ Khuyến học đề ngày nào")
-    return re.compile(rf"(?<!\w)(?:{literal_alternation(prefixes)})\s+(?P<name>[A-Z][a-z]\w*(?:\s+(?!(?:{ends})(?!\w))[a-z]\w*)?)")
+    # the prefix is part of the name: 'Hội Khuyến học' is not 'Quỹ Khuyến học'
+    return re.compile(rf"(?<!\w)(?P<prefix>{literal_alternation(prefixes)})\s+(?P<name>[A-Z][a-z]\w*(?:\s+(?!(?:{ends})(?!\w))[a-z]\w*)?)")
 
 
 def named_units(question: str) -> list[str]:
-    """The words that name the units a question asks about by their proper name: "chu thap" of "Hội Chữ
-    thập đỏ tỉnh Lâm Đồng", "khuyen hoc" of "Quỹ Khuyến học". The gazetteer's kinds are checked elsewhere."""
-    return list(dict.fromkeys(search_key(m["name"]) for m in _named_unit_pattern().finditer(fold(question))))
+    """The words that name the units a question asks about by their proper name, as 'prefix | name': "hoi |
+    chu thap" of "Hội Chữ thập đỏ tỉnh Lâm Đồng", "quy | khuyen hoc" of "Quỹ Khuyến học". The gazetteer's kinds
+    are checked elsewhere."""
+    return list(_unit_names(question))
+
+
+def typed_units(question: str) -> list[str]:
+    """The same names as the question types them ('Quỹ Chữ thập đỏ'), for saying which one is missing."""
+    return list(_unit_names(question).values())
+
+
+def _unit_names(question: str) -> dict[str, str]:
+    text = nfc(question)
+    out: dict[str, str] = {}
+    for m in _named_unit_pattern().finditer(fold(text)):  # folding keeps the length: spans hold in `text`
+        out.setdefault(f"{search_key(m['prefix'])} | {search_key(m['name'])}", text[m.start():m.end()])
+    return out
 
 
 def names_unit(name: str, sentence: str, chunk: Chunk) -> bool:
+    """The evidence names the unit: its prefix, then its name, a few words apart at most ('Quỹ Chữ thập đỏ' is
+    'Quỹ hoạt động nhân đạo Chữ thập đỏ')."""
     where = " ".join(x for x in (sentence, chunk.section, chunk.context or "", chunk.title, chunk.issuer or "") if x)
-    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", search_key(where)) is not None
+    prefix, _, rest = name.partition(" | ")
+    other = "|".join(r"\s+".join(map(re.escape, p.split())) for p in _unit_prefixes() if p != prefix)
+    gap = rf"(?:\s+(?!(?:{other})(?!\w))\w+){{0,4}}?"  # 'Hội đồng quản lý Quỹ Khuyến học' is no 'Hội Khuyến học'
+    return re.search(rf"(?<!\w){re.escape(prefix)}{gap}\s+{re.escape(rest)}(?!\w)", search_key(where)) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_prefixes() -> tuple[str, ...]:
+    return tuple(sorted({search_key(p) for spec in entity_kinds().values() for p in spec.get("prefixes", [])}, key=len, reverse=True))
 
 
 def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
@@ -95,10 +137,31 @@ def _title_keys() -> tuple[str, ...]:
     return tuple(search_key(t) for t in cue_words("person_titles"))
 
 
+def asks_a_name(folded_question: str) -> bool:
+    """'… tên là gì?', 'họ tên …': a post ('Giám đốc Công an tỉnh') does not answer it."""
+    return cue("name_asked", folded_question) is not None
+
+
+def names_a_post(sentence: str, question: str) -> bool:
+    """'Ban Chỉ đạo do Thủ tướng Chính phủ làm Trưởng Ban': a title and the body it heads, said to hold the asked
+    role, answer 'Ai là Trưởng Ban …?'. A post named in passing ('kính trình Chủ tịch UBND tỉnh') does not."""
+    titles = literal_alternation(cue_words("person_titles"))
+    asked = re.search(rf"(?i)(?<!\w)(?:{titles})(?!\w)", nfc(question))
+    if asked is None:
+        return False
+    posts = [m.span() for m in re.finditer(rf"(?<!\w)(?:{titles})\s+(\w)", sentence) if m[1][0].isupper()]
+    roles = [m.span() for m in re.finditer(rf"(?i)(?<!\w){re.escape(asked[0])}(?!\w)", sentence)]
+    return bool(posts) and any(not any(a <= r0 < b for a, b in posts) for r0, _ in roles)
+
+
 def names_a_person(sentence: str) -> bool:
     g = Gazetteer.load()
     for m in _person_pattern().finditer(sentence):
-        candidate = m.group(1) or m.group(2)
+        words = (m.group(1) or m.group(2)).split()
+        capitalised = next((i for i, w in enumerate(words) if not w[0].isupper()), len(words))
+        if capitalised < 2:
+            continue  # 'À-Ỹ' holds lower-case letters too: 'Để án' is no name; 'Tô Lâm đã' is 'Tô Lâm'
+        candidate = " ".join(words[:capitalised])
         is_title = search_key(candidate).startswith(_title_keys())  # 'Trưởng Ban'
         if not is_title and not g.scan(candidate, require_capital=False) and not re.match(r"(Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b", candidate):
             return True
@@ -183,16 +246,19 @@ def _unit_spellings(noun: str, question: str) -> list[str]:
 
 def counts_the_asked(question: str, sentence: str) -> bool:
     """A figure in the sentence counts what the question counts: the noun (or a unit it is written in) stands
-    near one of its figures. '24 giờ' does not answer 'bao nhiêu vụ tấn công'."""
+    near one of its figures. '24 giờ' does not answer 'bao nhiêu vụ tấn công'; nor does a figure the question
+    itself gives."""
     noun = counted_noun(question)
     if noun is None:
         return True
     spellings = set(_unit_spellings(noun, question))
     compound = _compound_counted(question)
     words = figure_words(sentence)
+    asked_at = re.search(r"(?i)(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)(?!\w)", question)
+    given = figures_in(question[: asked_at.start()]) if asked_at else frozenset()  # 'trong 09 thành viên có bao nhiêu người …': not 09
     before, after = COUNTED_NEAR
     for i, word in enumerate(words):
-        if any(ch.isdigit() for ch in word):
+        if any(ch.isdigit() for ch in word) and figures_in(word) - given:
             if "%" in word and "%" in spellings:
                 return True
             near = words[max(0, i - before):i] + words[i + 1:i + 1 + after]
@@ -244,6 +310,19 @@ def _counts_in_words(sentence: str, question: str) -> bool:
     return False
 
 
+def states_a_basis(sentence: str) -> bool:
+    """'Căn cứ Luật Tổ chức chính quyền địa phương …;': a preamble line, a document's legal basis, not what it
+    says. 'Căn cứ Nghị định 126…, Bộ Nội vụ đề nghị …' goes on to say something: it is no preamble line."""
+    opens = re.match(rf"\s*(?:{literal_alternation(cue_words('basis_openers'))})(?!\w)", sentence) is not None
+    return opens and sentence.rstrip().endswith(";")
+
+
+def _cites_the_named(part: Part, sentence: str) -> bool:
+    """The question names a document ('Quyết định 1798 …') that the sentence cites."""
+    named = referenced_document(part.query.folded)
+    return named is not None and re.search(rf"(?<!\d)0*{named.number}(?!\d)", sentence) is not None
+
+
 def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
     """Every constraint of the part the sentence fails, in the order an answer names them."""
     c = part.constraints
@@ -251,12 +330,12 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
         yield Verdict(False, "scope", "Các báo cáo không có thông tin đúng như câu hỏi (khác lần, khóa hoặc cấp được hỏi).")
     for entity in c.entities:
         asked = {e.name for e in c.entities if e.kind == entity.kind}
-        if not names_entity(sentence, chunk, entity, asked):
+        if not names_entity(sentence, chunk, entity, asked, counting=asks_quantity(part.text)):
             yield Verdict(False, "entity", f"Không tìm thấy số liệu riêng của {entity.name} trong các báo cáo.")
             break
-    for name in named_units(part.text):
+    for name, typed in zip(named_units(part.text), typed_units(part.text)):
         if not names_unit(name, sentence, chunk):
-            yield Verdict(False, "entity", f"Không tìm thấy thông tin riêng của đơn vị được hỏi ({name}) trong các báo cáo.")
+            yield Verdict(False, "entity", f"Không tìm thấy thông tin riêng của đơn vị được hỏi ({typed}) trong các báo cáo.")
             break
     if c.period is not None and not in_period(sentence, chunk, c.period):
         yield Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
@@ -266,7 +345,9 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
     kind = described_kind(search_key(part.text))
     if kind is not None and not could_be_kind(sentence, chunk, kind):
         yield Verdict(False, "document", "Không tìm thấy văn bản được hỏi trong các văn bản hiện có.")
-    if part.ask == "person" and not names_a_person(sentence):
+    if states_a_basis(sentence) and not cue("legal_basis", part.query.folded) and not _cites_the_named(part, sentence):
+        yield Verdict(False, "basis", "Các báo cáo không nêu thông tin được hỏi; câu gần nhất chỉ là căn cứ ban hành văn bản.")
+    if part.ask == "person" and not names_a_person(sentence) and (asks_a_name(part.query.folded) or not names_a_post(sentence, part.text)):
         yield Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
     if part.query.wants_where and not names_a_place(sentence):
         yield Verdict(False, "place", "Các báo cáo không nêu địa điểm được hỏi.")

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from baocao.assistant.compose import CitationList, document_name, source_phrase
-from baocao.assistant.gate import asks_quantity
+from baocao.assistant.gate import asks_quantity, names_entity
 from baocao.assistant.evidence import spelled_words
 from baocao.assistant.knowledge import literal_alternation, pack, phrase_alternation
 from baocao.assistant.models import Answer
@@ -201,6 +201,20 @@ def _names_the_body(chunk: Chunk, words: set[str]) -> bool:
     return len(words & held) >= BODY_MATCH * len(words)
 
 
+def _in_the_place(member: Member, places: list) -> bool:
+    """The body is the asked province's: 'Ban Vì sự tiến bộ của phụ nữ tỉnh Gia Lai' is not Lâm Đồng's."""
+    chunk = member.entry.chunk
+    return all(names_entity(member.entry.text, chunk, place) or names_entity(chunk.context or "", chunk, place)
+               for place in places)
+
+
+def _names_someone(member: Member) -> bool:
+    """A person ('ông Đinh Văn Tuấn') or a post ('Giám đốc Công an tỉnh'): not a clause that sits under a role
+    heading ('- Không đủ sức khỏe; …' under 'Chủ tịch Hiệp hội bị miễn nhiệm khi:')."""
+    titles = literal_alternation(pack("question_cues").get("person_titles", []))
+    return bool(member.names) or re.match(rf"(?:{titles})(?!\w)", member.description) is not None
+
+
 def _holds(member_role: str, asked: str) -> bool:
     """"Phó Trưởng ban Thường trực" holds "Phó Trưởng ban"; "Phó Trưởng ban" does not hold "Trưởng ban"."""
     return member_role == asked or member_role.startswith(asked + " ")
@@ -231,6 +245,7 @@ class MemberAnswerer:
         if asked is None or not (asks_who or posts or counting):
             return None
         words = _body_words(folded, asked[1]) - set((posts or "").split())
+        places = [e for e in plan.part.constraints.entities if e.kind == "province"]
         hits = context.hits(plan)
         words = spelled_words(plan.part.query.text, words, [h.chunk.title for h in hits] + [h.chunk.text for h in hits])
         candidates = [h.chunk.doc_id for h in hits][:8]
@@ -238,17 +253,19 @@ class MemberAnswerer:
         for doc_id in dict.fromkeys(candidates):
             chunks = context.catalogue.chunks_of(doc_id)
             found = members(chunks)
-            held = [m for m in found if _holds(m.role, asked[0]) and _names_the_body(m.entry.chunk, words)]
+            held = [m for m in found if _holds(m.role, asked[0]) and _names_the_body(m.entry.chunk, words)
+                    and _in_the_place(m, places)]
             if counting:
                 # a count is read from one group heading's items ("6. Các thành viên Ban Chỉ đạo:"), never
                 # from entries scattered over a text (a decision amending members names a few of them)
-                group = [m for m in found if m.group == asked[0] and _names_the_body(m.entry.chunk, words)]
+                group = [m for m in found if m.group == asked[0] and _names_the_body(m.entry.chunk, words)
+                         and _in_the_place(m, places)]
                 if group:
                     return _count_answer(group, asked[0], self.name)
             elif held and posts:
                 if answer := _posts_answer(held, posts, self.name):
                     return answer
-            elif held:
+            elif held := [m for m in held if _names_someone(m)]:
                 return _answer(held, self.name)
         return None
 

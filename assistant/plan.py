@@ -204,7 +204,7 @@ def asks_task_records(text: str) -> bool:
     one where the noun 'nhiệm vụ' alone is counted as a report's progress figure ('đã hoàn thành bao nhiêu nhiệm
     vụ và còn bao nhiêu nhiệm vụ quá hạn?') or sits in a yes–no question ('… các hội do Đảng, Nhà nước giao
     nhiệm vụ không?')."""
-    folded = search_key(text)
+    folded = search_key(re.sub(r"\([^()]*\)", " ", text))  # '(ngoài Sở Nội vụ chủ trì)' asks nothing of a task
     if cue("task_lead", folded) or cue("task_deadline", folded):
         return True
     if not cue("task", folded):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from baocao.assistant.catalogue import list_claim
 from baocao.assistant.compose import CitationList, as_of_phrase, vn_date
 from baocao.ingest.entities import EntityList, complement, universe_for
 from baocao.assistant.evidence import TermWeights, content_syllables, syllables
@@ -23,10 +24,11 @@ from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.generic_lists import kinds as entity_kinds
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import last_marker_number, search_key, sentence_at as sentence_with
+from baocao.ingest.text import last_marker_number, search_key, sentence_at as sentence_with, without_excluded
 
 PROVINCE_WORDS = re.compile(r"\b(tỉnh|địa phương|thành phố|tinh|dia phuong|thanh pho)\b")
-AGENCY_WORDS = re.compile(r"\b(bộ|ngành|cơ quan|bo|nganh|co quan)\b")
+AGENCY_WORDS = re.compile(r"\b(bộ|ngành|bo|nganh)\b")
+BODY_WORDS = re.compile(r"\b(cơ quan|co quan)\b")  # 'cơ quan nào' is any body: the kind `unit` covers bộ and sở
 # "những bộ, ngành nào", "tỉnh nào", "bao nhiêu địa phương": the kind asked about is the subject, next to
 # "nào" or after "những/các/bao nhiêu/mấy"; a kind word elsewhere ("doanh thu ngành …") is not asked about.
 BEFORE_NAO = re.compile(r"((?:\S+\s+){0,3}\S+)\s+(?:nào|nao)\b")
@@ -44,7 +46,8 @@ class FoundList:
 
 
 def kinds_in(text: str) -> list[str]:
-    return [kind for kind, words in (("province", PROVINCE_WORDS), ("agency", AGENCY_WORDS)) if words.search(text)]
+    return [kind for kind, words in (("province", PROVINCE_WORDS), ("agency", AGENCY_WORDS), ("unit", BODY_WORDS))
+            if words.search(text)]
 
 
 def asked_kinds(query: Query) -> list[str]:
@@ -79,10 +82,11 @@ def plain(predicate: str) -> str:
 
 
 def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
-    """The question's words about what the list is of, weighted; time and report words count a quarter."""
+    """The question's words about what the list is of, weighted; time and report words count a quarter; what it
+    leaves out ('ngoài …') is not what the list is of."""
     words: dict[str, float] = {}
     soft = set(syllables(query.text)) - set(content_syllables(query.text, "list_soft"))
-    for term in content_syllables(query.text, "question", "list_kind"):
+    for term in content_syllables(without_excluded(query.text), "question", "list_kind"):  # '(ngoài Sở Nội vụ)' is not it
         if term in words:
             continue
         if any(ch.isdigit() for ch in term) and not any(ch.isalpha() for ch in term):
@@ -122,8 +126,7 @@ def relevance(query: Query, found: FoundList, weights: TermWeights) -> float:
     if not total:
         return 0.0
     entities = found.entities
-    claim = " ".join(x for x in (entities.predicate, entities.count_source, found.chunk.context, found.chunk.section) if x)
-    present = set(syllables(claim))
+    present = set(syllables(list_claim(entities, found.chunk)))
     coverage = sum(w for t, w in wanted.items() if t in present) / total
     share, matched = predicate_match(query, entities.predicate)
     # a longer predicate met word for word is more specific: "chưa ban hành Kế hoạch hành động" beats "chưa báo cáo"
@@ -203,7 +206,7 @@ def set_answer(
     markers = list_markers(found, cites, chunks)
     marker = markers[0]
     when = as_of_phrase(lst.as_of or found.chunk.as_of)
-    label = label_of(kind)
+    label = label_of(lst.kind)  # the list's own kind: 'cơ quan nào' answered by a list of sở says 'sở'
     if want_negative == list_negative:
         items = lst.items
         text = f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {described(lst)}: {', '.join(items)} {bracketed(markers)}."
@@ -223,7 +226,7 @@ def set_answer(
         f"{when[:1].upper() + when[1:] + ', ' if when else ''}có {len(items)} {label} {negated(plain(lst.predicate))}: "
         f"{', '.join(items)} [{marker}].\n"
         f"Báo cáo nêu {stated} {label} {plain(lst.predicate)} và liệt kê tên tại {where}; danh sách trên là các đơn vị "
-        f"còn lại trong {universe_phrase(kind, universe, lst.as_of, within)} (tính toán từ danh sách, không phải câu trích)."
+        f"còn lại trong {universe_phrase(lst.kind, universe, lst.as_of, within)} (tính toán từ danh sách, không phải câu trích)."
     )
     if lst.count_matches_stated is False:
         text += f" Lưu ý: báo cáo nêu {stated} nhưng {where} liệt kê {len(lst.items)} tên."
@@ -241,6 +244,11 @@ def stated_sentence(found: FoundList, cites: CitationList, annotated: Chunk | No
     if sentence and sentence != quote_of(found) and sentence in found.chunk.text and len(sentence) < 600 and "\n" not in sentence:
         return f"\nCâu trong báo cáo: «{sentence}» [{cites.cite(found.chunk, sentence)}]"
     return ""
+
+
+def covered_kinds(kind: str) -> set[str]:
+    """The kind and those it covers ('cơ quan nào' is answered by a list of sở)."""
+    return {kind, *entity_kinds().get(kind, {}).get("covers", [])}
 
 
 def kinds_asked(plan) -> list[str]:
@@ -340,7 +348,7 @@ class ListAnswerer:
     @staticmethod
     def best_list(query: Query, candidates: list[FoundList], kind: str, weights: TermWeights) -> FoundList | None:
         candidates = of_the_place(candidates, provinces_in(query.text))
-        scored = [(relevance(query, f, weights), f) for f in candidates if f.entities.kind == kind]
+        scored = [(relevance(query, f, weights), f) for f in candidates if f.entities.kind in covered_kinds(kind)]
         scored = [(r, f) for r, f in scored if r >= MIN_MATCH]
         if not scored:
             return None

@@ -362,6 +362,7 @@ class EntityList:
     quote: str = ""  # the list as written there, for citing
     headings: list[str] = field(default_factory=list)  # a section's items: the headings they stand under
     continued: list[list[str]] = field(default_factory=list)  # [chunk_id, quote] of each later chunk holding items
+    tail: str = ""  # what the sentence goes on to say of the items: '… để thảo luận, thống nhất nội dung …'
 
     @property
     def count(self) -> int:

@@ -116,7 +116,22 @@ def _items_kind(items: list[str], header: str) -> str:
     return kind_of_noun(header) or "unit"
 
 
-_ITEM_PREDICATE = re.compile(r"\s+(?:là|đã|được|có|đều|cần|phải|thì|nên|chưa|không|đang|sẽ)\s")
+_ITEM_PREDICATE = re.compile(r"\s+(?:là|đã|được|có|đều|cần|phải|thì|nên|chưa|không|đang|sẽ|để|nhằm)\s")
+
+
+def _with_header_prefix(parts: list[str], header: str) -> tuple[list[str], str]:
+    """'… họp với Công an tỉnh, các Sở: Giáo dục và Đào tạo; Ngoại vụ' names 'Sở Giáo dục và Đào tạo', 'Sở Ngoại vụ':
+    a header that ends with a kind's prefix ('các Sở', 'các Bộ', 'các xã') gives it to every item written without
+    it, and says what the list is without it ('… họp với Công an tỉnh')."""
+    found = re.search(r"(?i)(?:^|[\s,])\s*(?:các|những)\s+(?P<prefix>\w+(?:\s\w+)?)\s*$", header.rstrip())
+    if not found:
+        return parts, header
+    key = search_key(found["prefix"])
+    prefix = next((p for spec in kinds().values() for p in spec.get("prefixes", []) if search_key(p) == key), None)
+    if prefix is None:
+        return parts, header
+    named = [p if not p.strip() or search_key(p).startswith(key + " ") else f"{prefix} {p.strip()}" for p in parts]
+    return named, header[: found.start()]
 
 
 def _clean_item(raw: str) -> str:
@@ -201,17 +216,26 @@ def _inline_lists(text: str, as_of, context, g) -> list[EntityList]:
         body = text[colon.end() : line_end]
         stop = re.search(r"\.(?:\s+[A-ZĐ]|\s*$)", body)
         body = body[: stop.start()] if stop else body
-        separator = ";" if body.count(";") >= 1 else ","
-        parts = [_clean_item(p) for p in re.split(rf"\s*{separator}\s*(?:và\s+)?|\s+và\s+(?=[A-ZĐ])", body)]
-        if len(parts) < 2 or not all(_looks_like_item(p) for p in parts):
-            continue
-        if separator == "," and not all(len(p.split()) <= 8 for p in parts):
-            continue  # a sentence with commas, not a list
         start = _header_start(text, colon.start())
         header = text[start : colon.start()]
+        # ';' parts hold their own 'và' ('Giáo dục và Đào tạo; Văn hóa, Thể thao và Du lịch'); ',' parts end with one
+        between = r"\s*;\s*(?:và\s+)?" if ";" in body else r"\s*,\s*(?:và\s+)?|\s+và\s+(?=[A-ZĐ])"
+        raw, header = _with_header_prefix(re.split(between, body), header)
+        parts = [_clean_item(p) for p in raw]
+        if len(parts) < 2 or not all(_looks_like_item(p) for p in parts):
+            continue
+        if ";" not in body and not all(len(p.split()) <= 8 for p in parts):
+            continue  # a sentence with commas, not a list
         if lst := _make(text, start, colon.end() + len(body), header, parts, as_of=as_of, context=context, g=g):
+            lst.tail = _tail_after(raw[-1], parts[-1])
             out.append(lst)
     return out
+
+
+def _tail_after(raw: str, item: str) -> str:
+    """The words the last item was cut from: what the sentence says of the list ('… để thảo luận …')."""
+    at = raw.find(item)
+    return raw[at + len(item):].strip(" \t;,.") if item and at >= 0 else ""
 
 
 def _bullet_lists(text: str, as_of, context, g) -> list[EntityList]:

@@ -323,7 +323,25 @@ def find_closings(lines: list[str]) -> list[Closing]:
         closing = _read_closing(lines, i)
         closings.append(closing)
         i = max(closing.end, i + 1)
+    if not any(c.signer for c in closings) and (last := _name_under_a_unit(lines)) is not None:
+        last.signer_title = closings[0].signer_title if closings else None  # its capacity lines, where they are
+        closings.insert(0, last)  # the document's signature: read first
     return closings
+
+
+def _name_under_a_unit(lines: list[str]) -> Closing | None:
+    """A signature whose capacity lines the layout moved elsewhere (a two-column PDF puts 'TL. BỘ TRƯỞNG / VỤ
+    TRƯỞNG' beside the header): the last line is a name, under a line that ends with a unit in capitals
+    ('… thực hiện./. VỤ TỔ CHỨC PHI CHÍNH PHỦ')."""
+    filled = [k for k, line in enumerate(lines) if line.strip()]
+    if len(filled) < 2:
+        return None
+    last, before = filled[-1], filled[-2]
+    name = lines[last].strip()
+    unit = re.search(r"(?:^|\s)((?:[A-ZĐÀ-Ỹ]{1,10}\s+){1,8}[A-ZĐÀ-Ỹ]{1,10})\s*$", lines[before].strip())
+    if not is_person_name(name) or unit is None or not is_upper_text(unit[1], 0.9):
+        return None
+    return Closing(last, last + 1, signer=name, signature=[name])
 
 
 def _name_follows(lines: list[str], i: int) -> bool:

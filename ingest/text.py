@@ -576,3 +576,19 @@ def _complement_pattern() -> AccentAware:
 def asks_for_rest(text: str) -> bool:
     """'các tỉnh còn lại', 'trừ …': the question wants what a list leaves out."""
     return _complement_pattern().search(text) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _exclusion_pattern() -> AccentAware:
+    # opens a clause (after '(' or ',' or a space) and names something: a capital, 'các', 'những' ('người nước
+    # ngoài' is no exclusion); the name runs to ')', ',', ';', '?', the end, or a verb ('ngoài Hà Nội | đã báo cáo')
+    words = words_pattern(_lexicon().get("exclusion", []))
+    verb = r"\s(?:đã|chưa|được|có|là|không|sẽ|đang|cần|phải|thì)\s"
+    return AccentAware(rf"(?:(?<=\()|(?<=,)|{NO_LETTER_BEHIND})\s*(?i:{words})\s+(?=[A-ZĐ]|(?:các|những)\s)"
+                       rf"(?:(?!{verb})[^(),;?])*", flags=0)
+
+
+def without_excluded(text: str) -> str:
+    """The question without what it leaves out: 'Những cơ quan nào dự họp (ngoài Sở Nội vụ chủ trì)?' → 'Những
+    cơ quan nào dự họp ()?'; the excluded words say nothing about what is asked for."""
+    return _exclusion_pattern().on(text).sub(" ", text)

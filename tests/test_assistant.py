@@ -455,3 +455,43 @@ def test_an_acronym_in_a_bodys_name_is_spelled_out_by_the_passages_at_hand():
     words = spelled_words("Ai là Chủ tịch Hội đồng ATVSLĐ tỉnh Đồng Tháp?", {"hoi", "dong", "atvsld", "tinh"},
                           ["Quyết định Về việc thành lập Hội đồng An toàn, vệ sinh lao động tỉnh Đồng Tháp"])
     assert words == {"hoi", "dong", "tinh", "an", "toan", "ve", "sinh", "lao"}
+
+
+def test_which_bodies_took_part_is_answered_from_a_list_of_so_named_after_its_header(tmp_path, embedder):
+    from conftest import assistant_over
+
+    letter = ("SỞ NỘI VỤ TỈNH ĐỒNG THÁP\nSố: 120/SNV-TCBC\n\nV/v báo cáo về đề nghị thành lập Hội Cầu lông tỉnh\n\nKính gửi: Ủy ban nhân dân tỉnh Đồng Tháp.\n\n"
+              "Ngày 05/11/2025, Sở Nội vụ đã chủ trì, tổ chức cuộc họp với Công an tỉnh, các Sở: Giáo dục và Đào tạo; "
+              "Văn hóa, Thể thao và Du lịch; Y tế để thảo luận, thống nhất nội dung tham mưu cho phép thành lập Hội Cầu "
+              "lông tỉnh Đồng Tháp.\nHồ sơ đề nghị thành lập Hội chưa đủ điều kiện theo quy định.\n")
+    bodies = assistant_over(tmp_path, {"cv-120.txt": letter}, embedder)
+    answer = bodies.answer_question("Những cơ quan nào dự cuộc họp về đề nghị thành lập Hội Cầu lông (ngoài Sở Nội vụ chủ trì)?")
+    assert answer.generator == "sets"
+    assert answer.items == ["Sở Giáo dục và Đào tạo", "Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế"]
+    assert "Công an tỉnh" in answer.answer
+
+
+def test_a_role_in_another_provinces_body_is_not_read_from_this_one(tmp_path, embedder):
+    from conftest import assistant_over
+
+    board = ("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH\nSố: 88/QĐ-UBND\n\nQUYẾT ĐỊNH\nVề việc thành lập Ban Vì sự tiến bộ của phụ nữ "
+             "tỉnh Hòa Bình\n\nĐiều 1. Thành lập Ban Vì sự tiến bộ của phụ nữ tỉnh Hòa Bình gồm các ông, bà có tên sau:\n"
+             "1. Trưởng ban: Ông Bùi Văn Khánh - Chủ tịch Ủy ban nhân dân tỉnh.\n2. Các ủy viên:\n"
+             "- Bà Lê Thị Hà, Phó Giám đốc Sở Tài chính;\n- Ông Hoàng Văn Nam, Phó Giám đốc Sở Y tế.\n")
+    bodies = assistant_over(tmp_path, {"qd-88.txt": board}, embedder)
+    for question in ("Ai là Trưởng ban Vì sự tiến bộ của phụ nữ tỉnh Gia Lai?",
+                     "Ban Vì sự tiến bộ của phụ nữ tỉnh Gia Lai có bao nhiêu ủy viên?"):
+        answer = bodies.answer_question(question)
+        assert answer.generator != "members" and not answer.grounded  # refused, quoting what the decision says
+    assert bodies.answer_question("Ai là Trưởng ban Vì sự tiến bộ của phụ nữ tỉnh Hòa Bình?").items == ["Bùi Văn Khánh"]
+
+
+def test_clauses_under_a_role_heading_are_no_members(tmp_path, embedder):
+    from conftest import assistant_over
+
+    charter = ("HIỆP HỘI CHÈ TỈNH MẪU SƠN\n\nĐIỀU LỆ\nHiệp hội Chè tỉnh Mẫu Sơn\n\n"
+               "Điều 20. Miễn nhiệm Chủ tịch Hiệp hội\n1. Chủ tịch Hiệp hội:\n"
+               "- Không đủ sức khỏe; không đủ năng lực để hoàn thành nhiệm vụ;\n"
+               "- Vi phạm nghiêm trọng Điều lệ, quy chế của Hiệp hội.\n")
+    answer = assistant_over(tmp_path, {"dieu-le.txt": charter}, embedder).answer_question("Chủ tịch Hiệp hội Chè tỉnh Mẫu Sơn là ai?")
+    assert answer.generator != "members" and not answer.grounded

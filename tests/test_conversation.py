@@ -148,3 +148,10 @@ def test_a_described_drafts_blank_number_and_day_are_said_to_be_blank(tmp_path, 
     lines = answer.answer.splitlines()
     assert len(lines) == 2 and all("Không tìm thấy" in line for line in lines) and not answer.grounded
     assert "«Số: /QĐ-UBND»" in lines[0] and "tháng 01 năm 2026»" in lines[1]  # the lines as cleaned at ingest
+
+
+def test_a_described_document_may_name_its_issuer_before_what_it_is_about(submissions):
+    answer = submissions.answer_question("Tờ trình của Sở Nội vụ về xử lý các hội quần chúng cấp tỉnh còn lại mang số bao nhiêu?")
+    assert answer.generator == "documents" and not answer.grounded and "«Số: /TTr-SNV»" in answer.answer
+    assert submissions.answer_question(
+        "Tờ trình của Sở Tư pháp về xử lý các hội quần chúng cấp tỉnh còn lại mang số bao nhiêu?").generator != "documents"

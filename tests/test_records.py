@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from baocao.ingest.generic_lists import extract_named_lists
 from baocao.ingest.models import Chunk
 from baocao.ingest.records import extract_records, figures_in, records_from_json, records_to_json
@@ -46,3 +48,13 @@ def test_records_round_trip_as_json_and_through_the_index(tmp_settings, embedder
     stored = reopened.get_chunks(["d1:0000"])[0]
     assert [type(r).__name__ for r in stored.records] == kinds
     assert stored.records[0].items == ["Cao Bằng", "Lai Châu", "Điện Biên"]
+
+
+@pytest.mark.parametrize(("text", "items"), [
+    ("Sở Nội vụ đã tổ chức cuộc họp với Công an tỉnh, các Sở: Giáo dục và Đào tạo; Văn hóa, Thể thao và Du lịch; "
+     "Ngoại vụ để thảo luận, thống nhất nội dung.",
+     ["Sở Giáo dục và Đào tạo", "Sở Văn hóa, Thể thao và Du lịch", "Sở Ngoại vụ"]),
+    ("Lấy ý kiến các Bộ: Công an, Quốc phòng, Ngoại giao.", ["Bộ Công an", "Bộ Quốc phòng", "Bộ Ngoại giao"]),
+])
+def test_a_header_ending_with_a_kinds_prefix_names_every_item_with_it(text, items):
+    assert [lst.items for lst in extract_named_lists(text)] == [items]

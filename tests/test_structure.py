@@ -319,3 +319,13 @@ def test_an_item_cut_after_a_comma_goes_on_even_without_line_widths():
              "2. Bổ sung đồng chí Bộ trưởng Bộ Quốc phòng Phan Văn Giang, Phó Trưởng Ban Chỉ đạo."]
     blocks = build_blocks(page_lines([(1, "\n".join(lines))]), hard_wraps=False)
     assert "1. Bổ sung đồng chí Phó Thủ tướng Chính phủ Phạm Thị Thanh Trà, Phó Trưởng Ban Chỉ đạo." in [b.text for b in blocks]
+
+
+def test_a_signature_whose_capacity_lines_the_layout_moved_is_read_from_the_last_lines():
+    from baocao.ingest.metadata import find_closings
+
+    lines = ["BỘ NỘI VỤ", "Số: 12/BNV-TCPCP", "TL. BỘ TRƯỞNG", "VỤ TRƯỞNG", "Kính gửi: Sở Nội vụ tỉnh Mẫu Sơn",
+             "Trên đây là ý kiến của Bộ Nội vụ gửi Sở Nội vụ biết, thực hiện./. VỤ TỔ CHỨC PHI CHÍNH PHỦ", "Trần Thị Mẫu"]
+    first = find_closings(lines)[0]
+    assert (first.signer, first.signer_title) == ("Trần Thị Mẫu", "TL. BỘ TRƯỞNG / VỤ TRƯỞNG")
+    assert find_closings(["Hội nghị kết thúc lúc 17 giờ cùng ngày.", "Trần Thị Mẫu"]) == []  # no unit above: a name in the text
