@@ -213,7 +213,7 @@ def _read_grids(page, height: float) -> list[tuple[tuple[float, float, float, fl
                         continue
                     x0, top, x1, bottom = cell
                     text = textpage.get_text_bounded(left=x0, bottom=height - bottom, right=x1, top=height - top)
-                    values.append(clean_characters(text.replace("\x02", "-")))
+                    values.append(clean_characters(text.translate(PDFIUM_HYPHENS)))
                 grid.append(values)
             grids.append((table.bbox, grid))
     finally:
@@ -222,6 +222,10 @@ def _read_grids(page, height: float) -> list[tuple[tuple[float, float, float, fl
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+# pdfium marks a hyphen that ends a line: '\x02' before the line break, or U+FFFE where it joined the two
+# lines into one ('45/2023/NĐ' / 'CP' as 'NĐ\ufffeCP'). Vietnamese never hyphenates a syllable at a wrap, so
+# either is the printed hyphen ('NĐ-CP'); dropped as a noncharacter it glued the code together ('NĐCP').
+PDFIUM_HYPHENS = {0x02: "-", 0xFFFE: "-"}
 
 
 def _positioned_lines(page, height: float) -> list[PositionedLine]:
@@ -257,8 +261,7 @@ def symbol_glyphs(textpage, text: str) -> str:
 
 
 def _meaningless(char: str) -> bool:
-    # \x02 is pdfium's own mark of a hyphen at a line break, not a glyph
-    return unicodedata.category(char) in ("Cc", "Co") and char not in "\r\n\t\x02"
+    return unicodedata.category(char) in ("Cc", "Co") and char not in "\r\n\t" and ord(char) not in PDFIUM_HYPHENS
 
 
 def _glyph_box(textpage, index: int, char: str) -> str | None:
@@ -321,7 +324,7 @@ def _split_lines(text: str, box_of, height: float, stamped: list[bool] | None = 
     lines: list[PositionedLine] = []
     for start, end in _line_spans(text, box_of):
         raw_line = text[start:end]
-        cleaned = clean_characters(raw_line.replace("\x02", "-"))  # \x02: pdfium's hyphen at a line break
+        cleaned = clean_characters(raw_line.translate(PDFIUM_HYPHENS))
         if not cleaned.strip():
             continue
         box = _line_box(box_of, text, start, end, height) if box_of else None

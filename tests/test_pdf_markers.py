@@ -106,6 +106,15 @@ def test_a_number_left_at_the_end_of_a_line_it_sits_under_opens_the_next_note():
     assert [l.text for l in lines] == [" tên của đơn vị. ", "7 Địa chỉ nơi đặt trụ sở chính."]
 
 
+
+@pytest.mark.parametrize("mark", ["\x02", "\ufffe"])
+def test_pdfiums_hyphen_at_a_line_break_is_the_printed_hyphen(mark):
+    # U+FFFE where pdfium joined the two lines of a code cut at its hyphen: dropped, 'NĐ-CP' read 'NĐCP'
+    text = f"theo Nghị định số 45/2023/NĐ{mark}CP và Công văn số 118/STP{mark}HCTP của Sở.\r\n"
+
+    assert [l.text for l in _split_lines(text, None, HEIGHT)] == [
+        "theo Nghị định số 45/2023/NĐ-CP và Công văn số 118/STP-HCTP của Sở."]
+
 # --- the join, in a PDF ------------------------------------------------------------------------------
 
 
