@@ -323,14 +323,17 @@ def test_an_item_cut_after_a_comma_goes_on_even_without_line_widths():
 
 def test_a_clause_wrapped_onto_a_line_opening_with_a_capital_goes_on():
     """Inside an article `a)` is a clause, not a heading, from its first line: its wrap onto a line that opens
-    with a capital ('… Hồ Chí' / 'Minh, trừ …') goes on like any item's instead of opening a paragraph."""
+    with a capital ('… Hồ Chí' / 'Minh, trừ …') goes on like any item's instead of opening a paragraph; after
+    a full line that ends its sentence, a capital line is the next block (an OCR'd 'Điều §.' is no heading)."""
     from baocao.ingest.cleanup import page_lines
     from baocao.ingest.structure import build_blocks
 
     lines = ["Điều 7. Hồ sơ đề nghị cấp giấy phép",
              "a) Bản sao giấy chứng nhận đăng ký doanh nghiệp, giấy phép hoạt động tại TP. Hồ Chí",
              "Minh, trừ trường hợp doanh nghiệp được miễn theo quy định của pháp luật hiện hành;",
-             "b) Báo cáo tình hình thực hiện giấy phép đã được cấp trong năm trước liền kề."]
+             "b) Báo cáo tình hình thực hiện giấy phép đã được cấp trong năm trước liền kề, có",
+             "xác nhận của cơ quan cấp phép và của Sở Công Thương nơi doanh nghiệp đặt trụ sở.",
+             "Điều §. Thời hạn giải quyết hồ sơ"]
     blocks = build_blocks(page_lines([(1, "\n".join(lines))]), hard_wraps=True)
     assert [(b.kind, b.text) for b in blocks] == [
-        ("heading", lines[0]), ("item", f"{lines[1]} {lines[2]}"), ("item", lines[3])]
+        ("heading", lines[0]), ("item", f"{lines[1]} {lines[2]}"), ("item", f"{lines[3]} {lines[4]}"), ("para", lines[5])]
