@@ -320,10 +320,10 @@ def continues_paragraph(body: Block, line: Line, width: int, hard_wraps: bool, b
         return False
     if body.lines[-1].rstrip().endswith(","):
         return True  # nothing ends on a comma: an OCR'd item "… Phạm Thị Thanh Trà," goes on "Phó Trưởng Ban …"
-    if not hard_wraps or body.kind == "heading":
+    if not hard_wraps or (body.kind == "heading" and body.layout != "dieu"):
         return False  # a heading goes on only with a lower-case line: the body under it opens with a capital
     if body.layout and body.lines[-1].rstrip()[-1:] in ".:;!?":
-        return False  # a clause (`1.`, `a)`, layout kept) goes on with a capital only where a line cut its phrase
+        return False  # an article's title or a clause goes on with a capital only where a full line cut its phrase
     return not ends_paragraph(body.lines[-1], width, text)
 
 

@@ -337,3 +337,17 @@ def test_a_clause_wrapped_onto_a_line_opening_with_a_capital_goes_on():
     blocks = build_blocks(page_lines([(1, "\n".join(lines))]), hard_wraps=True)
     assert [(b.kind, b.text) for b in blocks] == [
         ("heading", lines[0]), ("item", f"{lines[1]} {lines[2]}"), ("item", f"{lines[3]} {lines[4]}"), ("para", lines[5])]
+
+
+def test_an_article_title_wrapped_onto_a_line_opening_with_a_capital_goes_on():
+    """`Điều 1. … (sau đây gọi là Tổ` / `Công tác) gồm …:` is one title: its lead-in keeps the list under it."""
+    from baocao.ingest.cleanup import page_lines
+    from baocao.ingest.structure import build_blocks
+
+    lines = ["Điều 1. Thành lập Tổ công tác liên ngành về chuyển đổi số (sau đây gọi tắt là Tổ",
+             "Công tác) gồm các thành viên sau đây, do Giám đốc Sở Khoa học và Công nghệ đứng đầu:",
+             "1. Giám đốc Sở Khoa học và Công nghệ tỉnh, Tổ trưởng Tổ công tác liên ngành của tỉnh.",
+             "Điều 2. Hiệu lực thi hành"]
+    blocks = build_blocks(page_lines([(1, "\n".join(lines))]), hard_wraps=True)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", f"{lines[0]} {lines[1]}"), ("item", lines[2]), ("heading", lines[3])]
