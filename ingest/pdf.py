@@ -267,6 +267,8 @@ def _meaningless(char: str) -> bool:
 def _glyph_box(textpage, index: int, char: str) -> str | None:
     import pypdfium2.raw as raw
 
+    if not hasattr(raw, "FPDFText_GetTextObject"):  # an older pdfium
+        return None
     obj = raw.FPDFText_GetTextObject(textpage.raw, index)
     font = raw.FPDFTextObj_GetFont(obj) if obj else None
     path = raw.FPDFFont_GetGlyphPath(font, ord(char), 1.0) if font else None

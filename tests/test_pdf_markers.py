@@ -275,4 +275,4 @@ def test_real_cong_bao_twin_recovers_the_docx_body():
     (row,) = twin_recovery({name: doc for name, doc in docs.items()})[-1:]
 
     assert row["version"].endswith("_congbao.pdf")
-    assert row["body_recovered_verbatim"] >= 590 and row["body_same_words_share"] >= 0.975
+    assert row["body_recovered_verbatim"] >= 598 and row["body_same_words_share"] >= 0.985
