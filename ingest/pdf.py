@@ -7,6 +7,8 @@
   sentence in the body is never touched (cleanup.furniture_lines).
 - Raised note numbers, which pdfium puts on lines of their own ('1' / ' Tên đơn vị …'), go back
   on their visual line (`join_raised_markers`): alone, a number line is taken for a page number and lost.
+- A form's checkboxes, glyphs of a symbol font that pdfium gives as control characters, are read by
+  their outline (`symbol_glyphs`): a box is '□', where cleanup would drop it or break the line.
 - Tables (pdfplumber's table finder on the ruling lines pdfium reads, ingest/pdf_tables.py): each
   row rendered with its header cells (ingest/tables.py), in place of the table's loose cell text.
 - Text quality per page (ingest/quality.py): a legacy-font text layer is converted with the
@@ -23,6 +25,7 @@ import io
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -210,7 +213,7 @@ def _read_grids(page, height: float) -> list[tuple[tuple[float, float, float, fl
                         continue
                     x0, top, x1, bottom = cell
                     text = textpage.get_text_bounded(left=x0, bottom=height - bottom, right=x1, top=height - top)
-                    values.append(clean_characters(text.replace("\x02", "-")))
+                    values.append(clean_characters(text.translate(PDFIUM_HYPHENS)))
                 grid.append(values)
             grids.append((table.bbox, grid))
     finally:
@@ -219,6 +222,10 @@ def _read_grids(page, height: float) -> list[tuple[tuple[float, float, float, fl
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+# pdfium marks a hyphen that ends a line: '\x02' before the line break, or U+FFFE where it joined the two
+# lines into one ('45/2023/NĐ' / 'CP' as 'NĐ\ufffeCP'). Vietnamese never hyphenates a syllable at a wrap, so
+# either is the printed hyphen ('NĐ-CP'); dropped as a noncharacter it glued the code together ('NĐCP').
+PDFIUM_HYPHENS = {0x02: "-", 0xFFFE: "-"}
 
 
 def _positioned_lines(page, height: float) -> list[PositionedLine]:
@@ -227,16 +234,99 @@ def _positioned_lines(page, height: float) -> list[PositionedLine]:
         text = textpage.get_text_range()
         positions = textpage.count_chars() == len(text) and height > 0  # char index = text index
         box_of = textpage.get_charbox if positions else None
-        return _split_lines(text, box_of, height)
+        return _split_lines(symbol_glyphs(textpage, text) if positions else text, box_of, height)
     finally:
         textpage.close()
+
+
+# --- symbol glyphs ------------------------------------------------------------------------------------
+# A form's checkboxes are glyphs of a symbol font (Wingdings 2, Wingdings): without a Unicode mapping pdfium
+# gives their character code, a control or private-use character that means nothing as text and that
+# cleanup drops ('□ Có' comes out 'Có'; U+0085 even becomes a line break). The glyph's outline says what
+# it is: one rectangle inside another is an empty box '□', a lone rectangle a filled one '■'.
+
+BOX, FILLED_BOX = "\u25a1", "\u25a0"
+
+
+def symbol_glyphs(textpage, text: str) -> str:
+    """`text` (pdfium's, one character per char index) with each meaningless character whose glyph is drawn
+    as a box replaced by that box; every other character as it was."""
+    if not any(_meaningless(c) for c in text):
+        return text
+    chars = list(text)
+    for i, char in enumerate(text):
+        if _meaningless(char):
+            chars[i] = _glyph_box(textpage, i, char) or char
+    return "".join(chars)
+
+
+def _meaningless(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Co") and char not in "\r\n\t" and ord(char) not in PDFIUM_HYPHENS
+
+
+def _glyph_box(textpage, index: int, char: str) -> str | None:
+    import pypdfium2.raw as raw
+
+    if not hasattr(raw, "FPDFText_GetTextObject"):  # an older pdfium
+        return None
+    obj = raw.FPDFText_GetTextObject(textpage.raw, index)
+    font = raw.FPDFTextObj_GetFont(obj) if obj else None
+    path = raw.FPDFFont_GetGlyphPath(font, ord(char), 1.0) if font else None
+    if not path:
+        return None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    contours: list[list[tuple[float, float]]] = []
+    for i in range(raw.FPDFGlyphPath_CountGlyphSegments(path)):
+        segment = raw.FPDFGlyphPath_GetGlyphPathSegment(path, i)
+        kind = raw.FPDFPathSegment_GetType(segment)
+        if kind == raw.FPDF_SEGMENT_BEZIERTO or not raw.FPDFPathSegment_GetPoint(segment, x, y):
+            return None  # a curve: a bullet, a tick, a letter
+        if kind == raw.FPDF_SEGMENT_MOVETO or not contours:
+            contours.append([])
+        contours[-1].append((x.value, y.value))
+    return outline_box([c for c in contours if len(c) > 1])
+
+
+def outline_box(contours: list[list[tuple[float, float]]]) -> str | None:
+    """'□' for two nested axis-aligned rectangles, '■' for one; None for any other outline."""
+    rectangles = [_rectangle(points) for points in contours]
+    if not rectangles or None in rectangles or len(rectangles) > 2:
+        return None
+    if len(rectangles) == 1:
+        return FILLED_BOX
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = sorted(rectangles, key=lambda r: (r[0] - r[2]) * (r[3] - r[1]))
+    inside = ax0 < bx0 and ay0 < by0 and bx1 < ax1 and by1 < ay1
+    return BOX if inside else None
+
+
+def _rectangle(points: list[tuple[float, float]]) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) of a closed contour of straight, axis-parallel edges with four corners."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    size = max(x1 - x0, y1 - y0)
+    if size <= 0 or min(x1 - x0, y1 - y0) < 0.05 * size:
+        return None
+    near = 0.02 * size
+
+    def corner(p: tuple[float, float]) -> tuple[int, int] | None:
+        cx = 0 if abs(p[0] - x0) <= near else 1 if abs(p[0] - x1) <= near else None
+        cy = 0 if abs(p[1] - y0) <= near else 1 if abs(p[1] - y1) <= near else None
+        return None if cx is None or cy is None else (cx, cy)
+
+    corners = [corner(p) for p in points]
+    if None in corners or len(set(corners)) != 4:
+        return None
+    ring = corners + corners[:1]
+    if any(a[0] != b[0] and a[1] != b[1] for a, b in zip(ring, ring[1:])):
+        return None  # a diagonal edge
+    return x0, y0, x1, y1
 
 
 def _split_lines(text: str, box_of, height: float, stamped: list[bool] | None = None) -> list[PositionedLine]:
     lines: list[PositionedLine] = []
     for start, end in _line_spans(text, box_of):
         raw_line = text[start:end]
-        cleaned = clean_characters(raw_line.replace("\x02", "-"))  # \x02: pdfium's hyphen at a line break
+        cleaned = clean_characters(raw_line.translate(PDFIUM_HYPHENS))
         if not cleaned.strip():
             continue
         box = _line_box(box_of, text, start, end, height) if box_of else None
@@ -369,7 +459,7 @@ def _lines_with_widget_text(document, index: int, height: float) -> list[Positio
         count = textpage.count_chars()
         if count != len(original):
             return None
-        chars = [(c, textpage.get_charbox(i)) for i, c in enumerate(original)]
+        chars = [(c, textpage.get_charbox(i)) for i, c in enumerate(symbol_glyphs(textpage, original))]
         textpage.close()
         if not page.formenv or page.flatten() == 0:  # FLATTEN_NOTHINGTODO
             return None

@@ -232,6 +232,7 @@ def build_blocks(lines: list[Line], hard_wraps: bool | None = None) -> list[Bloc
     footnote: Block | None = None
     notes = _FootnoteTracker()
     body_text = ""  # running body text, to find footnote markers
+    in_article = False  # the last article heading (`Điều 5.`) is still open: `1.` and `a)` are its clauses
 
     for line in lines:
         text = line.text
@@ -257,8 +258,9 @@ def build_blocks(lines: list[Line], hard_wraps: bool | None = None) -> list[Bloc
         kind, rank, marker, layout = classify_opener(text)
         body = Block(kind, MARKDOWN_HEADING.sub(r"\g<t>", text), line.page, rank=rank, marker=marker, lines=[text],
                      layout=layout)
+        in_article = resolve_clause(body, in_article)  # before its next line: a clause wraps like any item
         blocks.append(body)
-    return resolve_clauses(blocks)
+    return blocks
 
 
 _TITLED_LAYOUTS = ("phan", "chuong", "muc", "tieu_muc")
@@ -277,20 +279,20 @@ def takes_title(body: Block, text: str) -> bool:
     return False
 
 
-def resolve_clauses(blocks: list[Block]) -> list[Block]:
-    """Inside an article (`Điều 5.`), `1.` `1.1.` `a)` are its clauses and points: items, not headings."""
-    in_article = False
-    for block in blocks:
-        if block.kind == "part":
-            in_article = False
-        elif block.kind == "heading":
-            if block.rank == ARTICLE_RANK:
-                in_article = True
-            elif block.rank < ARTICLE_RANK:
-                in_article = False
-            elif in_article and block.rank >= CLAUSE_RANK:
-                block.kind, block.rank = "item", 0
-    return blocks
+def resolve_clause(block: Block, in_article: bool) -> bool:
+    """Inside an article (`Điều 5.`), `1.` `1.1.` `a)` are its clauses and points: `block` becomes an item, not
+    a heading, as soon as it opens, so that a clause wrapped onto a line opening with a capital ('… tại Thành phố Hồ Chí'
+    / 'Minh, trừ …') goes on like any item. Returns whether the blocks after it are inside an article."""
+    if block.kind == "part":
+        return False
+    if block.kind == "heading":
+        if block.rank == ARTICLE_RANK:
+            return True
+        if block.rank < ARTICLE_RANK:
+            return False
+        if in_article and block.rank >= CLAUSE_RANK:
+            block.kind, block.rank = "item", 0
+    return in_article
 
 
 def continues_footnote(footnote: Block, line: Line, width: int) -> bool:
@@ -318,8 +320,10 @@ def continues_paragraph(body: Block, line: Line, width: int, hard_wraps: bool, b
         return False
     if body.lines[-1].rstrip().endswith(","):
         return True  # nothing ends on a comma: an OCR'd item "… Phạm Thị Thanh Trà," goes on "Phó Trưởng Ban …"
-    if not hard_wraps or body.kind == "heading":
+    if not hard_wraps or (body.kind == "heading" and body.layout != "dieu"):
         return False  # a heading goes on only with a lower-case line: the body under it opens with a capital
+    if body.layout and body.lines[-1].rstrip()[-1:] in ".:;!?":
+        return False  # an article's title or a clause goes on with a capital only where a full line cut its phrase
     return not ends_paragraph(body.lines[-1], width, text)
 
 

@@ -329,3 +329,35 @@ def test_a_signature_whose_capacity_lines_the_layout_moved_is_read_from_the_last
     first = find_closings(lines)[0]
     assert (first.signer, first.signer_title) == ("Trần Thị Mẫu", "TL. BỘ TRƯỞNG / VỤ TRƯỞNG")
     assert find_closings(["Hội nghị kết thúc lúc 17 giờ cùng ngày.", "Trần Thị Mẫu"]) == []  # no unit above: a name in the text
+
+
+def test_a_clause_wrapped_onto_a_line_opening_with_a_capital_goes_on():
+    """Inside an article `a)` is a clause, not a heading, from its first line: its wrap onto a line that opens
+    with a capital ('… Hồ Chí' / 'Minh, trừ …') goes on like any item's instead of opening a paragraph; after
+    a full line that ends its sentence, a capital line is the next block (an OCR'd 'Điều §.' is no heading)."""
+    from baocao.ingest.cleanup import page_lines
+    from baocao.ingest.structure import build_blocks
+
+    lines = ["Điều 7. Hồ sơ đề nghị cấp giấy phép",
+             "a) Bản sao giấy chứng nhận đăng ký doanh nghiệp, giấy phép hoạt động tại TP. Hồ Chí",
+             "Minh, trừ trường hợp doanh nghiệp được miễn theo quy định của pháp luật hiện hành;",
+             "b) Báo cáo tình hình thực hiện giấy phép đã được cấp trong năm trước liền kề, có",
+             "xác nhận của cơ quan cấp phép và của Sở Công Thương nơi doanh nghiệp đặt trụ sở.",
+             "Điều §. Thời hạn giải quyết hồ sơ"]
+    blocks = build_blocks(page_lines([(1, "\n".join(lines))]), hard_wraps=True)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", lines[0]), ("item", f"{lines[1]} {lines[2]}"), ("item", f"{lines[3]} {lines[4]}"), ("para", lines[5])]
+
+
+def test_an_article_title_wrapped_onto_a_line_opening_with_a_capital_goes_on():
+    """`Điều 1. … (sau đây gọi là Tổ` / `Công tác) gồm …:` is one title: its lead-in keeps the list under it."""
+    from baocao.ingest.cleanup import page_lines
+    from baocao.ingest.structure import build_blocks
+
+    lines = ["Điều 1. Thành lập Tổ công tác liên ngành về chuyển đổi số (sau đây gọi tắt là Tổ",
+             "Công tác) gồm các thành viên sau đây, do Giám đốc Sở Khoa học và Công nghệ đứng đầu:",
+             "1. Giám đốc Sở Khoa học và Công nghệ tỉnh, Tổ trưởng Tổ công tác liên ngành của tỉnh.",
+             "Điều 2. Hiệu lực thi hành"]
+    blocks = build_blocks(page_lines([(1, "\n".join(lines))]), hard_wraps=True)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", f"{lines[0]} {lines[1]}"), ("item", lines[2]), ("heading", lines[3])]
