@@ -8,7 +8,7 @@ Order: plan tasks (task records) → lists and set operations (list records) →
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 from baocao.assistant.catalogue import Catalogue
@@ -17,7 +17,7 @@ from baocao.assistant.extractive import extractive_answer
 from baocao.assistant.figures import FigureAnswerer
 from baocao.assistant.generators import llm_stream
 from baocao.assistant.models import Answer
-from baocao.assistant.plan import Plan
+from baocao.assistant.plan import Plan, compared_sides
 from baocao.assistant.documents import DocumentAnswerer
 from baocao.assistant.members import MemberAnswerer
 from baocao.assistant.search import HybridSearch
@@ -36,6 +36,7 @@ class AnswerContext:
     retriever: HybridSearch
     llm: object | None = None
     llm_passages: int = 6
+    preferred: str | None = None  # a document read first when the question names none (the other parts' one)
     _hits: dict[str, list[SearchHit]] = field(default_factory=dict)
 
     def hits(self, plan: Plan) -> list[SearchHit]:
@@ -43,6 +44,10 @@ class AnswerContext:
         if part.text not in self._hits:
             self._hits[part.text] = self._named_document_first(part.text, part.query)
         return self._hits[part.text]
+
+    def preferring(self, document: str) -> "AnswerContext":
+        """The same context, reading `document`'s passages first."""
+        return replace(self, preferred=document, _hits={})
 
     def in_named_document(self, plan: Plan, found: list, chunk_of=lambda f: f.chunk) -> list:
         """Records read from the document the question names, when it names one that is indexed; else all."""
@@ -55,10 +60,10 @@ class AnswerContext:
         """A question that names a document ("Tờ trình 3367 đề xuất …") reads that document's passages
         first, from the whole depth of the search; other passages follow (one may quote it)."""
         ref = referenced_document(search_key(text))
-        if ref is None:
+        if ref is None and self.preferred is None:
             return self.retriever.search(query)
         hits = self.retriever.search(query, k=self.retriever.depth)
-        named = [h for h in hits if is_document(h.chunk, ref)]
+        named = [h for h in hits if (is_document(h.chunk, ref) if ref else h.chunk.document == self.preferred)]
         if not named:
             return hits[: self.retriever.k]
         top = max(h.score for h in hits)
@@ -81,7 +86,8 @@ class ExtractiveAnswerer:
         hits = context.hits(plan)
         if not hits:
             return refusal([])
-        return extractive_answer(plan.part.query, hits, context.catalogue.weights, part=plan.part)
+        return extractive_answer(plan.part.query, hits, context.catalogue.weights, part=plan.part,
+                                 preferred=context.preferred)
 
 
 class LlmAnswerer:
@@ -151,6 +157,28 @@ def stream_chain(chain: list[Answerer], plan: Plan, context: AnswerContext) -> I
 
 
 # --------------------------------------------------------------------------- parts into one answer
+
+
+def one_document_for_all_parts(plan: Plan, answers: list[Answer], answer_part, context: AnswerContext) -> list[Answer]:
+    """'… bao nhiêu hội trong phạm vi tỉnh và bao nhiêu hội trong phạm vi xã?': the parts of one question ask
+    about one report. Of the documents the parts cite, the one whose title shares most words with the whole
+    question is read first for the parts answered from another document or refused; a part takes that answer
+    only when it passes the gate there. Sides of a comparison are about different things: left as they are."""
+    if len(plan.parts) < 2 or len(compared_sides(plan.question)) > 1:
+        return answers
+    cited = {c.document: c.title for a in answers if a.grounded for c in a.citations}
+    if len(cited) < 2:
+        return answers
+    asked = set(search_key(plan.question).split())
+    best = max(cited, key=lambda d: len(asked & set(search_key(cited[d]).split())))
+    out = []
+    for part, answer in zip(plan.parts, answers):
+        if answer.grounded and any(c.document == best for c in answer.citations):
+            out.append(answer)
+            continue
+        again = answer_part(part, context.preferring(best))
+        out.append(again if again.grounded and again.citations and again.citations[0].document == best else answer)
+    return out
 
 
 def merge_parts(plan: Plan, answers: list[Answer]) -> Answer:

@@ -105,11 +105,11 @@ def requirements(query: Query, weights: "TermWeights", passages: list[str] = ())
     spelled = _spelled_acronyms(query.text, passages)
     said_otherwise = _synonym_spellings(query.folded)
     for term in dict.fromkeys(content_syllables(query.text, "question")):
-        alternatives = [(term,), *folded_abbreviations().get(term, []), *spelled.get(term, []), *said_otherwise.get(term, [])]
+        spellings = [*folded_abbreviations().get(term, []), *spelled.get(term, [])]
         weight = weights.weight(term)
-        if not weights.known(term) and len(alternatives) > 1:
-            weight = min(sum(weights.weight(t) for t in alt) for alt in alternatives[1:])
-        out.append(Requirement(term, alternatives, weight))
+        if not weights.known(term) and spellings:  # an acronym weighs what its spelling-out weighs; a synonym does not
+            weight = min(sum(weights.weight(t) for t in alt) for alt in spellings)
+        out.append(Requirement(term, [(term,), *spellings, *said_otherwise.get(term, [])], weight))
     return out
 
 

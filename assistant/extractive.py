@@ -145,8 +145,11 @@ def _not_found(hits: list[SearchHit], part) -> Answer:
     return answer
 
 
-def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights, part=None) -> Answer:
-    """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate."""
+def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights, part=None,
+                      preferred: str | None = None) -> Answer:
+    """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate. Of the
+    sentences that pass it, only those of the `preferred` document (the one the question's other parts cite) are
+    kept when it has any."""
     sentences = score_sentences(query, hits, weights, *_left_to_the_gate(query, part))
     sentences = _saying_what_is_asked_first(query, sentences)
     if not sentences or sentences[0].coverage < MIN_COVERAGE:
@@ -159,6 +162,8 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
             # what the reports give instead is worth citing only when it misses one thing asked
             near = next(((s, f[0]) for s, f in failed if len(f) == 1), None)
             return gated_refusal(near[1], near[0], hits) if near else _not_found(hits, part)
+        if preferred is not None and any(s.chunk.document == preferred for s in passing):
+            passing = [s for s in passing if s.chunk.document == preferred]
         sentences = passing + [s for s in sentences if s not in passing and s.coverage < MIN_COVERAGE]
     chosen, over_time = choose(query, sentences)
     return disagreement_answer(chosen) if over_time else sentence_answer(chosen)

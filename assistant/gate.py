@@ -310,6 +310,17 @@ def _counts_in_words(sentence: str, question: str) -> bool:
     return False
 
 
+_DOCUMENT_NUMBER = re.compile(r"(?<![\w/])\d{1,6}(?:/\d{4})?[/-][A-ZĐ]")  # '17/2025/CV-HHĐG&MT', '8977/BNV-TCPCP', '08-ĐA/TU'
+
+
+def asks_a_number(folded_question: str) -> bool:
+    """'… số mấy', '… số hiệu gì': a document's number and symbol, which the answer must give."""
+    from baocao.assistant.documents import asked_field
+
+    field = asked_field(folded_question)
+    return field is not None and field[0] == "number"
+
+
 def states_a_basis(sentence: str) -> bool:
     """'Căn cứ Luật Tổ chức chính quyền địa phương …;': a preamble line, a document's legal basis, not what it
     says. 'Căn cứ Nghị định 126…, Bộ Nội vụ đề nghị …' goes on to say something: it is no preamble line."""
@@ -347,6 +358,8 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
         yield Verdict(False, "document", "Không tìm thấy văn bản được hỏi trong các văn bản hiện có.")
     if states_a_basis(sentence) and not cue("legal_basis", part.query.folded) and not _cites_the_named(part, sentence):
         yield Verdict(False, "basis", "Các báo cáo không nêu thông tin được hỏi; câu gần nhất chỉ là căn cứ ban hành văn bản.")
+    if asks_a_number(part.query.folded) and not _DOCUMENT_NUMBER.search(sentence):
+        yield Verdict(False, "number", "Các báo cáo không nêu số hiệu văn bản được hỏi.")
     if part.ask == "person" and not names_a_person(sentence) and (asks_a_name(part.query.folded) or not names_a_post(sentence, part.text)):
         yield Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
     if part.query.wants_where and not names_a_place(sentence):

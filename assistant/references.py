@@ -28,7 +28,8 @@ def document_questions() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _reference_pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(document_questions()['kinds'])})\s+(?:so\s+)?(?P<number>\d{{1,6}})(?![\d/])")
+    # 'Công văn 8977', 'Công văn 8977/BNV-TCPCP', 'Nghị định 126/2024/NĐ-CP'; not 'Quyết định 12/3'
+    return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(document_questions()['kinds'])})\s+(?:so\s+)?(?P<number>\d{{1,6}})(?!\d)(?!/(?![^\W\d_]|\d{{4}}/))")
 
 
 @functools.lru_cache(maxsize=1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from baocao.assistant.answerers import AnswerContext, default_chain, merge_parts, run_chain, stream_chain
+from baocao.assistant.answerers import (AnswerContext, default_chain, merge_parts, one_document_for_all_parts, run_chain,
+                                        stream_chain)
 from baocao.assistant.catalogue import Catalogue, CatalogueCache
 from baocao.assistant.conversation import ConversationStore, rewrite
 from baocao.assistant.evidence import TermWeights
@@ -67,6 +68,8 @@ class Assistant:
         and of `stream` without an LLM)."""
         context = context or self.context()
         answers = [run_chain(self.chain, plan.single(part), context) for part in plan.parts]
+        answers = one_document_for_all_parts(plan, answers, lambda part, ctx: run_chain(self.chain, plan.single(part), ctx),
+                                             context)
         return merge_parts(plan, answers)
 
     def answer_question(self, question: str) -> Answer:

@@ -36,6 +36,9 @@ AFTER_QUANTIFIER = re.compile(r"\b(?:những|các|bao nhiêu|mấy|liệt kê|nh
 # A list is wanted when the question says so (plural, "liệt kê", a count) or asks who has NOT done something.
 LIST_WANTED = re.compile(r"\b(những|các|liệt kê|danh sách|bao nhiêu|mấy|chưa|không|còn lại|nhung|cac|liet ke|danh sach|bao nhieu|may|chua|khong|con lai)\b")
 MIN_MATCH = 0.55
+# a list counted for a count question names things ('Hội Nhà báo tỉnh …'); items longer than this are clauses
+# ('Hiệp hội hoạt động trong phạm vi tỉnh … thuộc lĩnh vực …'), counted as nothing (dev: rd031)
+COUNTED_ITEM_CHARS = 100
 
 
 @dataclass
@@ -200,7 +203,8 @@ def set_answer(
     lst = found.entities
     list_negative = lst.polarity == "negative"
     # no sentence states how many, and what is counted is what the list is of: the answer counts its items
-    counted = lst.stated_count is None and lst.kind not in ("unit", "member") and counted_kind(query.text) == lst.kind
+    counted = (lst.stated_count is None and lst.kind not in ("unit", "member") and counted_kind(query.text) == lst.kind
+               and all(len(item) <= COUNTED_ITEM_CHARS for item in lst.items))
     if want_negative == list_negative and query.wants_count and not query.wants_list and not counted:
         return None  # the report states this count itself: the sentences answer it, with their dates
     markers = list_markers(found, cites, chunks)

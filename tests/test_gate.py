@@ -222,3 +222,25 @@ def _reasons(question: str, sentence: str, title: str = "Báo cáo tổng kết"
 ])
 def test_the_gate_reads_what_the_evidence_answers(question, sentence, reason, fails):
     assert (reason in _reasons(question, sentence)) is fails
+
+
+@pytest.mark.parametrize(("question", "number"), [
+    ("Ai ký Công văn 8977/BNV-TCPCP của Bộ Nội vụ?", "8977"),  # the number with its symbol
+    ("Nghị định 126/2024/NĐ-CP quy định gì về hội?", "126"),
+    ("Quyết định 12/3 quy định gì?", None),  # a date-like pair names no document
+])
+def test_a_document_is_named_by_its_number_with_or_without_its_symbol(question, number):
+    from baocao.assistant.references import referenced_document
+    from baocao.ingest.text import search_key
+
+    found = referenced_document(search_key(question))
+    assert (found.number if found else None) == number
+
+
+@pytest.mark.parametrize(("sentence", "fails"), [
+    ("Hiệp hội gửi Công văn số 17/2025/CV-HHĐG&MT ngày 13/11/2025 đề nghị đổi tên.", False),
+    ("Thực hiện Đề án số 08-ĐA/TU ngày 02/7/2025 của Ban Thường vụ Tỉnh ủy.", False),
+    ("Hiệp hội đã hoàn thiện hồ sơ đề nghị đổi tên theo quy định.", True),
+])
+def test_a_question_for_a_documents_number_needs_one_in_its_evidence(sentence, fails):
+    assert ("number" in _reasons("Công văn đề nghị đổi tên của Hiệp hội số mấy?", sentence)) is fails

@@ -82,3 +82,30 @@ def test_a_two_letter_abbreviation_is_expanded_only_as_typed_in_capitals(questio
     from baocao.assistant.query import understand
 
     assert ("trí tuệ nhân tạo" in understand(question).expansions) is expanded
+
+
+def test_parts_answered_from_different_documents_are_asked_again_of_the_one_the_question_is_about():
+    from baocao.assistant.answerers import one_document_for_all_parts
+    from baocao.assistant.models import Answer, Citation
+    from baocao.assistant.plan import make_plan
+
+    def answer(document: str, title: str, grounded: bool = True) -> Answer:
+        cite = Citation(marker=1, document=document, title=title, quote="…", chunk_id=f"{document}:0")
+        return Answer(answer=f"từ {document} [1]", citations=[cite], grounded=grounded)
+
+    report = ("bao-cao.docx", "Báo cáo Tổ chức, hoạt động và quản lý hội năm 2025")
+    letter = ("cong-van.docx", "Công văn V/v đề nghị thành lập Hội Cầu lông")
+    plan = make_plan("Năm 2025 bao nhiêu hội hoạt động trong phạm vi tỉnh và bao nhiêu hội trong phạm vi xã?")
+    asked_again = []
+
+    class Context:
+        def preferring(self, document):
+            asked_again.append(document)
+            return document
+
+    merged = one_document_for_all_parts(plan, [answer(*letter), answer(*report)],
+                                        lambda part, ctx: answer(ctx, dict([report, letter])[ctx]), Context())
+    assert asked_again == ["bao-cao.docx"] and [a.citations[0].document for a in merged] == ["bao-cao.docx"] * 2
+    # the sides of a comparison are about different things: not asked again
+    sides = make_plan("Cơ quan thường trực của Ban Chỉ đạo tỉnh khác gì so với Ban Chỉ đạo quốc gia?")
+    assert one_document_for_all_parts(sides, [answer(*letter), answer(*report)], None, Context())[0].citations[0].document == "cong-van.docx"
