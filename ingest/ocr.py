@@ -46,6 +46,7 @@ class OcrOptions:
     workers: int = 2
     binarize: bool = False  # Otsu threshold before the read (mixed on the real scans: off by default)
     recheck_layer_above: float = 0.0  # an OCR text layer with a larger invalid share is read again
+    correct: bool = True  # re-mark words whose diacritics the syllable model finds wrong in context
 
     @classmethod
     def from_settings(cls, settings) -> OcrOptions:
@@ -53,6 +54,7 @@ class OcrOptions:
             enabled=settings.ocr, languages=settings.ocr_languages, dpi=settings.ocr_dpi,
             timeout_s=settings.ocr_timeout_s, max_pages=settings.ocr_max_pages, workers=settings.ocr_workers,
             binarize=settings.ocr_binarize, recheck_layer_above=settings.ocr_recheck_layer_above,
+            correct=settings.ocr_correct,
         )
 
     @classmethod
@@ -194,6 +196,21 @@ def _tesseract(image, options: OcrOptions) -> str:
         image = otsu(image)
     raw = pytesseract.image_to_string(image, lang=options.languages, config="--psm 3", timeout=options.timeout_s)
     return fix_capital_circumflex(nfc(raw))
+
+
+def correct_ocr_texts(texts: list[str]) -> tuple[list[str], int]:
+    """The OCR'd pages of one document with the diacritics the syllable model finds wrong in context
+    re-marked (`ingest.ocr_correct`), and how many words changed. The whole document is passed at once:
+    a word written as read elsewhere in it, next to the same neighbour, is kept."""
+    from baocao.ingest.ocr_correct import correct_diacritics, document_pairs
+
+    document = document_pairs(texts)
+    out, changed = [], 0
+    for text in texts:
+        corrected, n = correct_diacritics(text, document=document)
+        out.append(corrected)
+        changed += n
+    return out, changed
 
 
 def otsu(image):
