@@ -200,16 +200,18 @@ def _tesseract(image, options: OcrOptions) -> str:
 
 def correct_ocr_texts(texts: list[str]) -> tuple[list[str], int]:
     """The OCR'd pages of one document with the diacritics the syllable model finds wrong in context
-    re-marked (`ingest.ocr_correct`), and how many words changed. The whole document is passed at once:
-    a word written as read elsewhere in it, next to the same neighbour, is kept."""
-    from baocao.ingest.ocr_correct import correct_diacritics, document_pairs
+    re-marked and the list markers Tesseract misreads (`đ)` for d), `3,` for 3.) restored
+    (`ingest.ocr_correct`), and how many words and markers changed. The whole document is passed at
+    once: a word written as read elsewhere in it, next to the same neighbour, is kept."""
+    from baocao.ingest.ocr_correct import correct_diacritics, document_pairs, repair_list_markers
 
     document = document_pairs(texts)
     out, changed = [], 0
     for text in texts:
         corrected, n = correct_diacritics(text, document=document)
+        corrected, m = repair_list_markers(corrected)
         out.append(corrected)
-        changed += n
+        changed += n + m
     return out, changed
 
 

@@ -23,6 +23,7 @@ Only OCR output is corrected (`ingest.ocr`), never a text layer.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from functools import cache
@@ -223,3 +224,39 @@ def correct_diacritics(text: str, model: SyllableModel | None = None,
             changed += 1
     pieces.append(text[position:])
     return "".join(pieces), changed
+
+
+# --- list markers -----------------------------------------------------------------------------------
+# Tesseract reads the item letter `d)` as `đ)` and `c)` as `e)`, and the full stop of a numbered item as a
+# comma (`3, Chất ...`). Items of a Vietnamese legal text are lettered in alphabetical order (a, b, c, d,
+# đ, e, g, ...), so a letter that breaks the order where its look-alike would continue it is that
+# look-alike; a line opening with a number, a comma and a capital is a numbered item.
+
+_ITEM_LETTERS = "abcdđeghiklmnopqrstuvxy"
+# (as read, meant): only a letter read as a later one, so it skips the letter it stands for; a repeated
+# letter is left (an amending text quotes `d)` right after its own `d)`)
+_LOOK_ALIKE = {("đ", "d"), ("e", "c")}
+_LETTER_ITEM = re.compile(r"^([ \t]*)([a-zđ])\)", re.MULTILINE)
+_NUMBER_ITEM_COMMA = re.compile(r"^([ \t]*\d{1,3}),(?=[ \t]+[A-ZĐÀ-Ỹ])", re.MULTILINE)
+
+
+def repair_list_markers(text: str) -> tuple[str, int]:
+    """`a) b) e) d)` -> `a) b) c) d)`, `c) đ) đ)` -> `c) d) đ)`, `3, Chất` -> `3. Chất`; and how many changed."""
+    pieces, position, previous, changed = [], 0, None, 0
+    for match in _LETTER_ITEM.finditer(text):
+        letter = match.group(2)
+        if letter == "a":
+            previous = "a"
+            continue
+        if previous is None or letter not in _ITEM_LETTERS:
+            previous = letter if letter in _ITEM_LETTERS else None
+            continue
+        following = _ITEM_LETTERS[_ITEM_LETTERS.index(previous) + 1:][:1]
+        if following and letter != following and (letter, following) in _LOOK_ALIKE:
+            pieces += [text[position:match.start(2)], following]
+            position = match.end(2)
+            letter, changed = following, changed + 1
+        previous = letter
+    pieces.append(text[position:])
+    text, numbers = _NUMBER_ITEM_COMMA.subn(r"\1.", "".join(pieces))
+    return text, changed + numbers

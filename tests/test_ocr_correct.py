@@ -16,7 +16,7 @@ import pytest
 from baocao.ingest.loaders import load_file
 from baocao.ingest.models import Page, RawDocument
 from baocao.ingest.ocr import correct_ocr_texts
-from baocao.ingest.ocr_correct import correct_diacritics, document_pairs, mark_edits
+from baocao.ingest.ocr_correct import correct_diacritics, document_pairs, mark_edits, repair_list_markers
 from baocao.ingest.pipeline import prepare_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +51,14 @@ def test_a_word_the_document_writes_so_elsewhere_is_kept():
     assert correct_diacritics(text)[0].count("loại") == 2  # the general model alone prefers `loại` here
     assert correct_diacritics(text, document=document_pairs([text])) == (text, 0)
     assert correct_ocr_texts([text]) == ([text], 0)
+
+
+def test_misread_list_markers_are_restored_by_their_order():
+    read = "1. Các trường hợp:\na) một;\nb) hai;\ne) ba;\nd) bốn.\n2, Tiếp theo:\na) x;\nb) y;\nc) z;\nđ) t;\nđ) u.\n"
+    right = "1. Các trường hợp:\na) một;\nb) hai;\nc) ba;\nd) bốn.\n2. Tiếp theo:\na) x;\nb) y;\nc) z;\nd) t;\nđ) u.\n"
+    assert repair_list_markers(read) == (right, 3)
+    kept = "a) x;\nb) y;\nc) z;\nd) sửa đổi như sau:\nd) quoted;\n4, 5 và 6 của Điều này\nđ) next"
+    assert repair_list_markers(kept) == (kept, 0)  # a repeated letter, a number list in a sentence
 
 
 def test_mark_edits_count_marks_not_letters():
