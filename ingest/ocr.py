@@ -10,9 +10,13 @@ when its invalid share is over `BAOCAO_OCR_RECHECK_LAYER_ABOVE` (default 0: any 
 better read is kept (pdf.py): on the scanned law of bench/realdocs.py such a layer held 1-4% broken
 syllables a page (besides wrong valid ones), where Tesseract reads 0-1.3%: Tesseract's read won on all 27 pages.
 
+The OCR'd pages of a document are then corrected as a whole (`correct_ocr_texts`, from
+`ingest.pipeline.prepare_pages`): diacritics the syllable model finds wrong in context re-marked and list
+letters read out of order restored (`ingest.ocr_correct`; `BAOCAO_OCR_CORRECT=0` turns it off).
+
 Settings: `BAOCAO_OCR=0` turns OCR off; `BAOCAO_OCR_LANGUAGES`, `BAOCAO_OCR_DPI`,
 `BAOCAO_OCR_TIMEOUT_S` (per page), `BAOCAO_OCR_MAX_PAGES` (per document), `BAOCAO_OCR_WORKERS`,
-`BAOCAO_OCR_RECHECK_LAYER_ABOVE`, `BAOCAO_OCR_BINARIZE` (Otsu threshold before the read).
+`BAOCAO_OCR_RECHECK_LAYER_ABOVE`, `BAOCAO_OCR_BINARIZE` (Otsu threshold before the read), `BAOCAO_OCR_CORRECT`.
 """
 
 from __future__ import annotations
