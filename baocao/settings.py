@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     ocr_workers: int = Field(2, description="Tesseract processes at once (one per core is fastest).")
     ocr_binarize: bool = Field(False, description="Threshold page images (Otsu) before OCR: better on some scans, "
                                "worse on others (bench/realdocs.py), so off.")
+    ocr_correct: bool = Field(True, description="Re-mark words of an OCR read whose diacritics the syllable model "
+                              "finds wrong in context (`ma tủy` -> `ma túy`, ingest/ocr_correct.py).")
     ocr_recheck_layer_above: float = Field(0.0, description="A PDF's OCR layer (invisible text over a scan) with a larger "
                                            "invalid-syllable share is read again by Tesseract, the better read kept; "
                                            "1 trusts every OCR layer.")

@@ -10,9 +10,13 @@ when its invalid share is over `BAOCAO_OCR_RECHECK_LAYER_ABOVE` (default 0: any 
 better read is kept (pdf.py): on the scanned law of bench/realdocs.py such a layer held 1-4% broken
 syllables a page (besides wrong valid ones), where Tesseract reads 0-1.3%: Tesseract's read won on all 27 pages.
 
+The OCR'd pages of a document are then corrected as a whole (`correct_ocr_texts`, from
+`ingest.pipeline.prepare_pages`): diacritics the syllable model finds wrong in context re-marked and list
+letters read out of order restored (`ingest.ocr_correct`; `BAOCAO_OCR_CORRECT=0` turns it off).
+
 Settings: `BAOCAO_OCR=0` turns OCR off; `BAOCAO_OCR_LANGUAGES`, `BAOCAO_OCR_DPI`,
 `BAOCAO_OCR_TIMEOUT_S` (per page), `BAOCAO_OCR_MAX_PAGES` (per document), `BAOCAO_OCR_WORKERS`,
-`BAOCAO_OCR_RECHECK_LAYER_ABOVE`, `BAOCAO_OCR_BINARIZE` (Otsu threshold before the read).
+`BAOCAO_OCR_RECHECK_LAYER_ABOVE`, `BAOCAO_OCR_BINARIZE` (Otsu threshold before the read), `BAOCAO_OCR_CORRECT`.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class OcrOptions:
     workers: int = 2
     binarize: bool = False  # Otsu threshold before the read (mixed on the real scans: off by default)
     recheck_layer_above: float = 0.0  # an OCR text layer with a larger invalid share is read again
+    correct: bool = True  # re-mark words whose diacritics the syllable model finds wrong in context
 
     @classmethod
     def from_settings(cls, settings) -> OcrOptions:
@@ -53,6 +58,7 @@ class OcrOptions:
             enabled=settings.ocr, languages=settings.ocr_languages, dpi=settings.ocr_dpi,
             timeout_s=settings.ocr_timeout_s, max_pages=settings.ocr_max_pages, workers=settings.ocr_workers,
             binarize=settings.ocr_binarize, recheck_layer_above=settings.ocr_recheck_layer_above,
+            correct=settings.ocr_correct,
         )
 
     @classmethod
@@ -194,6 +200,23 @@ def _tesseract(image, options: OcrOptions) -> str:
         image = otsu(image)
     raw = pytesseract.image_to_string(image, lang=options.languages, config="--psm 3", timeout=options.timeout_s)
     return fix_capital_circumflex(nfc(raw))
+
+
+def correct_ocr_texts(texts: list[str]) -> tuple[list[str], int]:
+    """The OCR'd pages of one document with the diacritics the syllable model finds wrong in context
+    re-marked and the list markers Tesseract misreads (`đ)` for d), `3,` for 3.) restored
+    (`ingest.ocr_correct`), and how many words and markers changed. The whole document is passed at
+    once: a word written as read elsewhere in it, next to the same neighbour, is kept."""
+    from baocao.ingest.ocr_correct import correct_diacritics, document_pairs, repair_list_markers
+
+    document = document_pairs(texts)
+    out, changed = [], 0
+    for text in texts:
+        corrected, n = correct_diacritics(text, document=document)
+        corrected, m = repair_list_markers(corrected)
+        out.append(corrected)
+        changed += n + m
+    return out, changed
 
 
 def otsu(image):

@@ -18,6 +18,7 @@ from baocao.ingest.metadata import (
     HEADER_MAX_LINES, Closing, DocumentFacts, Header, as_of_dates, find_closings, read_facts, read_header,
 )
 from baocao.ingest.models import Chunk, IngestedDocument, IngestError, Page, RawDocument, TaskRecord, chunk_id
+from baocao.ingest.ocr import OcrOptions, correct_ocr_texts
 from baocao.ingest.plan import TaskGroup, find_task_groups
 from baocao.ingest.repair import SyllableModel, rejoin_split_syllables, repair_replacement_chars
 from baocao.ingest.records import attach_records
@@ -49,6 +50,11 @@ def prepare_pages(raw: RawDocument) -> PreparedText:
     # the general model alone: adapted to a document full of `ti ến`, it would learn the split pairs as words
     for page in pages:
         page.text = rejoin_split_syllables(page.text)
+    read = [page for page in pages if page.ocr]
+    if read and OcrOptions.from_environment().correct:  # OCR'd pages only: a text layer is never re-marked
+        texts, _ = correct_ocr_texts([page.text for page in read])
+        for page, text in zip(read, texts):
+            page.text = text
     if any(REPLACEMENT in p.text for p in pages):
         model = SyllableModel.default().copy()
         model.update(line for p in pages for line in p.text.splitlines() if REPLACEMENT not in line)
