@@ -119,19 +119,43 @@ def _items_kind(items: list[str], header: str) -> str:
 _ITEM_PREDICATE = re.compile(r"\s+(?:là|đã|được|có|đều|cần|phải|thì|nên|chưa|không|đang|sẽ|để|nhằm)\s")
 
 
-def _with_header_prefix(parts: list[str], header: str) -> tuple[list[str], str]:
+def _with_header_prefix(parts: list[str], header: str, g: Gazetteer | None = None) -> tuple[list[str], str]:
     """'… họp với Công an tỉnh, các Sở: Giáo dục và Đào tạo; Ngoại vụ' names 'Sở Giáo dục và Đào tạo', 'Sở Ngoại vụ':
     a header that ends with a kind's prefix ('các Sở', 'các Bộ', 'các xã') gives it to every item written without
-    it, and says what the list is without it ('… họp với Công an tỉnh')."""
+    it, and says what the list is without it ('… họp với Công an tỉnh'). Parts a comma or 'và' split out of one
+    name the gazetteer knows ('Thông tin và Truyền thông', 'Văn hóa, Thể thao và Du lịch') are one item again."""
     found = re.search(r"(?i)(?:^|[\s,])\s*(?:các|những)\s+(?P<prefix>\w+(?:\s\w+)?)\s*$", header.rstrip())
     if not found:
         return parts, header
     key = search_key(found["prefix"])
-    prefix = next((p for spec in kinds().values() for p in spec.get("prefixes", []) if search_key(p) == key), None)
+    kind, prefix = next(((k, p) for k, spec in kinds().items() for p in spec.get("prefixes", []) if search_key(p) == key),
+                        (None, None))
     if prefix is None:
         return parts, header
     named = [p if not p.strip() or search_key(p).startswith(key + " ") else f"{prefix} {p.strip()}" for p in parts]
+    if g is not None and kinds()[kind].get("gazetteer"):
+        named = _rejoined(named, prefix, kind, g)
     return named, header[: found.start()]
+
+
+def _rejoined(items: list[str], prefix: str, kind: str, g: Gazetteer) -> list[str]:
+    """Runs of items that together are one known name: 'Sở Thông tin' + 'Sở Truyền thông' → 'Sở Thông tin và
+    Truyền thông'."""
+    bare = [i[len(prefix):].strip() if i.startswith(prefix + " ") else i.strip() for i in items]
+    out, i = [], 0
+    while i < len(items):
+        for j in range(min(len(items), i + 4), i + 1, -1):  # the longest run first
+            words = bare[i:j]
+            name = f"{prefix} {', '.join(words[:-1])} và {words[-1]}"
+            entity = g.match(name, kind)
+            if entity is not None and search_key(entity.name) == search_key(name):
+                out.append(name)
+                i = j
+                break
+        else:
+            out.append(items[i])
+            i += 1
+    return out
 
 
 def _clean_item(raw: str) -> str:
@@ -220,7 +244,7 @@ def _inline_lists(text: str, as_of, context, g) -> list[EntityList]:
         header = text[start : colon.start()]
         # ';' parts hold their own 'và' ('Giáo dục và Đào tạo; Văn hóa, Thể thao và Du lịch'); ',' parts end with one
         between = r"\s*;\s*(?:và\s+)?" if ";" in body else r"\s*,\s*(?:và\s+)?|\s+và\s+(?=[A-ZĐ])"
-        raw, header = _with_header_prefix(re.split(between, body), header)
+        raw, header = _with_header_prefix(re.split(between, body), header, g)
         parts = [_clean_item(p) for p in raw]
         if len(parts) < 2 or not all(_looks_like_item(p) for p in parts):
             continue

@@ -55,6 +55,9 @@ def test_records_round_trip_as_json_and_through_the_index(tmp_settings, embedder
      "Ngoại vụ để thảo luận, thống nhất nội dung.",
      ["Sở Giáo dục và Đào tạo", "Sở Văn hóa, Thể thao và Du lịch", "Sở Ngoại vụ"]),
     ("Lấy ý kiến các Bộ: Công an, Quốc phòng, Ngoại giao.", ["Bộ Công an", "Bộ Quốc phòng", "Bộ Ngoại giao"]),
+    # a name the gazetteer knows is not cut at its own comma or 'và'
+    ("Lấy ý kiến các Sở: Thông tin và Truyền thông, Văn hóa, Thể thao và Du lịch, Tài chính.",
+     ["Sở Thông tin và Truyền thông", "Sở Văn hóa, Thể thao và Du lịch", "Sở Tài chính"]),
 ])
 def test_a_header_ending_with_a_kinds_prefix_names_every_item_with_it(text, items):
     assert [lst.items for lst in extract_named_lists(text)] == [items]
