@@ -142,14 +142,21 @@ def asks_a_name(folded_question: str) -> bool:
     return cue("name_asked", folded_question) is not None
 
 
+@functools.lru_cache(maxsize=1)
+def _title_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A person's title anywhere (any case), and one followed by the body it heads (as written)."""
+    titles = literal_alternation(cue_words("person_titles"))
+    return re.compile(rf"(?i)(?<!\w)(?:{titles})(?!\w)"), re.compile(rf"(?<!\w)(?:{titles})\s+(\w)")
+
+
 def names_a_post(sentence: str, question: str) -> bool:
     """'Ban Chỉ đạo do Thủ tướng Chính phủ làm Trưởng Ban': a title and the body it heads, said to hold the asked
     role, answer 'Ai là Trưởng Ban …?'. A post named in passing ('kính trình Chủ tịch UBND tỉnh') does not."""
-    titles = literal_alternation(cue_words("person_titles"))
-    asked = re.search(rf"(?i)(?<!\w)(?:{titles})(?!\w)", nfc(question))
+    title, post = _title_patterns()
+    asked = title.search(nfc(question))
     if asked is None:
         return False
-    posts = [m.span() for m in re.finditer(rf"(?<!\w)(?:{titles})\s+(\w)", sentence) if m[1][0].isupper()]
+    posts = [m.span() for m in post.finditer(sentence) if m[1][0].isupper()]
     roles = [m.span() for m in re.finditer(rf"(?i)(?<!\w){re.escape(asked[0])}(?!\w)", sentence)]
     return bool(posts) and any(not any(a <= r0 < b for a, b in posts) for r0, _ in roles)
 

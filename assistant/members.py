@@ -211,8 +211,12 @@ def _in_the_place(member: Member, places: list) -> bool:
 def _names_someone(member: Member) -> bool:
     """A person ('ông Đinh Văn Tuấn') or a post ('Giám đốc Công an tỉnh'): not a clause that sits under a role
     heading ('- Không đủ sức khỏe; …' under 'Chủ tịch Hiệp hội bị miễn nhiệm khi:')."""
-    titles = literal_alternation(pack("question_cues").get("person_titles", []))
-    return bool(member.names) or re.match(rf"(?:{titles})(?!\w)", member.description) is not None
+    return bool(member.names) or _opens_with_a_title().match(member.description) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _opens_with_a_title() -> re.Pattern[str]:
+    return re.compile(rf"(?:{literal_alternation(pack('question_cues').get('person_titles', []))})(?!\w)")
 
 
 def _holds(member_role: str, asked: str) -> bool:

@@ -163,6 +163,8 @@ def read_header(lines: list[str]) -> Header:
         if not parts or re.fullmatch(r"\d{1,3}", line.strip()):  # a rule or a page number
             header.lines = index + 1
             continue
+        if len(line) > SUMMARY_LINE_CHARS:
+            state = None  # a summary wraps over short lines; a paragraph-long line is the body's, not its next line
         recognised = False
         unread: list[str] = []
         for segment in parts:
@@ -282,6 +284,7 @@ class Closing:
 
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_’'\-]*$")
 CLOSING_MAX_LINES = 40
+SUMMARY_LINE_CHARS = 200  # longer than any wrapped line of a 'V/v …' or kind summary (with the date column beside it)
 
 
 def is_person_name(text: str) -> bool:

@@ -361,3 +361,14 @@ def test_an_article_title_wrapped_onto_a_line_opening_with_a_capital_goes_on():
     blocks = build_blocks(page_lines([(1, "\n".join(lines))]), hard_wraps=True)
     assert [(b.kind, b.text) for b in blocks] == [
         ("heading", f"{lines[0]} {lines[1]}"), ("item", lines[2]), ("heading", lines[3])]
+
+
+def test_a_letters_summary_does_not_take_the_first_paragraph_when_no_addressee_follows():
+    from baocao.ingest.metadata import read_header
+
+    header = read_header(["SỞ NỘI VỤ TỈNH MẪU SƠN", "Số: 120/SNV-TCBC", "V/v báo cáo về đề nghị thành lập",
+                          "Hội Cầu lông tỉnh",
+                          "Ngày 05/11/2025, Sở Nội vụ đã chủ trì, tổ chức cuộc họp với Công an tỉnh, các Sở: Giáo dục và "
+                          "Đào tạo; Văn hóa, Thể thao và Du lịch; Y tế để thảo luận, thống nhất nội dung tham mưu cho phép "
+                          "thành lập Hội Cầu lông tỉnh Mẫu Sơn."])
+    assert header.letter_summary == "báo cáo về đề nghị thành lập Hội Cầu lông tỉnh"
