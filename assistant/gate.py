@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from baocao.assistant.evidence import (content_syllables, figure_words, figures_in, folded_abbreviations, has_figure,
                                        names_a_place, states_a_time)
 from baocao.assistant.knowledge import cue, cue_words, literal_alternation, pack, phrase_alternation
+from baocao.assistant.guard import DOCUMENT_NUMBER  # '17/2025/CV-HHĐG&MT', '8977/BNV-TCPCP', '08-ĐA/TU'
 from baocao.assistant.plan import EntityRef, Part
 from baocao.assistant.references import could_be_kind, described_kind, referenced_document
 from baocao.ingest.gazetteer import Gazetteer
@@ -226,12 +227,13 @@ def asks_quantity(question: str) -> bool:
     return re.search(r"(?<!\w)bao nhieu(?!\w)|(?<!so )(?<!\w)may(?!\w)", key) is not None
 
 
+_QUANTITY_WORD = r"(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)"  # as typed, with or without diacritics
 COUNTED_NEAR = (4, 2)  # words before and after a figure where the counted noun must stand ('số hội: 610', '610 hội')
 
 
 def counted_noun(question: str) -> str | None:
     """What 'bao nhiêu'/'mấy' counts, folded: 'bao nhiêu vụ tấn công' → 'vu'; None for 'là bao nhiêu?'."""
-    match = re.search(r"(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)\s+(\w+)", question, re.IGNORECASE)
+    match = re.search(rf"{_QUANTITY_WORD}\s+(\w+)", question, re.IGNORECASE)
     if not match:
         return None
     words = content_syllables(match.group(1), "question")  # as written: 'hội' is counted, 'hỏi' is not
@@ -261,7 +263,7 @@ def counts_the_asked(question: str, sentence: str) -> bool:
     spellings = set(_unit_spellings(noun, question))
     compound = _compound_counted(question)
     words = figure_words(sentence)
-    asked_at = re.search(r"(?i)(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)(?!\w)", question)
+    asked_at = re.search(rf"(?i){_QUANTITY_WORD}(?!\w)", question)
     given = figures_in(question[: asked_at.start()]) if asked_at else frozenset()  # 'trong 09 thành viên có bao nhiêu người …': not 09
     before, after = COUNTED_NEAR
     for i, word in enumerate(words):
@@ -280,7 +282,7 @@ def counts_the_asked(question: str, sentence: str) -> bool:
 
 def counted_words(question: str) -> str | None:
     """What follows 'bao nhiêu'/'mấy', as typed, without punctuation: the phrase a count counts."""
-    match = re.search(r"(?<!\w)(?:bao nhiêu|bao nhieu|mấy|may)\s+(.*)", nfc(question), re.IGNORECASE)
+    match = re.search(rf"{_QUANTITY_WORD}\s+(.*)", nfc(question), re.IGNORECASE)
     return " ".join(re.sub(r"[?.!,;:()]", " ", match.group(1)).split()) if match else None
 
 
@@ -315,9 +317,6 @@ def _counts_in_words(sentence: str, question: str) -> bool:
         if not re.search(r"\w", rest) or asked is None or re.match(rf"{re.escape(asked)}(?: nao(?!\w)|(?!\w)(?! \w))", rest):
             return True
     return False
-
-
-_DOCUMENT_NUMBER = re.compile(r"(?<![\w/])\d{1,6}(?:/\d{4})?[/-][A-ZĐ]")  # '17/2025/CV-HHĐG&MT', '8977/BNV-TCPCP', '08-ĐA/TU'
 
 
 def asks_a_number(folded_question: str) -> bool:
@@ -365,7 +364,7 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
         yield Verdict(False, "document", "Không tìm thấy văn bản được hỏi trong các văn bản hiện có.")
     if states_a_basis(sentence) and not cue("legal_basis", part.query.folded) and not _cites_the_named(part, sentence):
         yield Verdict(False, "basis", "Các báo cáo không nêu thông tin được hỏi; câu gần nhất chỉ là căn cứ ban hành văn bản.")
-    if asks_a_number(part.query.folded) and not _DOCUMENT_NUMBER.search(sentence):
+    if asks_a_number(part.query.folded) and not DOCUMENT_NUMBER.search(sentence):
         yield Verdict(False, "number", "Các báo cáo không nêu số hiệu văn bản được hỏi.")
     if part.ask == "person" and not names_a_person(sentence) and (asks_a_name(part.query.folded) or not names_a_post(sentence, part.text)):
         yield Verdict(False, "person", "Các báo cáo không nêu tên người được hỏi.")
