@@ -37,15 +37,25 @@ def _mentions(text: str, kind: str) -> list[str]:
 def names_entity(sentence: str, chunk: Chunk, entity: EntityRef, asked: set[str] = frozenset(),
                  counting: bool = False) -> bool:
     """The evidence is about `entity`: the sentence names it alone (not inside a list of many), or the
-    document itself is the entity's (its title, issuer or file name). A figure whose sentence names a group
+    document itself is the entity's alone (its title, issuer or section). A figure whose sentence names a group
     ('09 Phó Chủ tịch Hội của tỉnh Lâm Đồng, Bình Thuận, Đắk Nông') is the group's, whatever the document."""
-    where = " ".join(x for x in (chunk.title, chunk.issuer or "", chunk.section) if x)
     named = set(_mentions(sentence, entity.kind))
     a_group_figure = counting and _in_an_enumeration(sentence, entity)
-    if entity.name in _mentions(where, entity.kind) and not a_group_figure:
+    if _singled_out_by_the_document(chunk, entity, asked) and not a_group_figure:
         return True
     # a group figure answers a question about one member only when the question asks about the group
     return entity.name in named and (len(named) < GROUP_SIZE or (len(asked) > 1 and asked <= named))
+
+
+def _singled_out_by_the_document(chunk: Chunk, entity: EntityRef, asked: set[str]) -> bool:
+    """The title, issuer or section names the entity and no other of its kind the question does not ask about:
+    a document about several ('sáp nhập Hội … tỉnh Bình Thuận, tỉnh Đắk Nông vào Hội … tỉnh Lâm Đồng') is about
+    none of them alone."""
+    for field in (chunk.title, chunk.issuer or "", chunk.section):
+        names = set(_mentions(field, entity.kind)) if field else set()
+        if entity.name in names and names <= asked | {entity.name}:
+            return True
+    return False
 
 
 def _in_an_enumeration(sentence: str, entity: EntityRef) -> bool:
@@ -120,6 +130,8 @@ def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
     # a year-long period is met by a month of it; a sentence that names only other years is not, and one that
     # names the period's own year ('từ đầu năm 2025') is as dated as its passage
     dates = [chunk.as_of, chunk.report_date]
+    if period.granularity == "day":  # a given day is an event's: a passage dated only by its month is not of that day
+        dates = [d for d in dates if d and len(d) == 10]
     if own and all(len(d) == 4 for d in own) and not any(period.contains(d) or d == period.start[:4] for d in own):
         return False
     return any(period.contains(d) for d in dates if d)

@@ -244,3 +244,29 @@ def test_a_document_is_named_by_its_number_with_or_without_its_symbol(question, 
 ])
 def test_a_question_for_a_documents_number_needs_one_in_its_evidence(sentence, fails):
     assert ("number" in _reasons("Công văn đề nghị đổi tên của Hiệp hội số mấy?", sentence)) is fails
+
+
+@pytest.mark.parametrize(("question", "title", "fails"), [
+    # a document about several provinces' associations is about none of them alone
+    ("Hội Điều dưỡng tỉnh Bình Thuận có bao nhiêu Phó Chủ tịch?",
+     "Tờ trình về việc sáp nhập Hội Điều dưỡng tỉnh Bình Thuận, tỉnh Đắk Nông vào Hội Điều dưỡng tỉnh Lâm Đồng", True),
+    ("Hội Điều dưỡng tỉnh Bình Thuận có bao nhiêu Phó Chủ tịch?", "Báo cáo của Hội Điều dưỡng tỉnh Bình Thuận", False),
+    # the other province is asked about too: 'Hiệp hội Thanh long Bình Thuận tỉnh Lâm Đồng'
+    ("Hiệp hội Thanh long Bình Thuận tỉnh Lâm Đồng có bao nhiêu Phó Chủ tịch?",
+     "Điều lệ Hiệp hội Thanh long Bình Thuận tỉnh Lâm Đồng", False),
+])
+def test_a_sentence_without_the_entity_is_its_own_only_in_a_document_about_it_alone(question, title, fails):
+    sentence = "Ban Chấp hành có Chủ tịch và 11 Phó Chủ tịch."
+    assert ("entity" in _reasons(question, sentence, title)) is fails
+
+
+@pytest.mark.parametrize(("as_of", "fails"), [("2025-12", True), ("2025-12-09", False)])
+def test_a_day_the_question_names_is_not_met_by_a_passage_dated_by_its_month(as_of, fails):
+    from baocao.assistant.gate import failures
+    from baocao.assistant.plan import make_plan
+    from baocao.ingest.models import Chunk
+
+    question = "Cuộc họp ngày 09/12/2025 về thành lập Hội được tổ chức ở đâu?"
+    sentence = "Sở Nội vụ chủ trì cuộc họp tại Hội trường Sở Nội vụ, số 2 Trần Hưng Đạo, Đà Lạt."
+    chunk = Chunk(chunk_id="c", doc_id="d", document="bc.txt", title="Báo cáo", section="", text=sentence, as_of=as_of)
+    assert ("period" in {v.reason for v in failures(make_plan(question).parts[0], sentence, chunk)}) is fails
