@@ -20,7 +20,8 @@ SYLLABLE = re.compile(r"[^\W_]+(?:[/,.-]\d+)*", re.UNICODE)
 NUMBER = re.compile(r"\d")
 DATE_TERM = re.compile(r"[\d/.,-]+")
 # Dates, years and document numbers are not figures: `13/3/2025`, `2025`, `598/QĐ-TTg`, `57-NQ/TW`.
-NOT_A_FIGURE = re.compile(r"(?:ngày\s+\d{0,2}\s*)?tháng\s+\d{1,2}\s+năm\s+\d{4}|Số:\s*\d*\s*/\S+|(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b")
+NOT_A_FIGURE = re.compile(r"(?:ngày\s+\d{0,2}\s*)?tháng\s+\d{1,2}\s+năm\s+\d{4}|Số:\s*\d*\s*/\S+|(?:Đề án|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Luật|số)\s+\d+\S*|\d{1,2}/\d{1,2}/\d{4}|\d+(?:/\d{4})?(?:/|-)[A-ZĐ][\w-]*(?:/[\w-]+)*|\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{4}\b"
+    r"|(?i:\b(?:điều|khoản|điểm|chương|mục|phần|phụ lục|mẫu số|mẫu)\s+\d+[a-zđ]?\b)")  # 'Điều 19', 'khoản 3' cite, not count
 
 
 _OPENS_ITEM = re.compile(r"^\s*(?:[-+•–]|\(?\d{1,2}[.)]|[a-zđ]\))\s")

@@ -95,3 +95,26 @@ REVIEW = (
 def test_a_sentence_is_read_with_the_one_it_goes_on_from(tmp_path, embedder, text, question, expected):
     answer = assistant_over(tmp_path, {"van-ban.txt": text}, embedder).answer_question(question)
     assert expected in answer.answer and answer.grounded
+
+
+@pytest.mark.parametrize(("sentence", "figure"), [
+    ("3. Chi cho hoạt động quản lý Quỹ theo Điều 19 Điều lệ.", False),  # an article cited, not counted
+    ("Hồ sơ đúng quy định tại khoản 3 Điều 39 Nghị định 93/2019/NĐ-CP.", False),
+    ("Báo cáo theo Mẫu số 14 Phụ lục III.", False),
+    ("Điều lệ gồm 8 Chương, 28 Điều.", True),  # a count of articles is a figure
+    ("Không quá 5% tổng thu của Quỹ.", True),
+])
+def test_a_cited_article_or_clause_is_no_figure(sentence, figure):
+    from baocao.assistant.evidence import has_figure
+
+    assert has_figure(sentence) is figure
+
+
+def test_a_maximum_asked_as_toi_da_is_answered_by_khong_qua(tmp_path, embedder):
+    statute = ("Cà Mau, ngày 05 tháng 3 năm 2024\n\nQUYẾT ĐỊNH\nVề việc công nhận Điều lệ Quỹ Bảo trợ trẻ em tỉnh Cà Mau\n"
+               "Điều 5. Chi hoạt động quản lý Quỹ\n1. Chi hoạt động quản lý Quỹ gồm tiền lương và văn phòng phẩm.\n"
+               "2. Định mức chi hoạt động quản lý Quỹ:\na) Không quá 7% tổng thu do vận động mới của Quỹ hàng năm.\n"
+               "Điều 6. Hội đồng quản lý Quỹ\nHội đồng quản lý Quỹ có tối thiểu 03 thành viên, gồm Chủ tịch và các thành viên.\n")
+    assistant = assistant_over(tmp_path, {"dieu-le.txt": statute}, embedder)
+    answer = assistant.answer_question("Chi hoạt động quản lý Quỹ Bảo trợ trẻ em được tối đa bao nhiêu?")
+    assert "7%" in answer.answer.splitlines()[0]
