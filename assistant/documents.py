@@ -13,10 +13,12 @@ import re
 from baocao.assistant.compose import CitationList
 from baocao.assistant.models import Answer
 from baocao.assistant.knowledge import phrase_alternation
-from baocao.assistant.references import DocumentRef, described_kind, document_questions, is_document, referenced_document
+from baocao.assistant.references import (DocumentRef, described_kind, document_questions, is_document, opening_kind,
+                                         referenced_document)
 from baocao.ingest.models import Chunk
 from baocao.ingest.text import search_key, vn_date
 
+MAX_UNEXPLAINED_WORDS = 2  # words of a question about a document's field that its metadata does not hold (dev: rd239)
 FIELD_LABELS = {"date": "ký ngày", "signer": "do", "issuer": "do", "number": "có số"}
 
 
@@ -35,14 +37,16 @@ def _identity_words(chunk: Chunk) -> set[str]:
     return set(re.findall(r"\w+", words))
 
 
-def _only_identity_left(folded: str, spans: list[tuple[int, int]], chunk: Chunk) -> bool:
-    """Nothing asked beyond the document's field: every other word names the document or is filler."""
+def _only_identity_left(folded: str, spans: list[tuple[int, int]], chunk: Chunk, field: str) -> bool:
+    """Nothing asked beyond the document's field: every other word names the document or is filler. A date's
+    cue ('ngày nào') may ask of the content, so a date question allows no other word."""
     rest = folded
     for start, end in sorted(spans, reverse=True):
         rest = rest[:start] + " " + rest[end:]
     filler = {w for phrase in document_questions()["filler"] for w in search_key(phrase).split()}
     left = [w for w in re.findall(r"\w+", rest) if w not in filler]
-    return set(left) <= _identity_words(chunk)
+    # a verb describing it ('… đề nghị báo cáo …') is no second question; more words unexplained are
+    return len(set(left) - _identity_words(chunk)) <= (0 if field == "date" else MAX_UNEXPLAINED_WORDS)
 
 
 def _date_pattern(iso: str) -> re.Pattern[str]:
@@ -84,7 +88,8 @@ def _first_line(chunks: list[Chunk], wanted) -> tuple[Chunk, str] | None:
 
 
 def _statement(first: Chunk, field: str, line: str) -> str:
-    name = " ".join(x for x in (first.doc_kind, f"số {first.number}" if first.number else None) if x) or first.title
+    number = f"số {first.number}" if re.match(r"\s*\d", first.number or "") else None  # a draft's blank '/TTr-SNV' is no number
+    name = " ".join(x for x in (first.doc_kind, number) if x) or first.title
     if field == "date":
         day = vn_date(first.report_date)
         if len(first.report_date.split("-")) < 3:
@@ -117,7 +122,7 @@ class DocumentAnswerer:
         dates: list[str] = []
         for chunks in documents:
             first = chunks[0]
-            if not _only_identity_left(folded, [ref.span, field[1]], first):
+            if not _only_identity_left(folded, [ref.span, field[1]], first, field[0]):
                 continue
             stated = _stating_line(chunks, field[0], first)
             if stated is None:
@@ -136,8 +141,14 @@ class DocumentAnswerer:
         """'Quyết định thành lập Ban Chỉ đạo về dữ liệu tỉnh Lâm Đồng mang số bao nhiêu?': the one document of that
         kind whose title holds the description; a draft whose number or day is left blank says so, cited to the
         line that leaves it blank, and answers nothing."""
-        chunks = _document_described(folded, field[1][0], catalogue)
-        if chunks is None or field[0] not in ("number", "date"):
+        start, end = field[1]
+        if folded[:start].strip() == "" and field[0] in ("signer", "issuer"):
+            # 'Ai ký Báo cáo chuyển đổi số tháng 3 …?': the document is described after the cue
+            described, kind = folded[end:].strip(), opening_kind(folded[end:])
+        else:
+            described, kind = folded[:start], described_kind(folded)
+        chunks = _document_described(described, kind, catalogue)
+        if chunks is None:
             return None
         first = chunks[0]
         blank = (field[0] == "number" and not re.match(r"\s*\d", first.number or "")) or (
@@ -156,19 +167,18 @@ class DocumentAnswerer:
         return Answer(answer=text, citations=cites.citations, grounded=False, generator=self.name)
 
 
-def _document_described(folded: str, asked_at: int, catalogue) -> list[Chunk] | None:
-    """The one indexed document of the kind the question opens with whose title holds every content word the
-    question puts between the kind and what it asks; None when none or several fit."""
-    kind = described_kind(folded)
+def _document_described(folded: str, kind: str | None, catalogue) -> list[Chunk] | None:
+    """The one indexed document of the kind the description opens with whose title holds every content word
+    of the description; None when none or several fit."""
     if kind is None:
         return None
     start = re.match(rf"\s*{re.escape(kind)}", folded).end()
     filler = {w for phrase in document_questions()["filler"] for w in search_key(phrase).split()}
-    described = folded[start:asked_at]
+    described = folded[start:]
     # 'Tờ trình của Sở Nội vụ về …': who issued it is the issuer's, not the title's
-    issuer = re.match(r"\s*cua\s+(.+?)(?=\s+ve\s|$)", described)
+    issuer = re.match(r"\s*cua\s+(.+?)(?=\s+ve\s|$)", described) or re.search(r"\s+cua\s+(\w+(?:\s+\w+){1,8}?)\s*[?.]*\s*$", described)
     if issuer:
-        described = described[issuer.end():]
+        described = described[:issuer.start()] + described[issuer.end():]
     words = {w for w in re.findall(r"\w+", described) if w not in filler}
     if len(words) < 2:
         return None

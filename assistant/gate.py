@@ -122,10 +122,20 @@ def _unit_prefixes() -> tuple[str, ...]:
     return tuple(sorted({search_key(p) for spec in entity_kinds().values() for p in spec.get("prefixes", [])}, key=len, reverse=True))
 
 
+_DOCUMENT_DATE = re.compile(rf"{DOCUMENT_NUMBER.pattern}\s*,?\s*ngày\s+(?:\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{1,2}}\s+tháng\s+\d{{1,2}}\s+năm\s+\d{{4}})")
+
+
+def event_dates(sentence: str) -> list[str]:
+    """The dates a sentence states, a cited document's own date left out unless it states no other."""
+    return stated_dates(_DOCUMENT_DATE.sub(" ", sentence)) or stated_dates(sentence)
+
+
 def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
-    """The sentence states a date inside the period, or states none and its passage's date is inside."""
+    """The sentence states a date inside the period, or states none and its passage's date is inside. A cited
+    document's date ('Nghị định số 126/2024/NĐ-CP ngày 08/10/2024') dates the sentence only when it states no
+    date of its own ('… gửi về trước ngày 31/12/2025')."""
     own = stated_dates(sentence)
-    if any(period.contains(d) for d in own):
+    if any(period.contains(d) for d in event_dates(sentence)):
         return True
     # a year-long period is met by a month of it; a sentence that names only other years is not, and one that
     # names the period's own year ('từ đầu năm 2025') is as dated as its passage
@@ -367,7 +377,8 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
             yield Verdict(False, "entity", f"Không tìm thấy thông tin riêng của đơn vị được hỏi ({typed}) trong các báo cáo.")
             break
     if c.period is not None and not in_period(sentence, chunk, c.period):
-        yield Verdict(False, "period", f"Không có số liệu {c.period.label} trong các báo cáo.")
+        what = "số liệu" if asks_quantity(part.text) else "thông tin"
+        yield Verdict(False, "period", f"Không có {what} {c.period.label} trong các báo cáo.")
     if asks_quantity(part.text) and not _counts_in_words(sentence, part.text):
         if not has_figure(sentence) or not counts_the_asked(part.text, sentence):
             yield Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
@@ -392,6 +403,6 @@ def instead_phrase(verdict: Verdict, sentence: str, chunk: Chunk) -> str:
         scope = "cả nước" if re.search(r"(?i)\b(cả nước|toàn quốc|Việt Nam)\b", sentence) else "chung"
         return f"Báo cáo chỉ nêu số liệu {scope}"
     if verdict.reason == "period":
-        dates = stated_dates(sentence) or [d for d in (chunk.as_of, chunk.report_date) if d]
+        dates = event_dates(sentence) or [d for d in (chunk.as_of, chunk.report_date) if d]
         return f"Gần nhất là {vn_date(dates[0])}" if dates else "Các báo cáo nêu"
     return "Báo cáo chỉ nêu"

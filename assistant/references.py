@@ -45,6 +45,11 @@ def described_kind(folded: str) -> str | None:
 
     if referenced_document(folded) is not None or asked_field(folded) is None:
         return None
+    return opening_kind(folded)
+
+
+def opening_kind(folded: str) -> str | None:
+    """The kind of document a text opens with ('bao cao chuyen doi so …' → 'bao cao')."""
     found = _kind_pattern().match(folded.strip())
     return " ".join(found["kind"].split()) if found else None
 

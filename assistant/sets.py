@@ -15,14 +15,14 @@ import re
 from dataclasses import dataclass
 
 from baocao.assistant.catalogue import list_claim
-from baocao.assistant.compose import CitationList, as_of_phrase, vn_date
+from baocao.assistant.compose import CitationList, as_of_phrase, source_phrase, vn_date
 from baocao.ingest.entities import EntityList, complement, universe_for
 from baocao.assistant.evidence import TermWeights, content_syllables, syllables
-from baocao.assistant.gate import counted_kind
+from baocao.assistant.gate import counted_kind, counted_words
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.ingest.generic_lists import kinds as entity_kinds
+from baocao.ingest.generic_lists import ITEM_KIND, kinds as entity_kinds
 from baocao.ingest.models import Chunk
 from baocao.ingest.text import last_marker_number, search_key, sentence_at as sentence_with, without_excluded
 
@@ -144,6 +144,19 @@ def predicate_match(query: Query, predicate: str) -> tuple[float, int]:
     asked = set(syllables(query.text))
     matched = sum(1 for t in words if t in asked)
     return matched / len(words), matched
+
+
+def counted_phrase(question: str) -> str | None:
+    """The two words a count counts, as typed ('bao nhiêu nguồn thu của Quỹ' → 'nguồn thu'); one word alone
+    ('bao nhiêu điều') is too ambiguous to look for in headings."""
+    words = (counted_words(question) or "").split()[:2]
+    if len(words) < 2 or any(len(content_syllables(w, "question")) != 1 for w in words):
+        return None
+    return " ".join(words)
+
+
+def names_the_items(noun: str, heading: str) -> bool:
+    return f" {search_key(noun)} " in f" {search_key(heading)} "
 
 
 def negated(predicate: str) -> str:
@@ -273,6 +286,8 @@ class ListAnswerer:
         part = plan.part
         query = part.query
         kinds = kinds_asked(plan)
+        if not kinds and query.wants_count and not query.wants_list:
+            return self.counted_items(plan, context)
         listy = LIST_WANTED.search(query.text.lower() if query.has_diacritics else query.folded)
         if not kinds or not (listy or part.polarity == "negative" or part.ask in ("list", "count", "set_op")):
             return None
@@ -348,6 +363,31 @@ class ListAnswerer:
                 + (f", trong {universe_phrase(kind, universe, first.entities.as_of)}" if universe else "") + ".")
         return Answer(answer=text, citations=cites.citations, items=result, grounded=True,
                       as_of=first.entities.as_of or first.chunk.as_of, generator="sets")
+
+    def counted_items(self, plan, context) -> Answer | None:
+        """'bao nhiêu nguồn thu' that no sentence states: the clauses under the heading that names them, counted
+        ('Điều 17. Nguồn thu của Quỹ' / '1. …' … '6. …'), each listed, the count marked as computed."""
+        query = plan.part.query
+        noun = counted_phrase(query.text)
+        if noun is None:
+            return None
+        catalogue = context.catalogue
+        candidates = [FoundList(f.chunk, f.record) for f in catalogue.lists.items
+                      if f.record.kind == ITEM_KIND and f.record.headings and names_the_items(noun, f.record.headings[-1])]
+        candidates = context.in_named_document(plan, candidates)
+        candidates = of_the_place(candidates, [e.name for e in plan.part.constraints.entities if e.kind == "province"])
+        scored = [(relevance(query, f, catalogue.weights), f) for f in candidates]
+        scored = [(r, f) for r, f in scored if r >= MIN_MATCH]
+        if not scored:
+            return None
+        best = max(scored, key=lambda rf: rf[0])[1]
+        cites = CitationList()
+        items = best.entities.items
+        text = (f"{source_phrase(best.chunk)}: có {len(items)} {noun} ({best.entities.headings[-1]}): "
+                f"{'; '.join(items)} {bracketed(list_markers(best, cites, catalogue.by_id))} (đếm từ các mục của văn bản, "
+                "không phải câu trích).")
+        return Answer(answer=text, citations=cites.citations, items=list(items), grounded=True,
+                      as_of=best.entities.as_of or best.chunk.as_of, generator="sets")
 
     @staticmethod
     def best_list(query: Query, candidates: list[FoundList], kind: str, weights: TermWeights) -> FoundList | None:

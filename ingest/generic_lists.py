@@ -240,6 +240,8 @@ def _inline_lists(text: str, as_of, context, g) -> list[EntityList]:
         body = text[colon.end() : line_end]
         stop = re.search(r"\.(?:\s+[A-ZĐ]|\s*$)", body)
         body = body[: stop.start()] if stop else body
+        if _VALUED_LINE.match(":" + body):
+            continue  # 'Hội có phạm vi hoạt động trong tỉnh: 90 hội (bao gồm 16 Hội …, …)' gives a figure
         start = _header_start(text, colon.start())
         header = text[start : colon.start()]
         # ';' parts hold their own 'và' ('Giáo dục và Đào tạo; Văn hóa, Thể thao và Du lịch'); ',' parts end with one
@@ -275,17 +277,35 @@ def _bullet_lists(text: str, as_of, context, g) -> list[EntityList]:
         if not re.search(rf"(?::|{_INTRO})\s*$", lead, re.IGNORECASE):
             i += 1
             continue
-        items, j = [], i + 1
-        while j < len(lines) and (m := _BULLET_LINE.match(lines[j])):
+        items, j, valued = [], i + 1, 0
+        style = _marker_style(lines[j]) if j < len(lines) else None
+        while j < len(lines) and (m := _BULLET_LINE.match(lines[j])) and _marker_style(lines[j]) == style:
             items.append(_item_of_line(m.group("item")))
+            valued += _VALUED_LINE.search(m.group("item")) is not None
             j += 1
-        if len(items) >= 2:
+        if len(items) >= 2 and valued * 2 < len(items):  # 'Trong đó: - Hội …: 90 hội; - Hội …: 520 hội' is a breakdown
             start = offsets[i] + _header_start(lead, len(lead))
             if lst := _make(text, start, offsets[j] - 1, text[start : offsets[i] + len(lead)], items,
                             as_of=as_of, context=context, g=g):
                 out.append(lst)
         i = max(j, i + 1)
     return out
+
+
+# 'Label: 90 hội (bao gồm …)': a figure broken down, not a name; '…: 3 năm không hoạt động' says why
+def _marker_style(line: str) -> str:
+    """'-', '1.', 'a)' or 'I.': the items of one list share it; 'b) …' after '- …' lines opens the next one."""
+    marker = line.strip()[:4]
+    if marker[:1] in "-+•*–":
+        return "dash"
+    if re.match(r"\(?\d", marker):
+        return "digit"
+    if re.match(r"[IVX]{1,4}\.", marker):
+        return "roman"
+    return "letter"
+
+
+_VALUED_LINE = re.compile(r":\s*\d[\d.,]*%?(?:\s+[^\W\d]+){0,2}\s*(?:\(.*\))?\s*[.;]?\s*$")
 
 
 def _item_of_line(line: str) -> str:
@@ -333,6 +353,8 @@ def extract_named_lists(text: str, *, as_of: str | None = None, context: str | N
 
 MIN_SECTION_ITEMS = 2
 SECTION_ITEMS_OF_KIND = 2 / 3  # of a section's items that must name a unit of one kind ('Hội …', 'Sở …') to be its list
+ITEM_KIND = "item"  # the clauses under a heading that names what they are ('Điều 17. Nguồn thu của Quỹ' / '1. …' / '2. …')
+MAX_ITEM_HEADING_WORDS = 12  # a heading that long is a sentence, not the name of what its items are
 
 
 def section_lists(headings: list[str], items: list[str], *, as_of: str | None = None,
@@ -343,9 +365,11 @@ def section_lists(headings: list[str], items: list[str], *, as_of: str | None = 
     names = [_item_of_line(item) for item in items]
     typed = [kind_of_item(n) for n in names if kind_of_item(n)]
     top = max(set(typed), key=typed.count) if typed else None
-    if len(names) < MIN_SECTION_ITEMS or top is None or typed.count(top) < SECTION_ITEMS_OF_KIND * len(names):
-        return None
     path = [_heading_words(h) for h in headings if _heading_words(h)]
+    if len(names) < MIN_SECTION_ITEMS:
+        return None
+    if top is None or typed.count(top) < SECTION_ITEMS_OF_KIND * len(names):
+        return _items_under(path, names, as_of)
     header = " > ".join(path)
     found = _make(header, 0, len(header), header, names, as_of=as_of, context=None, g=gazetteer or Gazetteer.load())
     if found is None:
@@ -355,6 +379,16 @@ def section_lists(headings: list[str], items: list[str], *, as_of: str | None = 
     found.headings = path
     found.polarity = polarity_of(header)
     return found
+
+
+def _items_under(path: list[str], names: list[str], as_of: str | None) -> EntityList | None:
+    """Clauses of no unit kind under a heading that names them: counted and listed as the heading's items."""
+    if not path or len(path[-1].split()) > MAX_ITEM_HEADING_WORDS or path[-1].rstrip().endswith((".", ";", ":")):
+        return None
+    header = " > ".join(path)
+    return EntityList(kind=ITEM_KIND, items=list(dict.fromkeys(names)), predicate=header, polarity=polarity_of(path[-1]),
+                      stated_count=None, stated_total=None, source_span=(0, len(header)), count_matches_stated=None,
+                      as_of=as_of, count_source=None, headings=path)
 
 
 def _heading_words(heading: str) -> str:

@@ -495,3 +495,13 @@ def test_clauses_under_a_role_heading_are_no_members(tmp_path, embedder):
                "- Vi phạm nghiêm trọng Điều lệ, quy chế của Hiệp hội.\n")
     answer = assistant_over(tmp_path, {"dieu-le.txt": charter}, embedder).answer_question("Chủ tịch Hiệp hội Chè tỉnh Mẫu Sơn là ai?")
     assert answer.generator != "members" and not answer.grounded
+
+
+@pytest.mark.parametrize("question", [
+    "Ai ký Tờ trình 93 của Sở Nội vụ đề nghị hợp nhất Hội Cựu giáo chức tỉnh?",  # a verb the title lacks
+    "Ai ký Tờ trình của Sở Nội vụ về việc hợp nhất Hội Cựu giáo chức tỉnh và Hội Khuyến học tỉnh?",  # no number
+])
+def test_a_documents_signer_is_answered_from_its_closing_block(submission, question):
+    answer = submission.answer_question(question)
+    assert answer.generator == "documents" and "do Nguyễn Đức Vũ ký" in answer.answer
+    assert answer.citations[0].quote == "Nguyễn Đức Vũ"

@@ -460,3 +460,16 @@ def test_figures_a_comma_splits_off_are_no_list_of_units():
     assert extract_named_lists("Tỷ lệ số hóa hồ sơ của các bộ, ngành đạt tỷ lệ: 16, 94%.") == []
     assert [lst.items for lst in extract_named_lists("Các hội sau: Hội Nông dân, Hội 5G Việt Nam.")] == [
         ["Hội Nông dân", "Hội 5G Việt Nam"]]
+
+
+def test_a_breakdown_by_label_is_no_list_and_a_list_ends_where_its_marker_style_changes():
+    from baocao.ingest.generic_lists import extract_named_lists
+
+    text = ("a) Tổng số hội trên địa bàn tỉnh là: 610 hội. Trong đó:\n"
+            "- Hội có phạm vi hoạt động trong tỉnh: 90 hội (bao gồm 16 Hội do Đảng, Nhà nước giao nhiệm vụ).\n"
+            "- Hội có phạm vi hoạt động trong xã: 520 hội.\n"
+            "b) Các hội đề nghị giải thể gồm:\n- Hội Làm vườn tỉnh: chưa đại hội.\n"
+            "- Hội Cựu giáo chức tỉnh: 3 năm không hoạt động.\n- Hội Lâm nghiệp tỉnh.")
+    lists = extract_named_lists(text)
+    assert [lst.items for lst in lists] == [["Hội Làm vườn tỉnh", "Hội Cựu giáo chức tỉnh", "Hội Lâm nghiệp tỉnh"]]
+    assert lists[0].predicate == "đề nghị giải thể"

@@ -299,7 +299,7 @@ def test_realdocs_set_size_types_and_shares(realdocs):
     for t in ISSUE9_TYPES:
         assert any(i.type == t for i in items), f"no realdocs item of type {t}"
     share = len(realdocs["realdocs_dev"]) / len(items)
-    assert 0.6 <= share <= 0.7, f"dev share {share:.2f}"
+    assert 0.6 <= share <= 0.75, f"dev share {share:.2f}"  # a held-out side of a quarter or more
     assert not any(d.startswith("legal/") for i in items for d in i.split_documents)
 
 

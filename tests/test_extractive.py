@@ -118,3 +118,17 @@ def test_a_maximum_asked_as_toi_da_is_answered_by_khong_qua(tmp_path, embedder):
     assistant = assistant_over(tmp_path, {"dieu-le.txt": statute}, embedder)
     answer = assistant.answer_question("Chi hoạt động quản lý Quỹ Bảo trợ trẻ em được tối đa bao nhiêu?")
     assert "7%" in answer.answer.splitlines()[0]
+
+
+def test_a_count_no_sentence_states_is_counted_from_the_clauses_under_the_heading_that_names_them(tmp_path, embedder):
+    statute = ("Cà Mau, ngày 05 tháng 3 năm 2024\n\nQUYẾT ĐỊNH\nVề việc công nhận Điều lệ Quỹ Bảo trợ trẻ em tỉnh Cà Mau\n"
+               "Điều 5. Nguồn thu của Quỹ\n1. Thu từ đóng góp tự nguyện của tổ chức, cá nhân trong và ngoài nước.\n"
+               "2. Thu từ hoạt động cung cấp dịch vụ.\n3. Kinh phí do ngân sách nhà nước cấp (nếu có).\n"
+               "4. Lãi tiền gửi ngân hàng.\n"
+               "Điều 6. Sử dụng Quỹ\n1. Chi hỗ trợ trẻ em có hoàn cảnh khó khăn.\n2. Chi hoạt động quản lý Quỹ.\n")
+    assistant = assistant_over(tmp_path, {"dieu-le.txt": statute}, embedder)
+    answer = assistant.answer_question("Điều lệ Quỹ Bảo trợ trẻ em tỉnh Cà Mau quy định bao nhiêu nguồn thu?")
+    assert "có 4 nguồn thu" in answer.answer and "Lãi tiền gửi ngân hàng" in answer.answer
+    assert answer.citations and "Lãi tiền gửi ngân hàng" in answer.citations[0].quote
+    # one word counted ('bao nhiêu điều') names no heading's items
+    assert "đếm từ các mục" not in assistant.answer_question("Điều lệ Quỹ Bảo trợ trẻ em có bao nhiêu điều?").answer

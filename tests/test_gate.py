@@ -270,3 +270,18 @@ def test_a_day_the_question_names_is_not_met_by_a_passage_dated_by_its_month(as_
     sentence = "Sở Nội vụ chủ trì cuộc họp tại Hội trường Sở Nội vụ, số 2 Trần Hưng Đạo, Đà Lạt."
     chunk = Chunk(chunk_id="c", doc_id="d", document="bc.txt", title="Báo cáo", section="", text=sentence, as_of=as_of)
     assert ("period" in {v.reason for v in failures(make_plan(question).parts[0], sentence, chunk)}) is fails
+
+
+@pytest.mark.parametrize(("question", "fails"), [
+    ("Bộ Nội vụ yêu cầu gửi báo cáo về hội năm 2024 trước ngày nào?", True),  # 2024 is the decree's date only
+    ("Bộ Nội vụ yêu cầu gửi báo cáo về hội năm 2025 trước ngày nào?", False),
+])
+def test_a_cited_documents_date_does_not_date_a_sentence_that_states_its_own(question, fails):
+    from baocao.assistant.gate import failures
+    from baocao.assistant.plan import make_plan
+    from baocao.ingest.models import Chunk
+
+    sentence = ("Căn cứ Nghị định số 126/2024/NĐ-CP ngày 08/10/2024 của Chính phủ, Bộ Nội vụ đề nghị gửi báo cáo "
+                "về hội trước ngày 31/12/2025.")
+    chunk = Chunk(chunk_id="c", doc_id="d", document="cv.pdf", title="Công văn", section="", text=sentence, as_of="2025-12-11")
+    assert ("period" in {v.reason for v in failures(make_plan(question).parts[0], sentence, chunk)}) is fails
