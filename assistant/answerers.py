@@ -87,7 +87,7 @@ class ExtractiveAnswerer:
         if not hits:
             return refusal([])
         return extractive_answer(plan.part.query, hits, context.catalogue.weights, part=plan.part,
-                                 preferred=context.preferred)
+                                 preferred=context.preferred, footnotes_of=context.catalogue.footnotes_of)
 
 
 class LlmAnswerer:

@@ -86,6 +86,7 @@ class Catalogue:
         if legacy:
             log.warning("%d chunks were stored without records; they were read now (run `baocao reindex`)", legacy)
         self._by_document: dict[str, list[Chunk]] | None = None
+        self._notes: dict[str, list[Chunk]] | None = None
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         """One document's chunks in reading order (grouped once per catalogue, on first use)."""
@@ -95,6 +96,15 @@ class Catalogue:
                 grouped.setdefault(chunk.doc_id, []).append(chunk)
             self._by_document = {d: sorted(cs, key=lambda c: c.order) for d, cs in grouped.items()}
         return self._by_document.get(doc_id, [])
+
+    def footnotes_of(self, chunk_id: str) -> list[Chunk]:
+        """The footnote chunks that annotate a sentence of this chunk."""
+        if self._notes is None:
+            self._notes = {}
+            for chunk in self.by_id.values():
+                if chunk.kind == "footnote" and chunk.annotates:
+                    self._notes.setdefault(chunk.annotates, []).append(chunk)
+        return self._notes.get(chunk_id, [])
 
     def documents_titled(self, words: set[str], share: float = 0.8) -> list[str]:
         """Documents whose title holds at least `share` of these folded words (a body, a topic)."""

@@ -29,6 +29,7 @@ LEADING_ENUMERATOR = re.compile(r"^\s*(?:[-+•]\s*)?(?:\(?\d{1,2}[.)]|[a-zđ]\)
 
 
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+FRACTION = re.compile(r"\d{1,4}/\d{1,4}")
 
 
 def _figure_text(text: str) -> str:
@@ -299,6 +300,7 @@ def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights,
             if _restates_title(text, title_key):
                 continue  # the title line says what the document is about, never what it says
             own = syllables(text)
+            own += [part for t in own if FRACTION.fullmatch(t) for part in t.split("/")]  # '04/11' says '04 trong số 11'
             if sum(1 for t in own if t.isalpha()) < MIN_OWN_WORDS:
                 continue  # '1.1.', 'Điều 1.': a heading's number says nothing, whatever its section covers
             present = set(own) | set(context)

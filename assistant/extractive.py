@@ -10,11 +10,12 @@ from baocao.assistant.compose import CitationList, disagreement_answer, refusal,
 from baocao.assistant.evidence import (DATE_TERM, Sentence, TermWeights, content_syllables, figures_in, has_figure,
                                        names_a_place, score_sentences, states_a_duration, states_a_time,
                                        syllables)
-from baocao.assistant.gate import Verdict, failures, instead_phrase
+from baocao.assistant.gate import (Verdict, asks_quantity, counted_words, counts_the_asked, enumerated_items, failures,
+                                   instead_phrase)
 from baocao.assistant.knowledge import cue_words, pack
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
-from baocao.ingest.text import search_key
+from baocao.ingest.text import has_markers, search_key, without_markers
 from baocao.vectorstore.store import SearchHit
 
 LABEL = re.compile(r"^\s*(?:[-+•]\s*|\d{1,2}[.)]\s*|[a-zđ]\)\s*)?([^\W\d][\w ]{1,30}?)\s*:")  # 'Thời gian:', '2. Hình thức:'
@@ -145,8 +146,29 @@ def _not_found(hits: list[SearchHit], part) -> Answer:
     return answer
 
 
+def with_its_footnote(answer: Answer, sentence: Sentence, footnotes_of) -> Answer:
+    """A list question answered by a sentence whose footnote holds the list ('… chưa được triển khai¹.'): the
+    footnote's text, cited, follows the sentence."""
+    if not has_markers(sentence.text):
+        return answer
+    said = without_markers(sentence.text)
+    notes = [(n, n.text.strip()) for n in footnotes_of(sentence.chunk.chunk_id)
+             if (body := without_markers(n.context or "")) and (body in said or said in body)]
+    for number in re.findall(r"\[\^(\d+)\]", sentence.text):  # a short document keeps its notes in the chunk
+        notes += [(sentence.chunk, m.group(1).strip()) for m in re.finditer(rf"(?m)^\[\^{number}\]:\s*(.+)$", sentence.chunk.text)]
+    if not notes:
+        return answer
+    cites = CitationList()
+    cites.citations = list(answer.citations)
+    cited = cites.cite(sentence.chunk, sentence.text)
+    notes_lines = [f"Chú thích của câu [{cited}]: {text} [{cites.cite(chunk, text)}]" for chunk, text in notes[:2]]
+    lines = answer.answer.split("\n")
+    lines[1:1] = notes_lines  # right after the sentence it annotates
+    return answer.model_copy(update={"answer": "\n".join(lines), "citations": cites.citations})
+
+
 def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights, part=None,
-                      preferred: str | None = None) -> Answer:
+                      preferred: str | None = None, footnotes_of=lambda chunk_id: []) -> Answer:
     """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate. Of the
     sentences that pass it, only those of the `preferred` document (the one the question's other parts cite) are
     kept when it has any."""
@@ -166,4 +188,14 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
             passing = [s for s in passing if s.chunk.document == preferred]
         sentences = passing + [s for s in sentences if s not in passing and s.coverage < MIN_COVERAGE]
     chosen, over_time = choose(query, sentences)
-    return disagreement_answer(chosen) if over_time else sentence_answer(chosen)
+    if over_time:
+        return disagreement_answer(chosen)
+    answer = sentence_answer(chosen)
+    if query.wants_list:
+        answer = with_its_footnote(answer, chosen[0], footnotes_of)
+    if part is not None and asks_quantity(part.text) and not counts_the_asked(part.text, chosen[0].text):
+        if counted := enumerated_items(part.text, chosen[0].text):
+            what = " ".join((counted_words(part.text) or "").split()[:2])
+            answer.answer = (f"Có {len(counted)} {what}: {'; '.join(counted)} (đếm từ câu trích dưới đây; văn bản "
+                             "không nêu con số).\n" + answer.answer)
+    return answer

@@ -14,7 +14,7 @@ from baocao.assistant.evidence import (content_syllables, figure_words, figures_
 from baocao.assistant.knowledge import cue, cue_words, literal_alternation, pack, phrase_alternation
 from baocao.assistant.guard import DOCUMENT_NUMBER  # '17/2025/CV-HHĐG&MT', '8977/BNV-TCPCP', '08-ĐA/TU'
 from baocao.assistant.plan import EntityRef, Part
-from baocao.assistant.references import could_be_kind, described_kind, referenced_document
+from baocao.assistant.references import could_be_kind, described_kind, document_questions, referenced_document
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.generic_lists import kind_of_noun, kinds as entity_kinds
 from baocao.ingest.models import Chunk
@@ -302,6 +302,33 @@ def counts_the_asked(question: str, sentence: str) -> bool:
     return False
 
 
+_ITEM_NUMBER = re.compile(r"\((\d{1,2})\)\s*")  # '(1) Định danh tàu thuyền; (2) …'
+
+
+def enumerated_items(question: str, sentence: str) -> list[str]:
+    """The things a sentence enumerates without counting them, when they are what the question counts: items
+    numbered (1)…(n) after a lead-in that names the counted noun ('… 06 nhiệm vụ, gồm: (1) …; (2) …'), or the
+    documents of the counted kind it cites by number ('thay thế Quyết định số 2007/QĐ-UBND …, Quyết định số
+    505/QĐ-UBND … và …'). Empty when it enumerates nothing of that."""
+    noun = counted_noun(question)
+    if noun is None:
+        return []
+    counted = search_key(counted_words(question) or "")
+    kind = next((k for k in sorted(document_questions()["kinds"], key=len, reverse=True)
+                 if f" {counted} ".startswith(f" {k} ")), None)
+    if kind is not None:
+        cited = [m.group(0) for m in DOCUMENT_NUMBER.finditer(sentence)
+                 if f" {kind} " in f" {' '.join(search_key(sentence[max(0, m.start() - 20):m.start()]).split()[-3:])} "]
+        return list(dict.fromkeys(cited)) if len(set(cited)) >= 2 else []
+    markers = list(_ITEM_NUMBER.finditer(sentence))
+    if len(markers) < 2 or [int(m.group(1)) for m in markers] != list(range(1, len(markers) + 1)):
+        return []
+    if noun not in search_key(sentence[: markers[0].start()]).split():
+        return []
+    ends = [m.start() for m in markers[1:]] + [len(sentence)]
+    return [sentence[m.end():end].strip(" ;,.") for m, end in zip(markers, ends)]
+
+
 def counted_words(question: str) -> str | None:
     """What follows 'bao nhiêu'/'mấy', as typed, without punctuation: the phrase a count counts."""
     match = re.search(rf"{_QUANTITY_WORD}\s+(.*)", nfc(question), re.IGNORECASE)
@@ -379,7 +406,7 @@ def failures(part: Part, sentence: str, chunk: Chunk) -> Iterator[Verdict]:
     if c.period is not None and not in_period(sentence, chunk, c.period):
         what = "số liệu" if asks_quantity(part.text) else "thông tin"
         yield Verdict(False, "period", f"Không có {what} {c.period.label} trong các báo cáo.")
-    if asks_quantity(part.text) and not _counts_in_words(sentence, part.text):
+    if asks_quantity(part.text) and not _counts_in_words(sentence, part.text) and not enumerated_items(part.text, sentence):
         if not has_figure(sentence) or not counts_the_asked(part.text, sentence):
             yield Verdict(False, "figure", "Các báo cáo không nêu con số được hỏi.")
     kind = described_kind(search_key(part.text))

@@ -151,6 +151,11 @@ def from_superscript(text: str) -> str:
     return text.translate(FROM_SUPERSCRIPT)
 
 
+def has_markers(text: str) -> bool:
+    """The text carries a footnote marker ('triển khai¹', '[^1]')."""
+    return _MARKUP_RE.search(text) is not None
+
+
 def without_markers(text: str) -> str:
     """Text with footnote markers ('ngành²', '[^2]') removed, spaces squashed."""
     return " ".join(_MARKUP_RE.sub("", text).split())

@@ -132,3 +132,27 @@ def test_a_count_no_sentence_states_is_counted_from_the_clauses_under_the_headin
     assert answer.citations and "Lãi tiền gửi ngân hàng" in answer.citations[0].quote
     # one word counted ('bao nhiêu điều') names no heading's items
     assert "đếm từ các mục" not in assistant.answer_question("Điều lệ Quỹ Bảo trợ trẻ em có bao nhiêu điều?").answer
+
+
+def test_a_count_of_what_a_sentence_enumerates_is_counted_and_marked(tmp_path, embedder):
+    plan = ("Cà Mau, ngày 05 tháng 3 năm 2025\n\nKẾ HOẠCH\nChuyển đổi số tỉnh Cà Mau năm 2025\n"
+            "1. Hoàn thành các nhiệm vụ kết nối với Đề án 06 của tỉnh Cà Mau, gồm: (1) Định danh tàu cá; "
+            "(2) Định danh địa điểm; (3) Sàn giao dịch việc làm; (4) Cấp phiếu lý lịch tư pháp trực tuyến.\n"
+            "2. Quyết định này thay thế Quyết định số 120/QĐ-UBND ngày 12/01/2024 và Quyết định số 305/QĐ-UBND "
+            "ngày 20/3/2024 của UBND tỉnh Cà Mau.\n")
+    assistant = assistant_over(tmp_path, {"ke-hoach.txt": plan}, embedder)
+    tasks = assistant.answer_question("Nhiệm vụ kết nối với Đề án 06 của tỉnh Cà Mau gồm bao nhiêu nhiệm vụ con?")
+    assert tasks.answer.startswith("Có 4 nhiệm vụ: Định danh tàu cá;") and "không nêu con số" in tasks.answer
+    replaced = assistant.answer_question("Kế hoạch của tỉnh Cà Mau thay thế bao nhiêu quyết định?")
+    assert replaced.answer.startswith("Có 2 quyết định: 120/QĐ-UBND; 305/QĐ-UBND")
+
+
+def test_a_list_question_answered_by_a_sentence_with_a_footnote_gets_the_footnote_cited(tmp_path, embedder):
+    report = ("Cà Mau, ngày 05 tháng 8 năm 2025\n\nBÁO CÁO\nTình hình dữ liệu của tỉnh Cà Mau\n"
+              "1. Về dữ liệu: 03/09 cơ sở dữ liệu trọng yếu của tỉnh Cà Mau chưa được triển khai[^1].\n"
+              "2. Các cơ sở dữ liệu khác đã kết nối với nền tảng của tỉnh.\n\n"
+              "[^1]: CSDL về đất đai; CSDL về y tế; CSDL về an sinh xã hội\n")
+    assistant = assistant_over(tmp_path, {"bao-cao.md": report}, embedder)
+    answer = assistant.answer_question("03 trong số 09 cơ sở dữ liệu trọng yếu chưa được triển khai của tỉnh Cà Mau là những cơ sở dữ liệu nào?")
+    assert "CSDL về đất đai; CSDL về y tế; CSDL về an sinh xã hội" in answer.answer
+    assert any(c.quote.startswith("CSDL về đất đai") for c in answer.citations)
