@@ -66,6 +66,11 @@ class Settings(BaseSettings):
                                "worse on others (bench/realdocs.py), so off.")
     ocr_correct: bool = Field(True, description="Re-mark words of an OCR read whose diacritics the syllable model "
                               "finds wrong in context (`ma tủy` -> `ma túy`, ingest/ocr_correct.py).")
+    ocr_cache_dir: Path | None = Field(None, description="Folder of Tesseract reads kept by page image (SHA-256) and "
+                                       "OCR options, so a re-ingest after an upgrade reads no page twice; unset = "
+                                       "BAOCAO_HOME/cache/ocr. The same image and options always read the same.")
+    ocr_cache: bool = Field(True, description="Keep and reuse Tesseract reads (BAOCAO_OCR_CACHE=0: read every page afresh, "
+                            "as bench/ocr.py does to time it).")
     ocr_recheck_layer_above: float = Field(0.0, description="A PDF's OCR layer (invisible text over a scan) with a larger "
                                            "invalid-syllable share is read again by Tesseract, the better read kept; "
                                            "1 trusts every OCR layer.")

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("BAOCAO_OCR_CACHE", "0")  # timed: every page is read afresh, never from the read cache
 REALDOCS = ROOT.parent / "shared" / "realdocs"
 RESULTS = ROOT / "bench" / "results" / "ocr.json"
 DIGITAL = "legal/luat-phong-chong-ma-tuy-2021_online2pdf.pdf"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import statistics
@@ -30,6 +31,7 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("BAOCAO_OCR_CACHE", "0")  # timed: every page is read afresh, never from the read cache
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

@@ -75,6 +75,8 @@ def index_key(files: list[Path], settings) -> str:
 def corpus_settings(settings, home: Path):
     """The user's settings with the corpus's own home and an embedded store (never the user's Chroma server)."""
     update = {"home": home}
+    if "ocr_cache_dir" in type(settings).model_fields and settings.ocr_cache_dir is None:
+        update["ocr_cache_dir"] = cache_dir() / "ocr"  # one corpus index rebuilt for new ingest code reads no page twice
     if "chroma_url" in type(settings).model_fields:
         update["chroma_url"] = None
     return settings.model_copy(update=update)

@@ -21,12 +21,15 @@ Settings: `BAOCAO_OCR=0` turns OCR off; `BAOCAO_OCR_LANGUAGES`, `BAOCAO_OCR_DPI`
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from baocao.ingest.quality import TextQuality, text_quality
 from baocao.ingest.vietnamese import is_vietnamese_syllable, nfc
@@ -51,6 +54,7 @@ class OcrOptions:
     binarize: bool = False  # Otsu threshold before the read (mixed on the real scans: off by default)
     recheck_layer_above: float = 0.0  # an OCR text layer with a larger invalid share is read again
     correct: bool = True  # re-mark words whose diacritics the syllable model finds wrong in context
+    cache_dir: str | None = None  # where reads are kept by image and options (None: every page read afresh)
 
     @classmethod
     def from_settings(cls, settings) -> OcrOptions:
@@ -59,6 +63,7 @@ class OcrOptions:
             timeout_s=settings.ocr_timeout_s, max_pages=settings.ocr_max_pages, workers=settings.ocr_workers,
             binarize=settings.ocr_binarize, recheck_layer_above=settings.ocr_recheck_layer_above,
             correct=settings.ocr_correct,
+            cache_dir=str(settings.ocr_cache_dir or settings.home / "cache" / "ocr") if settings.ocr_cache else None,
         )
 
     @classmethod
@@ -193,13 +198,52 @@ def ocr_image(image, options: OcrOptions) -> OcrResult:
     return best
 
 
+_PSM = "--psm 3"
+
+
 def _tesseract(image, options: OcrOptions) -> str:
     import pytesseract
 
     if options.binarize:
         image = otsu(image)
-    raw = pytesseract.image_to_string(image, lang=options.languages, config="--psm 3", timeout=options.timeout_s)
-    return fix_capital_circumflex(nfc(raw))
+    cached = _cached_read(image, options)
+    if cached is not None and cached.exists():
+        return cached.read_text(encoding="utf-8")
+    raw = pytesseract.image_to_string(image, lang=options.languages, config=_PSM, timeout=options.timeout_s)
+    text = fix_capital_circumflex(nfc(raw))
+    if cached is not None:
+        _keep(cached, text)
+    return text
+
+
+@cache
+def _engine_version() -> str:
+    import pytesseract
+
+    return str(pytesseract.get_tesseract_version())
+
+
+def _cached_read(image, options: OcrOptions) -> Path | None:
+    """Where the read of this image under these options is kept: the image's pixels, the engine's version and
+    the options that change what it reads (languages, page segmentation) make the key."""
+    if not options.cache_dir:
+        return None
+    digest = hashlib.sha256()
+    digest.update(f"{image.mode}|{image.size}|{options.languages}|{_PSM}|{_engine_version()}".encode())
+    digest.update(image.tobytes())
+    key = digest.hexdigest()
+    return Path(options.cache_dir) / key[:2] / f"{key}.txt"
+
+
+def _keep(path: Path, text: str) -> None:
+    """Written whole or not at all: a concurrent ingest reads either nothing or the full read."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            tmp.write(text)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass  # a cache that cannot be written costs a re-read later, nothing more
 
 
 def correct_ocr_texts(texts: list[str]) -> tuple[list[str], int]:

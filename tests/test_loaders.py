@@ -984,3 +984,23 @@ def test_a_signature_stamp_extracted_inside_a_list_no_longer_cuts_it():
     assert "hát hành" not in text
     members = [c for c in document.chunks if c.text.startswith("6. Các thành viên Ban Chỉ đạo:")]
     assert sum(c.text.count("\n- ") for c in members) == 28
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (make runtime-deps)")
+def test_a_page_read_once_is_read_from_the_cache_the_next_time_and_never_under_other_options(tmp_path, monkeypatch):
+    import pypdfium2
+    import pytesseract
+
+    from baocao.ingest.ocr import OcrOptions, ocr_image, render_page
+
+    pdf = scan_image_pdf(tmp_path / "scan.pdf", SCAN_TEXT)
+    image = render_page(pypdfium2.PdfDocument(pdf.read_bytes())[0], 200)
+    options = OcrOptions(cache_dir=str(tmp_path / "ocr-cache"), correct=False)
+    first = ocr_image(image, options)
+    assert "chuyển đổi số" in first.text and list((tmp_path / "ocr-cache").rglob("*.txt"))
+    reads = []
+    monkeypatch.setattr(pytesseract, "image_to_string", lambda *a, **k: reads.append(1) or "đọc lại")
+    assert ocr_image(image, options).text == first.text and not reads  # the kept read, no Tesseract run
+    assert ocr_image(image, OcrOptions(cache_dir=None)).text == "đọc lại" and reads  # no cache: read afresh
+    other = OcrOptions(cache_dir=str(tmp_path / "ocr-cache"), languages="vie+eng")
+    assert ocr_image(image, other).text == "đọc lại"  # other languages: another key

@@ -22,7 +22,7 @@ from pathlib import Path
 
 INGEST_SETTINGS = ("chunk_chars", "max_file_mb", "allow_non_vietnamese", "data_packs")
 INGEST_SETTING_PREFIXES = ("ocr", "repair", "ingest")
-NOT_SHAPING = ("ocr_workers",)  # how many Tesseract processes at once: the same text comes out
+NOT_SHAPING = ("ocr_workers", "ocr_cache", "ocr_cache_dir")  # how many Tesseract processes, where reads are kept: the same text comes out
 INGEST_CODE = ("ingest", "vectorstore/tokenize.py")
 
 
