@@ -254,11 +254,12 @@ COUNTED_NEAR = (4, 2)  # words before and after a figure where the counted noun 
 
 
 def counted_noun(question: str) -> str | None:
-    """What 'bao nhiêu'/'mấy' counts, folded: 'bao nhiêu vụ tấn công' → 'vu'; None for 'là bao nhiêu?'."""
-    match = re.search(rf"{_QUANTITY_WORD}\s+(\w+)", question, re.IGNORECASE)
-    if not match:
+    """What 'bao nhiêu'/'mấy' counts, folded: 'bao nhiêu vụ tấn công' → 'vu', 'Số doanh nghiệp … là bao nhiêu?'
+    → 'doanh'; None for 'Tỷ lệ … là bao nhiêu?'."""
+    counted = counted_words(question)
+    if not counted:
         return None
-    words = content_syllables(match.group(1), "question")  # as written: 'hội' is counted, 'hỏi' is not
+    words = content_syllables(counted.split()[0], "question")  # as written: 'hội' is counted, 'hỏi' is not
     return words[0] if words and not words[0].isdigit() else None
 
 
@@ -266,8 +267,7 @@ def _unit_spellings(noun: str, question: str) -> list[str]:
     """The counted noun, the units it may be written in, and the abbreviation of the phrase it opens
     ('bao nhiêu thủ tục hành chính' → '65 TTHC')."""
     units = {search_key(k): v for k, v in pack("question_cues").get("counted_units", {}).items()}
-    key = search_key(question)
-    counted = re.findall(r"\w+", re.search(r"(?<!\w)(?:bao nhieu|may)\s+(.*)", key).group(1))
+    counted = re.findall(r"\w+", search_key(counted_words(question) or ""))
     spellings = [noun] + [search_key(u) for phrase, us in units.items() if " ".join(counted).startswith(phrase) for u in us]
     spellings += [abbreviation for abbreviation, expansions in folded_abbreviations().items()
                   if any(list(e) == counted[:len(e)] for e in expansions)]
@@ -329,10 +329,20 @@ def enumerated_items(question: str, sentence: str) -> list[str]:
     return [sentence[m.end():end].strip(" ;,.") for m, end in zip(markers, ends)]
 
 
+_NUMBER_OF = re.compile(r"(?i)^\s*(?:tổng\s+)?số(?:\s+lượng)?\s+(.+?)\s+(?:là|đạt|hiện nay|hiện|mới nhất|có)?\s*"
+                        rf"{_QUANTITY_WORD}\s*[?.!]*\s*$")
+
+
 def counted_words(question: str) -> str | None:
-    """What follows 'bao nhiêu'/'mấy', as typed, without punctuation: the phrase a count counts."""
-    match = re.search(rf"{_QUANTITY_WORD}\s+(.*)", nfc(question), re.IGNORECASE)
-    return " ".join(re.sub(r"[?.!,;:()]", " ", match.group(1)).split()) if match else None
+    """What follows 'bao nhiêu'/'mấy', as typed, without punctuation: the phrase a count counts; for a question
+    that ends with it, what 'Số …' opens with ('Số doanh nghiệp công nghệ số mới nhất là bao nhiêu?')."""
+    question = nfc(question)
+    match = re.search(rf"{_QUANTITY_WORD}\s+(.*)", question, re.IGNORECASE)
+    rest = " ".join(re.sub(r"[?.!,;:()]", " ", match.group(1)).split()) if match else ""
+    if rest:
+        return rest
+    opening = _NUMBER_OF.match(question)
+    return " ".join(re.sub(r"[,;:()]", " ", opening.group(1)).split()) if opening else None
 
 
 def counted_kind(question: str) -> str | None:

@@ -466,7 +466,9 @@ def _span_of(text: str, pieces: list[str]) -> tuple[int, int]:
     return start, text.find(pieces[-1], start) + len(pieces[-1])
 
 
-def ingest_file(path: Path, *, chunk_chars: int = 900, max_mb: float = 40.0, allow_non_vietnamese: bool = False) -> IngestedDocument:
+def ingest_file(path: Path, *, chunk_chars: int = 900, max_mb: float = 40.0, allow_non_vietnamese: bool = False,
+                ocr: OcrOptions | None = None) -> IngestedDocument:
+    """`ocr`: the index's OCR options (None: those of the environment)."""
     stage(path, "read")
-    raw = load_file(path, max_mb=max_mb, allow_non_vietnamese=allow_non_vietnamese)
+    raw = load_file(path, max_mb=max_mb, allow_non_vietnamese=allow_non_vietnamese, ocr=ocr)
     return process(raw, chunk_chars=chunk_chars)

@@ -49,6 +49,9 @@ def test_a_unit_named_in_the_documents_title_is_answered_from_its_sentences(asso
     ("Năm 2025 có bao nhiêu vụ tấn công mạng?", "(1) Rà soát nhiệm vụ an toàn thông tin; (2) diễn tập.", False),
     ("Năm 2025 có bao nhiêu vụ tấn công mạng?", "Đã xử lý 1.204 vụ tấn công mạng.", True),
     ("Tổng số hội trên địa bàn là bao nhiêu?", "Tổng số hội: 610.", True),  # nothing after 'bao nhiêu'
+    # 'Số X … là bao nhiêu?' counts X
+    ("Số doanh nghiệp công nghệ số mới nhất là bao nhiêu?", "Bộ triển khai 25 nhiệm vụ tác động tới doanh nghiệp.", False),
+    ("Số doanh nghiệp công nghệ số mới nhất là bao nhiêu?", "Đạt 78.502 doanh nghiệp tính đến hết tháng 9/2025.", True),
     ("Có bao nhiêu hội trong phạm vi xã?", "Hội có phạm vi hoạt động trong xã: 520 hội.", True),
     ("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu phần trăm?", "Tỷ lệ hồ sơ trực tuyến đạt 45,2%.", True),
     ("Đã cắt giảm bao nhiêu thủ tục hành chính?", "Phê duyệt phương án cắt giảm 65 TTHC.", True),  # the abbreviation

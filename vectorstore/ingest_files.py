@@ -14,6 +14,7 @@ from pathlib import Path
 
 from baocao.settings import Settings
 from baocao.ingest.models import IngestedDocument, IngestError
+from baocao.ingest.ocr import OcrOptions
 from baocao.ingest.pipeline import ingest_file
 from baocao.progress import stage
 from baocao.vectorstore.fingerprint import file_doc_id
@@ -62,7 +63,7 @@ def parse(path: Path, settings: Settings) -> IngestedDocument | FileOutcome:
     try:
         return ingest_file(
             path, chunk_chars=settings.chunk_chars, max_mb=settings.max_file_mb,
-            allow_non_vietnamese=settings.allow_non_vietnamese,
+            allow_non_vietnamese=settings.allow_non_vietnamese, ocr=OcrOptions.from_settings(settings),
         )
     except IngestError as exc:
         return FileOutcome(path, "failed", message=str(exc))
