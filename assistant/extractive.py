@@ -11,7 +11,7 @@ from baocao.assistant.evidence import (DATE_TERM, Sentence, TermWeights, content
                                        names_a_place, score_sentences, states_a_duration, states_a_time,
                                        syllables)
 from baocao.assistant.gate import (Verdict, asks_quantity, counted_words, counts_the_asked, enumerated_items, failures,
-                                   instead_phrase)
+                                   instead_phrase, listed_words)
 from baocao.assistant.knowledge import cue_words, pack
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
@@ -193,9 +193,10 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
     answer = sentence_answer(chosen)
     if query.wants_list:
         answer = with_its_footnote(answer, chosen[0], footnotes_of)
-    if part is not None and asks_quantity(part.text) and not counts_the_asked(part.text, chosen[0].text):
+    counting = part is not None and asks_quantity(part.text) and not counts_the_asked(part.text, chosen[0].text)
+    if part is not None and (counting or (query.wants_list and listed_words(part.text))):
         if counted := enumerated_items(part.text, chosen[0].text):
-            what = " ".join((counted_words(part.text) or "").split()[:2])
-            answer.answer = (f"Có {len(counted)} {what}: {'; '.join(counted)} (đếm từ câu trích dưới đây; văn bản "
-                             "không nêu con số).\n" + answer.answer)
+            what = " ".join((counted_words(part.text) or listed_words(part.text) or "").split()[:2])
+            how = "đếm từ câu trích dưới đây; văn bản không nêu con số" if counting else "liệt kê từ câu trích dưới đây"
+            answer.answer = f"Có {len(counted)} {what}: {'; '.join(counted)} ({how}).\n" + answer.answer
     return answer

@@ -310,10 +310,11 @@ def enumerated_items(question: str, sentence: str) -> list[str]:
     numbered (1)…(n) after a lead-in that names the counted noun ('… 06 nhiệm vụ, gồm: (1) …; (2) …'), or the
     documents of the counted kind it cites by number ('thay thế Quyết định số 2007/QĐ-UBND …, Quyết định số
     505/QĐ-UBND … và …'). Empty when it enumerates nothing of that."""
-    noun = counted_noun(question)
+    asked = counted_words(question) or listed_words(question)
+    noun = (content_syllables(asked.split()[0], "question") or [None])[0] if asked else None
     if noun is None:
         return []
-    counted = search_key(counted_words(question) or "")
+    counted = search_key(asked)
     kind = next((k for k in sorted(document_questions()["kinds"], key=len, reverse=True)
                  if f" {counted} ".startswith(f" {k} ")), None)
     if kind is not None:
@@ -331,6 +332,15 @@ def enumerated_items(question: str, sentence: str) -> list[str]:
 
 _NUMBER_OF = re.compile(r"(?i)^\s*(?:tổng\s+)?số(?:\s+lượng)?\s+(.+?)\s+(?:là|đạt|hiện nay|hiện|mới nhất|có)?\s*"
                         rf"{_QUANTITY_WORD}\s*[?.!]*\s*$")
+
+
+_LISTED = re.compile(r"(?i)(?<!\w)(?:những|các|nhung|cac)\s+((?:\w+\s+){0,2}?\w+)\s+(?:nào|nao)(?!\w)")
+
+
+def listed_words(question: str) -> str | None:
+    """What 'những … nào' asks to list, as typed: 'viện dẫn những kết luận nào' → 'kết luận'."""
+    match = _LISTED.search(nfc(question))
+    return match.group(1) if match else None
 
 
 def counted_words(question: str) -> str | None:

@@ -145,6 +145,8 @@ def test_a_count_of_what_a_sentence_enumerates_is_counted_and_marked(tmp_path, e
     assert tasks.answer.startswith("Có 4 nhiệm vụ: Định danh tàu cá;") and "không nêu con số" in tasks.answer
     replaced = assistant.answer_question("Kế hoạch của tỉnh Cà Mau thay thế bao nhiêu quyết định?")
     assert replaced.answer.startswith("Có 2 quyết định: 120/QĐ-UBND; 305/QĐ-UBND")
+    listed = assistant.answer_question("Kế hoạch của tỉnh Cà Mau thay thế những quyết định nào?")
+    assert listed.answer.startswith("Có 2 quyết định: 120/QĐ-UBND; 305/QĐ-UBND (liệt kê")
 
 
 def test_a_list_question_answered_by_a_sentence_with_a_footnote_gets_the_footnote_cited(tmp_path, embedder):
