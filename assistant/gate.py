@@ -347,7 +347,7 @@ def counted_words(question: str) -> str | None:
     """What follows 'bao nhiêu'/'mấy', as typed, without punctuation: the phrase a count counts; for a question
     that ends with it, what 'Số …' opens with ('Số doanh nghiệp công nghệ số mới nhất là bao nhiêu?')."""
     question = nfc(question)
-    match = re.search(rf"{_QUANTITY_WORD}\s+(.*)", question, re.IGNORECASE)
+    match = re.search(rf"{_QUANTITY_WORD}\s+([^(?]*)", question, re.IGNORECASE)  # '(báo cáo 7 tháng)' says where
     rest = " ".join(re.sub(r"[?.!,;:()]", " ", match.group(1)).split()) if match else ""
     if rest:
         return rest
