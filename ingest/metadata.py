@@ -773,7 +773,8 @@ def read_facts(blocks: list[Block], text: str, file_name: str, header: Header | 
         issuer=issuer,
         report_date=report_date,
         as_of=most_common_as_of(as_of_dates(text, year, report_date)) or report_date,
-        number=header.number if header.number and header.number != "/" else None,
+        number=number_or_file_names(header.number if header.number and header.number != "/" else None, file_name,
+                                    header.draft),
         doc_kind=kind,
         summary=summary,
         governing_body=governing,
@@ -784,3 +785,17 @@ def read_facts(blocks: list[Block], text: str, file_name: str, header: Header | 
         recipients=closing.recipients if closing else [],
         draft=header.draft,
     )
+
+
+def number_or_file_names(number: str | None, file_name: str, draft: bool) -> str | None:
+    """A signed document whose header leaves the number blank ('Số:      /QĐ-TTg': stamped by hand, lost by the
+    scan) takes the one its file name gives by kind ('…_qd-2764-…', '…_to-trinh-519-…'): the last fallback. A
+    draft's blank number is blank for real ('du-thao-to-trinh-93' is the draft of Tờ trình 93, not its number)."""
+    if not number or not number.startswith("/") or draft or "du-thao" in file_name.lower():
+        return number
+    code = re.split(r"[/-]", number[1:])[0]
+    kind = document_format()["symbol_kinds"].get(code)
+    names = [fold(code).lower()] + ([fold(kind).lower().replace(" ", "-")] if kind else [])
+    found = re.search(rf"(?:^|[_-])(?:{'|'.join(map(re.escape, names))})-(\d{{1,6}})(?=[-_.]|$)", fold(file_name).lower())
+    return f"{found.group(1)}{number}" if found else number
+
