@@ -634,6 +634,25 @@ def _without_authority(text: str) -> str:
     return text
 
 
+_LIST_MARK = r"(?:[\dIVX]{1,4}(?:\.\d{1,2})*[.)]|[-+•*])?\s*"
+
+
+def labelled_summary(blocks: list[Block]) -> str | None:
+    """The summary a form gives as a field ('2. Trích yếu: V/v …' in a phiếu trình's box), for a document whose
+    header and kind line carry none."""
+    labels = "|".join(map(re.escape, document_format()["summary_labels"]))
+    field_line = re.compile(rf"^{_LIST_MARK}(?:{labels})\s*:\s*(?P<v>\S.*)$", re.IGNORECASE)
+    for block in blocks[:SUMMARY_FIELD_BLOCKS]:
+        if block.kind in ("header", "footnote"):
+            continue
+        if m := field_line.match(block.text.strip()):
+            return m.group("v").strip().rstrip(".;").strip() or None
+    return None
+
+
+SUMMARY_FIELD_BLOCKS = 40  # a form's summary field sits in its first box, before any of its body
+
+
 def document_title(blocks: list[Block], header: Header, file_name: str, text: str) -> tuple[str, str | None, str | None]:
     """(title, kind, summary): kind + summary from the document; then a Markdown `#` title; then the file name."""
     # a letter's V/v is its title: a kind line further down opens its appendix
@@ -641,7 +660,8 @@ def document_title(blocks: list[Block], header: Header, file_name: str, text: st
         if block.kind == "part" and is_kind_title(block.text):
             kind, rest = _kind_label(block.text.strip())
             summary = " ".join(p for p in (sentence_case(rest, text) if rest else "", summary_after(blocks, i, text)) if p)
-            return f"{kind} {summary}".strip(), kind, summary or None
+            summary = summary or (None if header.header_summary or header.letter_summary else labelled_summary(blocks))
+            return f"{kind} {summary or ''}".strip(), kind, summary or None
     symbol_kind = kind_of_symbol(header.symbol)
     if header.header_summary:
         kind = _starts_with_any(header.header_summary, [k.capitalize() for k in document_format()["kinds"]])
