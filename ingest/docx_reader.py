@@ -1,5 +1,6 @@
 """DOCX into text in reading order: paragraphs with their Word list numbers, tables row by row with their
-header cells (ingest/tables.py), native footnotes by the marker a reader sees.
+header cells (ingest/tables.py), native footnotes by the marker a reader sees. A form's box (one cell across
+the table) is read as paragraphs, never as a header.
 
 The package is checked and stripped before python-docx sees it (`safe_office_package`): sizes and
 compression ratios of every entry, and no picture or embedded file is ever unpacked.
