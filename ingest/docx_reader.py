@@ -1,5 +1,6 @@
 """DOCX into text in reading order: paragraphs with their Word list numbers, tables row by row with their
-header cells (ingest/tables.py), native footnotes by the marker a reader sees.
+header cells (ingest/tables.py), native footnotes by the marker a reader sees. A form's box (one cell across
+the table) is read as paragraphs, never as a header.
 
 The package is checked and stripped before python-docx sees it (`safe_office_package`): sizes and
 compression ratios of every entry, and no picture or embedded file is ever unpacked.
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 
 from baocao.ingest.models import IngestError
 from baocao.ingest.sniff import WORD_DOCX, refuse_wrong_kind, sniff
-from baocao.ingest.tables import column_headers, plain_rows, row_line
+from baocao.ingest.tables import column_headers, is_form_row, is_prose_cell, plain_rows, row_line
 
 _MB = 1024 * 1024
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -136,10 +137,10 @@ class _DocxReader:
             if block.tag == _P:
                 lines.append(self._paragraph_text(block))
             else:
-                rows, has_header = self._table(block)
+                rows, data_rows = self._table(block)
                 lines.extend(rows)
-                if rows and has_header:  # a layout frame (header block, signature) is no data table
-                    self.tables.append(rows)
+                if data_rows:  # a layout frame (header block, signature) is no data table
+                    self.tables.append(data_rows)
         return lines
 
     # paragraphs --------------------------------------------------------------
@@ -187,36 +188,79 @@ class _DocxReader:
     def _table_lines(self, table) -> list[str]:
         return self._table(table)[0]
 
-    def _table(self, table) -> tuple[list[str], bool]:
-        """(row lines, whether they carry a header)."""
-        rows = [self._row_cells(tr) for tr in _rows(table)]
-        rows = [r for r in rows if any(text for _, _, text in r)]
-        if not rows:
-            return [], False
-        width = max(start + span for row in rows for start, span, _ in row)
-        header_count = max(1, _count_header_rows(table))
-        if width == 1 or len(rows) <= header_count:
-            return plain_rows(rows), False
-        headers = column_headers(rows[:header_count], width)
-        return [line for row in rows[header_count:] if (line := row_line(row, headers))], True
+    def _table(self, table) -> tuple[list[str], list[str]]:
+        """(lines, those of them that are rows under a header). A banner row (one cell across the full width, as a form's
+        'I. NỘI DUNG TRÌNH' box) is never a header: its paragraphs are lines of their own, like body paragraphs,
+        and it splits the table into runs of rows, each read as a table of its own."""
+        rows = [(self._row_cells(tr), _is_header_row(tr)) for tr in _rows(table)]
+        if not any(lines for row, _ in rows for _, _, lines in row):
+            return [], []
+        width = max(start + span for row, _ in rows if any(lines for _, _, lines in row) for start, span, _ in row)
+        if width == 1 or not any(_is_banner(row, width) for row, _ in rows):
+            lines, has_header, _ = self._rows_lines(rows, width, max(1, _count_marked(rows)))
+            return lines, lines if has_header else []
+        segments: list[tuple[str, list]] = []  # ("rows", [(cells, marked), …]) and ("banner", cells), in order
+        for row, marked in rows:
+            if _is_banner(row, width):
+                segments.append(("banner", row))
+            elif segments and segments[-1][0] == "rows":
+                segments[-1][1].append((row, marked))
+            else:
+                segments.append(("rows", [(row, marked)]))
+        lines: list[str] = []
+        data_rows: list[str] = []
+        headers: list[str] | None = None  # a data table's header goes on over its banner rows ('I. Lĩnh vực …')
+        for k, (what, content) in enumerate(segments):
+            if what == "banner":
+                lines.extend(line for line in _cell_lines(content) if line.strip())
+                continue
+            header_count = max(1, _count_marked(content))
+            following = next((rows_ for what_, rows_ in segments[k + 1:] if what_ == "rows"), None)
+            if headers is None and following and _heads(content, following, header_count):
+                headers = column_headers([_plain(row) for row, _ in content], width)
+                continue
+            run_lines, has_header, headers = self._rows_lines(content, width, header_count, headers)
+            lines.extend(run_lines)
+            data_rows.extend(run_lines if has_header else [])
+        return lines, data_rows
 
-    def _row_cells(self, tr) -> list[tuple[int, int, str]]:
-        """(first grid column, columns spanned, text); a vertically merged continuation has empty text."""
+    def _rows_lines(self, rows: list, width: int, header_count: int,
+                    headers: list[str] | None = None) -> tuple[list[str], bool, list[str] | None]:
+        """(lines, whether they carry a header, the column headers): rows as `row_line`s under their header rows
+        (or under `headers`, those of the rows above a banner); a frame (a header alone, or a first row holding
+        prose that is not marked as a header) as plain rows, a prose cell's paragraphs as lines of their own."""
+        cells = [[(start, span, _text(cell)) for start, span, cell in row] for row, _ in rows]
+        kept = [(row, marked, cell_row) for (row, marked), cell_row in zip(rows, cells) if any(t for _, _, t in cell_row)]
+        if not kept:
+            return [], False, headers
+        if headers is not None:
+            return [line for _, _, row in kept if (line := row_line(row, headers))], True, headers
+        header_rows = kept[:header_count]
+        first, marked, first_cells = header_rows[0]
+        if not marked and len(kept) > 1 and any(is_prose_cell(lines) for _, _, lines in first):
+            return [line for row, _, _ in kept for line in _frame_row_lines(row)], False, None
+        if width == 1 or len(kept) <= header_count or (not marked and is_form_row([t for _, _, t in first_cells])):
+            return plain_rows([cell_row for _, _, cell_row in kept]), False, None
+        headers = column_headers([cell_row for _, _, cell_row in header_rows], width)
+        return [line for _, _, row in kept[header_count:] if (line := row_line(row, headers))], True, headers
+
+    def _row_cells(self, tr) -> list[tuple[int, int, list[str]]]:
+        """(first grid column, columns spanned, lines); a vertically merged continuation has no lines."""
         column = _int_val(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
         cells = []
         for tc in _cells(tr):
             span = _int_val(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1)
             continues = _is_vmerge_continuation(tc)
-            text = "" if continues else self._cell_text(tc)
-            cells.append((column, span, text))
+            cells.append((column, span, [] if continues else self._cell_lines(tc)))
             column += span
         return cells
 
-    def _cell_text(self, tc) -> str:
+    def _cell_lines(self, tc) -> list[str]:
+        """The cell's paragraphs (with their list numbers) and the row lines of any table inside it."""
         pieces = []
         for block in _blocks(tc):
             pieces.extend([self._paragraph_text(block)] if block.tag == _P else self._table_lines(block))
-        return " ".join(" ".join(p.split()) for p in pieces if p.strip())
+        return [p for p in pieces if p.strip()]
 
     # footnotes ---------------------------------------------------------------
     def footnotes(self, xml: bytes | None) -> dict[str, str]:
@@ -263,14 +307,78 @@ def _cells(tr) -> Iterator:
             yield from (tc for tc in child.iter(_TC))
 
 
-def _count_header_rows(table) -> int:
+def _text(lines: list[str]) -> str:
+    """A cell as one line: its paragraphs joined by spaces."""
+    return " ".join(" ".join(p.split()) for p in lines)
+
+
+def _is_banner(row: list[tuple[int, int, list[str]]], width: int) -> bool:
+    """One cell with text, across the table's full width."""
+    filled = [(start, span) for start, span, lines in row if lines]
+    return width > 1 and len(filled) == 1 and filled[0][0] == 0 and filled[0][1] >= width
+
+
+def _cell_lines(row: list[tuple[int, int, list[str]]]) -> list[str]:
+    return [line for _, _, lines in row for line in lines]
+
+
+def _frame_row_lines(row: list[tuple[int, int, list[str]]]) -> list[str]:
+    """A layout frame's row: its short cells joined as a plain row, a prose cell's paragraphs as lines."""
+    out: list[str] = []
+    short: list[str] = []
+    for _, _, lines in row:
+        if not lines:
+            continue
+        if is_prose_cell(lines):
+            if short:
+                out.append("; ".join(short))
+                short = []
+            out.extend(lines)
+        else:
+            short.append(_text(lines))
+    if short:
+        out.append("; ".join(short))
+    return out
+
+
+def _plain(row: list[tuple[int, int, list[str]]]) -> list[tuple[int, int, str]]:
+    return [(start, span, _text(lines)) for start, span, lines in row]
+
+
+def _grid(row: list[tuple[int, int, list[str]]]) -> list[tuple[int, int]]:
+    return [(start, span) for start, span, _ in row]
+
+
+def _heads(rows: list, following: list, header_count: int) -> bool:
+    """Rows that are only a header, with a banner under them ('STT | Nhiệm vụ | …' then 'I. LĨNH VỰC KINH TẾ'):
+    they label the rows after the banner when those have the same cells, none of them a label of the header
+    (an empty form repeats its header under each of its banners)."""
+    filled = [row for row, _ in rows if any(lines for _, _, lines in row)]
+    if not filled or len(filled) > header_count:
+        return False
+    last, marked = filled[-1], rows[0][1]
+    if not marked and (any(is_prose_cell(lines) for _, _, lines in last) or is_form_row([t for _, _, t in _plain(last)])):
+        return False
+    first_data = next((row for row, _ in following if any(lines for _, _, lines in row)), None)
+    if first_data is None or _grid(first_data) != _grid(last):
+        return False
+    labels = {text for _, _, text in _plain(last) if text}
+    return not any(text in labels for _, _, text in _plain(first_data))
+
+
+def _count_marked(rows: list) -> int:
+    """The rows marked 'repeat as header row' at the top of `rows`."""
     count = 0
-    for tr in _rows(table):
-        marker = tr.find(f"{_W}trPr/{_W}tblHeader")
-        if marker is None or not _is_on(marker.get(f"{_W}val")):
+    for _, marked in rows:
+        if not marked:
             break
         count += 1
     return count
+
+
+def _is_header_row(tr) -> bool:
+    marker = tr.find(f"{_W}trPr/{_W}tblHeader")
+    return marker is not None and _is_on(marker.get(f"{_W}val"))
 
 
 def _custom_mark_reference(run):

@@ -634,6 +634,66 @@ def _without_authority(text: str) -> str:
     return text
 
 
+OCR_KIND_BLOCKS = 12  # the kind line of a scan sits just under its header block
+
+
+def ocr_kind_line(block: Block, following: Block | None) -> str | None:
+    """The kind (from `kinds`) of a kind line as OCR read it: a stamp's text run in front of it and its marks
+    lost ('Ngy: 221712020. QUYET ĐỊNH'), taken only when the summary ('Về …', 'V/v …') opens the next block."""
+    if block.kind not in ("para", "item") or following is None:
+        return None
+    if not _starts_with_any(following.text.strip(), document_format()["summary_openers"]):
+        return None
+    words = block.text.split()
+    tail: list[str] = []
+    while words and is_upper_text(words[-1], 1.0) and words[-1].isalpha():
+        tail.insert(0, words.pop())
+    if not tail or len(tail) > 4:
+        return None
+    return next((k for k in document_format()["kinds"] if _plain(k) == _plain(" ".join(tail))), None)
+
+
+_NUMBER_OR_CODE = re.compile(r"\d+(?:[/.,-]\d+)*|[A-ZĐ][A-Za-zĐđ]+(?:[-&/][A-Za-zĐđ\d]+)*(?:/\d{4}/[A-ZĐ][A-Za-zĐđ-]+)?|\d+/\d{4}/[A-ZĐ][A-Za-zĐđ-]+")
+
+
+def without_ocr_noise(summary: str) -> str:
+    """The summary without a run of OCR debris ('… tổ chức L4 Á« h 2 ~ J.A la. ^ ` h phục vụ …': the tone marks
+    of the line above read as a line of their own): three or more tokens, most of them no syllable nor number."""
+    tokens = summary.split()
+    noise = [len(t) == 1 or not (is_vietnamese_syllable(t.strip("(),.;:")) or _NUMBER_OR_CODE.fullmatch(t.strip("(),.;:")))
+             for t in tokens]
+    keep = [True] * len(tokens)
+    k = 0
+    while k < len(tokens):
+        if not noise[k]:
+            k += 1
+            continue
+        end = max((j for j in range(k, len(tokens)) if noise[j] and sum(noise[k:j + 1]) * 3 >= 2 * (j + 1 - k)), default=k)
+        if end - k + 1 >= 3:
+            keep[k:end + 1] = [False] * (end - k + 1)
+        k = end + 1
+    return " ".join(t for t, kept in zip(tokens, keep) if kept)
+
+
+_LIST_MARK = r"(?:[\dIVX]{1,4}(?:\.\d{1,2})*[.)]|[-+•*])?\s*"
+
+
+def labelled_summary(blocks: list[Block]) -> str | None:
+    """The summary a form gives as a field ('2. Trích yếu: V/v …' in a phiếu trình's box), for a document whose
+    header and kind line carry none."""
+    labels = "|".join(map(re.escape, document_format()["summary_labels"]))
+    field_line = re.compile(rf"^{_LIST_MARK}(?:{labels})\s*:\s*(?P<v>\S.*)$", re.IGNORECASE)
+    for block in blocks[:SUMMARY_FIELD_BLOCKS]:
+        if block.kind in ("header", "footnote"):
+            continue
+        if m := field_line.match(block.text.strip()):
+            return m.group("v").strip().rstrip(".;").strip() or None
+    return None
+
+
+SUMMARY_FIELD_BLOCKS = 40  # a form's summary field sits in its first box, before any of its body
+
+
 def document_title(blocks: list[Block], header: Header, file_name: str, text: str) -> tuple[str, str | None, str | None]:
     """(title, kind, summary): kind + summary from the document; then a Markdown `#` title; then the file name."""
     # a letter's V/v is its title: a kind line further down opens its appendix
@@ -641,6 +701,12 @@ def document_title(blocks: list[Block], header: Header, file_name: str, text: st
         if block.kind == "part" and is_kind_title(block.text):
             kind, rest = _kind_label(block.text.strip())
             summary = " ".join(p for p in (sentence_case(rest, text) if rest else "", summary_after(blocks, i, text)) if p)
+            summary = summary or (None if header.header_summary or header.letter_summary else labelled_summary(blocks))
+            return f"{kind} {summary or ''}".strip(), kind, summary or None
+    for i, block in enumerate(blocks[:OCR_KIND_BLOCKS] if not header.letter_summary else []):
+        if kind_line := ocr_kind_line(block, blocks[i + 1] if i + 1 < len(blocks) else None):
+            kind = _kind_label(kind_line)[0]
+            summary = without_ocr_noise(summary_after(blocks, i, text))
             return f"{kind} {summary}".strip(), kind, summary or None
     symbol_kind = kind_of_symbol(header.symbol)
     if header.header_summary:

@@ -192,8 +192,11 @@ def to_pieces(blocks: list[Block], sections: list[str], limit: int) -> tuple[lis
                 i = members[-1] + 1
                 continue
         kind = {"table": "table", "heading": "heading", "part": "heading", "header": "header"}.get(block.kind, "text")
-        for part in (split_long(block.text, limit) if kind in ("text", "table") else [block.text]):
-            pieces.append(Piece(part, sections[i], block.page, kind=kind, blocks=[i], path=paths[i]))
+        # A heading that carries its paragraph on the same line ('1. Thông tin chung: …' filling a form's box)
+        # is cut like any paragraph: its first part stays the heading, the rest is its text.
+        for k, part in enumerate(split_long(block.text, limit) if kind != "header" else [block.text]):
+            part_kind = "text" if kind == "heading" and k > 0 else kind
+            pieces.append(Piece(part, sections[i], block.page, kind=part_kind, blocks=[i], path=paths[i]))
         i += 1
     return pieces, groups
 

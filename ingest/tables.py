@@ -42,6 +42,25 @@ def row_line(row: list[Cell], headers: list[str]) -> str:
     return "; ".join(parts)
 
 
+PROSE_CELL_CHARS = 200  # longer than any column label: a cell this long holds a paragraph, not a header
+PROSE_CELL_PARAGRAPHS = 4  # a column label wraps onto two or three lines, a signature box has four or more
+
+
+def is_prose_cell(paragraphs: list[str]) -> bool:
+    """A cell of running text or a box of lines (a form's sections and items, a signature), which no column
+    header ever is; `paragraphs` are the cell's non-empty paragraphs."""
+    return len(paragraphs) >= PROSE_CELL_PARAGRAPHS or len(" ".join(map(cell_text, paragraphs))) > PROSE_CELL_CHARS
+
+
+_ROW_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[a-zđ]?|[IVXLC]{1,6})[.)]?$")
+
+
+def is_form_row(cells: list[str]) -> bool:
+    """A row of a form, not of column labels: it holds a row number ('1', '1a', 'II.') or a field label
+    ending with ':' ('Họ và tên:'), which no column header is."""
+    return any(_ROW_NUMBER.match(text) or text.endswith(":") for text in map(cell_text, cells) if text)
+
+
 def plain_rows(rows: list[list[Cell]]) -> list[str]:
     """A frame or a header alone: no header to repeat."""
     return ["; ".join(text for _, _, text in row if text) for row in rows]

@@ -107,9 +107,10 @@ class DocxParagraph:
 
 @dataclass
 class DocxTable:
-    """rows[0] is the header row. merges: ((row, col), (row, col)) corners; leave merged-away cells ''."""
+    """rows[0] is the header row. merges: ((row, col), (row, col)) corners; leave merged-away cells ''.
+    A cell given as a tuple of strings holds that many paragraphs (a str with '\n' is one paragraph with line breaks)."""
 
-    rows: Sequence[Sequence[str]]
+    rows: Sequence[Sequence[str | tuple[str, ...]]]
     merges: Sequence[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     repeat_header_rows: int = 0  # rows marked "repeat as header row at the top of each page" (w:tblHeader)
 
@@ -214,7 +215,10 @@ def _add_table(document, table: DocxTable, note_ids: _FootnoteIds) -> None:
     docx_table.style = "Table Grid"
     for r, row in enumerate(table.rows):
         for c, text in enumerate(row):
-            _add_text(docx_table.cell(r, c).paragraphs[0], text, note_ids)
+            cell = docx_table.cell(r, c)
+            paragraphs = text if isinstance(text, tuple) else (text,)
+            for k, paragraph in enumerate(paragraphs):
+                _add_text(cell.paragraphs[0] if k == 0 else cell.add_paragraph(), paragraph, note_ids)
     for (r0, c0), (r1, c1) in table.merges:
         docx_table.cell(r0, c0).merge(docx_table.cell(r1, c1))
     for row in docx_table.rows[: table.repeat_header_rows]:

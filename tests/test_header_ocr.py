@@ -130,3 +130,37 @@ def test_a_real_scanned_letter_takes_its_title_from_its_subject_line():
     doc = ingest_file(REALDOCS / "legal" / "cong-van-7197-BKHCN-CDSQG_scan.pdf")
     assert doc.title.startswith("Công văn V/v Hướng dẫn việc số hoá hồ sơ, tài liệu")
     assert (doc.issuer, doc.number) == ("Bộ Khoa học và Công nghệ", "7197/BKHCN-CĐSQG")
+
+
+SCAN_KIND_LINE = ("THỦ TƯỚNG CHÍNH PHỦ CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+                  "Số: 7/2030/QĐ-TTg Hà Nội, ngày 12 tháng 7 năm 2030\n"
+                  "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ ĐẾN\n"
+                  "Ngy: 221712030. QUYET ĐỊNH\n"  # the receipt stamp's date run into the kind line, its marks lost
+                  "Về mã định danh điện tử của các cơ quan, tổ chức L4 Á« h 2 ~ J.A la. ^ ` h phục vụ kết nối dữ liệu\n"
+                  "Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;\n"
+                  "Điều 1. Phạm vi điều chỉnh\nQuyết định này quy định về mã định danh điện tử của các cơ quan, tổ chức.\n")
+
+
+def test_a_scans_kind_line_with_a_stamp_run_into_it_and_its_marks_lost_gives_the_title():
+    doc = process(RawDocument(Path("qd-7.txt"), "qd-7.txt", "txt", [Page(None, SCAN_KIND_LINE)], "ef" * 32))
+    assert doc.title == "Quyết định Về mã định danh điện tử của các cơ quan, tổ chức phục vụ kết nối dữ liệu"
+    assert (doc.doc_kind, doc.issuer, doc.number) == ("Quyết định", "Thủ tướng Chính phủ", "7/2030/QĐ-TTg")
+    # an upper-case word that names no kind, or a kind line with no summary under it, is not read so
+    for text in (SCAN_KIND_LINE.replace("QUYET ĐỊNH", "CÔNG BỐ"), SCAN_KIND_LINE.replace("Về mã", "Mã")):
+        other = process(RawDocument(Path("qd-7.txt"), "qd-7.txt", "txt", [Page(None, text)], "ef" * 32))
+        assert not other.title.startswith("Quyết định Về mã") and not other.title.startswith("Quyết định Mã")
+
+
+def test_ocr_debris_is_taken_out_of_a_summary_and_codes_are_kept():
+    from baocao.ingest.metadata import without_ocr_noise
+
+    assert without_ocr_noise("Về mã định danh L4 Á« h 2 ~ J.A la. ^ ` h phục vụ") == "Về mã định danh phục vụ"
+    kept = "Về Đề án 06 giai đoạn 2022 - 2025 về CNTT, KH&CN, QĐ-UBND, 99/2022/NĐ-CP"
+    assert without_ocr_noise(kept) == kept
+
+
+@needs_scans[0]
+@needs_scans[1]
+def test_real_scanned_decision_takes_its_title_from_its_kind_line():
+    doc = ingest_file(REALDOCS / "legal" / "quyet-dinh-20-2020-QD-TTg_scan.pdf")
+    assert doc.title.startswith("Quyết định Về mã định danh điện tử")  # main: the file name's words

@@ -842,6 +842,89 @@ def test_docx_tables_are_listed_on_the_page(tmp_path):
     assert page.tables == [["STT: 1; Nhiệm vụ: Xây dựng cơ sở dữ liệu; Thời hạn: Quý III/2025"]]
 
 
+LONG_REASON = ("Sở Nội vụ đã lấy ý kiến các cơ quan liên quan và hoàn thiện hồ sơ theo quy định; việc hợp nhất hai quỹ "
+               "bảo đảm hoạt động liên tục, không làm gián đoạn các chương trình khuyến học đang triển khai tại địa phương.")
+
+
+def test_docx_form_box_across_the_table_is_read_as_paragraphs_not_as_a_header(tmp_path):
+    """A phiếu trình: its body is one cell across the table holding sections and items, then signature boxes.
+    The box was taken as the column header of every later row (a 3,500-character label, three times)."""
+    form = DocxTable(
+        [
+            (("I. NỘI DUNG TRÌNH", "1. Văn bản: Tờ trình số 12/TTr-SNV ngày 04/11/2025 của Sở Nội vụ.",
+              "2. Trích yếu: V/v hợp nhất Quỹ Khuyến học tỉnh Mẫu Sơn", "II. Ý KIẾN CỦA PHÒNG", LONG_REASON), "", ""),
+            ("PHÒNG XỬ LÝ CHÍNH: NỘI CHÍNH", "", ("LÃNH ĐẠO VĂN PHÒNG", "…………", "Ngày   tháng 12 năm 2025", "Lê Văn Mẫu")),
+            (("Chuyên viên", "Trần Thị Mẫu"), ("Lãnh đạo phòng", "Phạm Văn Mẫu"), ""),
+            ("KÍNH TRÌNH LÃNH ĐẠO UBND TỈNH", "", ""),
+        ],
+        merges=[((0, 0), (0, 2)), ((1, 0), (1, 1)), ((1, 2), (2, 2)), ((3, 0), (3, 2))],
+    )
+
+    page = load_file(write_docx(tmp_path / "phieu-trinh.docx", ["PHIẾU TRÌNH", form])).pages[0]
+
+    assert page.text.split("\n") == [
+        "PHIẾU TRÌNH",
+        "I. NỘI DUNG TRÌNH",
+        "1. Văn bản: Tờ trình số 12/TTr-SNV ngày 04/11/2025 của Sở Nội vụ.",
+        "2. Trích yếu: V/v hợp nhất Quỹ Khuyến học tỉnh Mẫu Sơn",
+        "II. Ý KIẾN CỦA PHÒNG",
+        LONG_REASON,
+        # a signature box (four lines) is no column header either: the frame's rows as they are
+        "PHÒNG XỬ LÝ CHÍNH: NỘI CHÍNH",
+        "LÃNH ĐẠO VĂN PHÒNG", "…………", "Ngày   tháng 12 năm 2025", "Lê Văn Mẫu",
+        "Chuyên viên Trần Thị Mẫu; Lãnh đạo phòng Phạm Văn Mẫu",
+        "KÍNH TRÌNH LÃNH ĐẠO UBND TỈNH",
+    ]
+    assert page.tables == []  # a form, not a data table
+
+
+def test_docx_table_of_a_first_row_holding_prose_has_no_header(tmp_path):
+    table = DocxTable([["Lý do", LONG_REASON], ["Đề xuất", "Chấp thuận"]])
+
+    page = load_file(write_docx(tmp_path / "frame.docx", [table])).pages[0]
+
+    assert page.text.split("\n") == ["Lý do", LONG_REASON, "Đề xuất; Chấp thuận"] and page.tables == []
+
+
+def test_docx_form_rows_numbered_or_labelled_have_no_header(tmp_path):
+    table = DocxTable([["1", "Tên tổ chức:", ""], ["2", "Địa chỉ:", ""], ["3", "Điện thoại:", ""]])
+
+    page = load_file(write_docx(tmp_path / "mau.docx", [table])).pages[0]
+
+    assert page.text.split("\n") == ["1; Tên tổ chức:", "2; Địa chỉ:", "3; Điện thoại:"] and page.tables == []
+
+
+def test_docx_task_table_keeps_its_header_over_its_group_rows(tmp_path):
+    table = DocxTable(
+        [
+            ["STT", "Nhiệm vụ", "Cơ quan chủ trì"],
+            ["I. LĨNH VỰC KINH TẾ", "", ""],
+            ["1", "Xây dựng cơ sở dữ liệu đất đai", "Sở Nông nghiệp và Môi trường"],
+            ["II. LĨNH VỰC XÃ HỘI", "", ""],
+            ["2", "Số hóa hồ sơ hộ tịch", "Sở Tư pháp"],
+        ],
+        merges=[((1, 0), (1, 2)), ((3, 0), (3, 2))],
+    )
+
+    page = load_file(write_docx(tmp_path / "ke-hoach.docx", [table])).pages[0]
+
+    rows = ["STT: 1; Nhiệm vụ: Xây dựng cơ sở dữ liệu đất đai; Cơ quan chủ trì: Sở Nông nghiệp và Môi trường",
+            "STT: 2; Nhiệm vụ: Số hóa hồ sơ hộ tịch; Cơ quan chủ trì: Sở Tư pháp"]
+    assert page.text.split("\n") == ["I. LĨNH VỰC KINH TẾ", rows[0], "II. LĨNH VỰC XÃ HỘI", rows[1]]
+    assert page.tables == [rows]
+
+
+def test_docx_empty_form_repeating_its_header_under_each_banner_is_not_labelled_by_it(tmp_path):
+    table = DocxTable(
+        [["I. BÊN NHẬN", "", ""], ["STT", "Tên tổ chức", "Mã số thuế"], ["II. BÊN KHÁC", "", ""], ["STT", "Tên tổ chức", "Ghi chú"]],
+        merges=[((0, 0), (0, 2)), ((2, 0), (2, 2))],
+    )
+
+    page = load_file(write_docx(tmp_path / "mau-trong.docx", [table])).pages[0]
+
+    assert page.text.split("\n") == ["I. BÊN NHẬN", "STT; Tên tổ chức; Mã số thuế", "II. BÊN KHÁC", "STT; Tên tổ chức; Ghi chú"]
+
+
 def test_xlsx_rows_come_with_their_header_cells(tmp_path):
     from fixtures_files import write_xlsx
 

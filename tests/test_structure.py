@@ -144,6 +144,46 @@ def test_report_header_layout_and_closing(tmp_path):
     assert appendix.section.startswith("Phụ lục I DANH SÁCH XÃ") and "97,2%" not in appendix.text
 
 
+FORM_SENTENCE = "Phòng chuyên môn đã rà soát hồ sơ số {} của Sở Nội vụ và thấy đủ điều kiện trình Chủ tịch UBND tỉnh xem xét."
+
+
+def test_a_forms_summary_field_is_its_summary_and_its_box_is_read_as_sections(tmp_path):
+    """A phiếu trình has no V/v in its header: its summary is the '2. Trích yếu:' field of the form's box."""
+    header = DocxTable([["UBND TỈNH MẪU SƠN\nVĂN PHÒNG\nSố: 12/PT-NC", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"]])
+    box = (("I. NỘI DUNG TRÌNH", "1. Văn bản: Tờ trình số 12/TTr-SNV của Sở Nội vụ.",
+            "2. Trích yếu: V/v hợp nhất Quỹ Khuyến học tỉnh Mẫu Sơn.", "II. Ý KIẾN CỦA PHÒNG CHUYÊN MÔN",
+            *(FORM_SENTENCE.format(k) for k in range(1, 25))), "", "")
+    form = DocxTable([box, ("KÍNH TRÌNH LÃNH ĐẠO UBND TỈNH", "", "")], merges=[((0, 0), (0, 2)), ((1, 0), (1, 2))])
+    doc = ingest_file(write_docx(tmp_path / "phieu-trinh.docx", [header, "PHIẾU TRÌNH", form]))
+
+    assert doc.title == "Phiếu trình V/v hợp nhất Quỹ Khuyến học tỉnh Mẫu Sơn"
+    assert doc.summary == "V/v hợp nhất Quỹ Khuyến học tỉnh Mẫu Sơn" and doc.number == "12/PT-NC"
+    assert max(len(c.text) for c in doc.chunks) <= 900
+    assert sum(c.text.count("Trích yếu") for c in doc.chunks) == 1  # the box is no header repeated on each row
+    opinion = next(c for c in doc.chunks if FORM_SENTENCE.format(20) in c.text)
+    assert opinion.section.startswith("II. Ý KIẾN CỦA PHÒNG CHUYÊN MÔN")
+
+
+def test_a_heading_that_carries_a_long_paragraph_is_cut_to_the_chunk_size(tmp_path):
+    """'1. Thông tin chung: …' with the whole box of a form on its line is a heading: headings were never cut."""
+    line = "1. Thông tin chung: " + " ".join(FORM_SENTENCE.format(k) for k in range(1, 40))
+    doc = ingest_file(write_docx(tmp_path / "mau.docx", ["MẪU SỐ 01", line, "2. Cam kết", FORM_SENTENCE.format(99)]))
+
+    assert len(line) > 4000
+    assert max(len(c.text) for c in doc.chunks) <= 900
+    assert all(FORM_SENTENCE.format(k) in "\n".join(c.text for c in doc.chunks) for k in range(1, 40))
+    assert "\n1. Thông tin chung: " in doc.chunks[0].text and doc.chunks[1].section.startswith("1. Thông tin chung")
+
+
+@needs_realdocs
+def test_real_phieu_trinh_is_read_as_sections_with_its_summary_for_title():
+    doc = ingest_file(REALDOCS / "2025-12_lamdong-vp_phieu-trinh-130-12-hop-nhat-quy-khuyen-hoc.docx")
+    assert doc.title.startswith("Phiếu trình V/v cho phép hợp nhất Quỹ Khuyến học")  # main: 'Phiếu trình'
+    assert (doc.issuer, doc.number) == ("Văn phòng UBND tỉnh Lâm Đồng", "130-12/PT-NC")
+    assert max(len(c.text) for c in doc.chunks) <= 1000  # main: 6,964, the box repeated as a header three times
+    assert sum(c.text.count("Trích yếu") for c in doc.chunks) == 1
+
+
 def test_docx_header_table_and_markdown_title(tmp_path):
     header = DocxTable([["UBND TỈNH MẪU SƠN\nVĂN PHÒNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"],
                         ["Số: /PT-VP", "Mẫu Sơn, ngày    tháng 12 năm 2025"]])
