@@ -18,11 +18,11 @@ from baocao.assistant.catalogue import list_claim
 from baocao.assistant.compose import CitationList, as_of_phrase, source_phrase, vn_date
 from baocao.ingest.entities import EntityList, complement, universe_for
 from baocao.assistant.evidence import TermWeights, content_syllables, syllables
-from baocao.assistant.gate import counted_kind, counted_words
+from baocao.assistant.gate import counted_kind, counted_words, in_period
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.ingest.generic_lists import ITEM_KIND, kinds as entity_kinds
+from baocao.ingest.generic_lists import ITEM_KIND, kind_of_noun, kinds as entity_kinds
 from baocao.ingest.models import Chunk
 from baocao.ingest.text import last_marker_number, search_key, sentence_at as sentence_with, without_excluded
 
@@ -48,6 +48,9 @@ class FoundList:
     relevance: float = 0.0
 
 
+HEAD_KINDS = ("province", "agency", "unit", "department")
+
+
 def kinds_in(text: str) -> list[str]:
     return [kind for kind, words in (("province", PROVINCE_WORDS), ("agency", AGENCY_WORDS), ("unit", BODY_WORDS))
             if words.search(text)]
@@ -60,6 +63,8 @@ def asked_kinds(query: Query) -> list[str]:
     if not query.has_diacritics:
         text = text.replace("tinh den", "").replace("tinh toi", "")
     subjects = [m.group(1) for pattern in (BEFORE_NAO, AFTER_QUANTIFIER) for m in pattern.finditer(text)]
+    # 'bao nhiêu hội cấp tỉnh': the subject is hội, the province word only says which level
+    subjects = [s for s in subjects if kind_of_noun(s, "start") in (None, *HEAD_KINDS)]
     return list(dict.fromkeys(kind for subject in subjects for kind in kinds_in(subject)))
 
 
@@ -100,6 +105,12 @@ def subject_words(query: Query, weights: TermWeights) -> dict[str, float]:
 
 def provinces_in(text: str) -> list[str]:
     return [m.entity.name for m in Gazetteer.load().scan(text, ("province",), require_capital=False)]
+
+
+def of_the_period(found: FoundList, period) -> bool:
+    """The list speaks of the period: its own date, or its sentence and passage as the gate reads them."""
+    lst = found.entities
+    return period.contains(lst.as_of) or in_period(lst.quote or lst.predicate, found.chunk, period)
 
 
 def of_the_place(candidates: list[FoundList], places: list[str]) -> list[FoundList]:
@@ -233,8 +244,8 @@ def set_answer(
             text += f" Lưu ý: báo cáo nêu con số {lst.stated_count}, nhưng danh sách chỉ có {len(items)} tên."
         return text + stated_sentence(found, cites, annotated), items
     universe = universe_of(found, within)
-    if universe is None:
-        return None
+    if universe is None or (len(lst.items) < 2 and lst.stated_count is None):
+        return None  # one name read as a list, with no count to say it is one, is no list to complement
     items = complement(lst, universe)
     stated = f"{lst.stated_count}/{lst.stated_total}" if lst.stated_count and lst.stated_total else str(len(lst.items))
     number = lst.footnote or last_marker_number(found.chunk.context)
@@ -300,6 +311,8 @@ class ListAnswerer:
         candidates = context.in_named_document(plan, candidates)
         if part.ask != "set_op":  # a later part keeps the first part's province (share_constraints), not its text
             candidates = of_the_place(candidates, [e.name for e in part.constraints.entities if e.kind == "province"])
+        if part.constraints.period is not None:  # 'tính đến ngày 26/11/2024': a list of another date does not answer
+            candidates = [f for f in candidates if of_the_period(f, part.constraints.period)]
         if part.ask == "set_op":
             return self.set_operation(part, candidates, kinds[0], catalogue, weights)
         cites = CitationList()

@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="baocao", description="Vietnamese assistant over government reports.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="ingest files or folders (.pdf, .docx, .txt, .md)")
+    p = sub.add_parser("ingest", help="ingest files or folders (.pdf, .docx, .doc, .rtf, .odt, .xlsx, .txt, .md, scans and images)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--reset", action="store_true", help="empty the index first")
     from baocao.progress import add_progress_argument

@@ -288,3 +288,16 @@ def test_a_cited_documents_date_does_not_date_a_sentence_that_states_its_own(que
                 "về hội trước ngày 31/12/2025.")
     chunk = Chunk(chunk_id="c", doc_id="d", document="cv.pdf", title="Công văn", section="", text=sentence, as_of="2025-12-11")
     assert ("period" in {v.reason for v in failures(make_plan(question).parts[0], sentence, chunk)}) is fails
+
+
+def test_a_list_of_another_date_does_not_answer_a_question_about_a_date(tmp_path, embedder):
+    reports = {
+        "hien-trang-2025.txt": "Cà Mau, ngày 06 tháng 8 năm 2025\n\nTỜ TRÌNH\nVề việc hợp nhất các hội của tỉnh Cà Mau\n"
+                               "Các hội cấp tỉnh của Cà Mau gồm:\n- Hội Nông dân tỉnh Cà Mau;\n- Hội Làm vườn tỉnh Cà Mau;\n"
+                               "- Hội Khuyến học tỉnh Cà Mau.\n",
+        "ra-soat-2024.txt": "Cà Mau, ngày 26 tháng 11 năm 2024\n\nTỜ TRÌNH\nVề việc xử lý các hội quần chúng cấp tỉnh Cà Mau\n"
+                            "Kết quả rà soát tính đến ngày 26/11/2024: 02 hội cấp tỉnh của Cà Mau đã tổ chức đại hội.\n",
+    }
+    assistant = assistant_over(tmp_path, reports, embedder)
+    answer = assistant.answer_question("Tính đến ngày 26/11/2024, bao nhiêu hội cấp tỉnh của Cà Mau đã tổ chức đại hội?")
+    assert "02 hội" in answer.answer and "có 3 hội" not in answer.answer

@@ -109,3 +109,16 @@ def test_parts_answered_from_different_documents_are_asked_again_of_the_one_the_
     # the sides of a comparison are about different things: not asked again
     sides = make_plan("Cơ quan thường trực của Ban Chỉ đạo tỉnh khác gì so với Ban Chỉ đạo quốc gia?")
     assert one_document_for_all_parts(sides, [answer(*letter), answer(*report)], None, Context())[0].citations[0].document == "cong-van.docx"
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("Những tỉnh nào chưa thành lập Ban Chỉ đạo?", ["province"]),
+    ("bộ, ngành, địa phương nào chưa báo cáo?", ["province", "agency"]),
+    ("Bao nhiêu hội cấp tỉnh của Bình Thuận báo cáo không đủ điều kiện?", []),  # hội is counted, 'tỉnh' a level
+    ("Có bao nhiêu hội viên cấp tỉnh?", []),
+])
+def test_the_kind_a_list_question_asks_for_is_its_subjects_head(question, kinds):
+    from baocao.assistant.query import understand
+    from baocao.assistant.sets import asked_kinds
+
+    assert asked_kinds(understand(question)) == kinds
