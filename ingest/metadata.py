@@ -840,7 +840,7 @@ def read_facts(blocks: list[Block], text: str, file_name: str, header: Header | 
         report_date=report_date,
         as_of=most_common_as_of(as_of_dates(text, year, report_date)) or report_date,
         number=number_or_file_names(header.number if header.number and header.number != "/" else None, file_name,
-                                    header.draft),
+                                    header.draft or len(header.date or "") < 10),
         doc_kind=kind,
         summary=summary,
         governing_body=governing,
@@ -853,11 +853,12 @@ def read_facts(blocks: list[Block], text: str, file_name: str, header: Header | 
     )
 
 
-def number_or_file_names(number: str | None, file_name: str, draft: bool) -> str | None:
-    """A signed document whose header leaves the number blank ('Số:      /QĐ-TTg': stamped by hand, lost by the
-    scan) takes the one its file name gives by kind ('…_qd-2764-…', '…_to-trinh-519-…'): the last fallback. A
-    draft's blank number is blank for real ('du-thao-to-trinh-93' is the draft of Tờ trình 93, not its number)."""
-    if not number or not number.startswith("/") or draft or "du-thao" in file_name.lower():
+def number_or_file_names(number: str | None, file_name: str, unsigned: bool) -> str | None:
+    """A signed document whose header leaves the number blank ('Số:      /QĐ-TTg', stamped by hand and lost by
+    the scan, its day written) takes the one its file name gives by kind ('…_qd-2764-…', '…_to-trinh-519-…'):
+    the last fallback. An unsigned one's blank number (a draft, a day left blank) is blank for real
+    ('du-thao-to-trinh-93' is the draft of Tờ trình 93, not its number)."""
+    if not number or not number.startswith("/") or unsigned or "du-thao" in file_name.lower():
         return number
     code = re.split(r"[/-]", number[1:])[0]
     kind = document_format()["symbol_kinds"].get(code)

@@ -414,7 +414,7 @@ def test_a_letters_summary_does_not_take_the_first_paragraph_when_no_addressee_f
     assert header.letter_summary == "báo cáo về đề nghị thành lập Hội Cầu lông tỉnh"
 
 
-@pytest.mark.parametrize(("number", "file_name", "draft", "expected"), [
+@pytest.mark.parametrize(("number", "file_name", "unsigned", "expected"), [
     ("/QĐ-TTg", "2025-12-19_ttg_qd-2764-kien-toan-ban-chi-dao_scan.pdf", False, "2764/QĐ-TTg"),  # stamped by hand
     ("/TTr-CAT-PC06", "2025-12-24_cat_to-trinh-519-thanh-lap-ban-chi-dao_scan.pdf", False, "519/TTr-CAT-PC06"),
     ("/TTr-SNV", "2025-08_snv_du-thao-to-trinh-93-hop-nhat.doc", False, "/TTr-SNV"),  # a draft's blank is blank
@@ -422,7 +422,7 @@ def test_a_letters_summary_does_not_take_the_first_paragraph_when_no_addressee_f
     ("/TTr-SNV", "2025-11_snv_to-trinh-sap-nhap-hoi.doc", False, "/TTr-SNV"),  # no number in the name
     ("12/TTr-SNV", "to-trinh-94.pdf", False, "12/TTr-SNV"),  # the document's own number always wins
 ])
-def test_a_blank_number_of_a_signed_document_falls_back_to_its_file_names(number, file_name, draft, expected):
+def test_a_blank_number_of_a_signed_document_falls_back_to_its_file_names(number, file_name, unsigned, expected):
     from baocao.ingest.metadata import number_or_file_names
 
-    assert number_or_file_names(number, file_name, draft) == expected
+    assert number_or_file_names(number, file_name, unsigned) == expected
