@@ -205,7 +205,10 @@ def asks_task_records(text: str) -> bool:
     vụ và còn bao nhiêu nhiệm vụ quá hạn?') or sits in a yes–no question ('… các hội do Đảng, Nhà nước giao
     nhiệm vụ không?')."""
     folded = search_key(re.sub(r"\([^()]*\)", " ", text))  # '(ngoài Sở Nội vụ chủ trì)' asks nothing of a task
-    if cue("task_lead", folded) or cue("task_deadline", folded):
+    if cue("task_lead", folded):
+        return True
+    # 'khi nào' alone asks a time of anything ('có hiệu lực từ khi nào'): a deadline only beside a task word
+    if cue("task_deadline", folded) and cue("task", folded):
         return True
     if not cue("task", folded):
         return False

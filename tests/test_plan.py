@@ -122,3 +122,13 @@ def test_the_kind_a_list_question_asks_for_is_its_subjects_head(question, kinds)
     from baocao.assistant.sets import asked_kinds
 
     assert asked_kinds(understand(question)) == kinds
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("Quyết định 2764 được ban hành theo đề nghị của ai và có hiệu lực từ khi nào?", 2),  # 'khi nào' of no task
+    ("Bộ nào chủ trì nhiệm vụ xây dựng Luật Dữ liệu, hạn khi nào?", 1),  # one task record answers both
+])
+def test_a_when_question_is_a_tasks_deadline_only_beside_a_task_word(question, parts):
+    from baocao.assistant.plan import split_parts
+
+    assert len(split_parts(question)) == parts
