@@ -261,9 +261,14 @@ def _about_words(title: str) -> set[str]:
     return {t for t in content_syllables(title, "list_soft", "period") if not any(ch.isdigit() for ch in t)}
 
 
+_TRAILING_AUTHORITY = re.compile(r"(?:\s+[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ&-]*)+\s*$")  # '… về dữ liệu THỦ TƯỚNG CHÍNH PHỦ'
+
+
 def _restates_title(sentence: str, title_key: str) -> bool:
+    """The title line, maybe with the authority's line an OCR read ran into it."""
     key = search_key(sentence).strip(" .:;")
-    return bool(key) and key in title_key
+    bare = search_key(_TRAILING_AUTHORITY.sub("", sentence)).strip(" .:;")
+    return bool(key) and (key in title_key or (len(bare.split()) >= 4 and bare in title_key))
 
 
 def _date_words(chunk: Chunk) -> str:

@@ -158,3 +158,12 @@ def test_a_list_question_answered_by_a_sentence_with_a_footnote_gets_the_footnot
     answer = assistant.answer_question("03 trong số 09 cơ sở dữ liệu trọng yếu chưa được triển khai của tỉnh Cà Mau là những cơ sở dữ liệu nào?")
     assert "CSDL về đất đai; CSDL về y tế; CSDL về an sinh xã hội" in answer.answer
     assert any(c.quote.startswith("CSDL về đất đai") for c in answer.citations)
+
+
+def test_the_title_line_with_the_authority_an_ocr_read_ran_into_it_is_no_answer():
+    from baocao.assistant.evidence import _restates_title
+    from baocao.ingest.text import search_key
+
+    title = search_key("Quyết định Về việc kiện toàn thành viên Ban Chỉ đạo quốc gia về dữ liệu")
+    assert _restates_title("Về việc kiện toàn thành viên Ban Chỉ đạo quốc gia về dữ liệu THỦ TƯỚNG CHÍNH PHỦ", title)
+    assert not _restates_title("Theo đề nghị của Bộ trưởng Bộ Công an.", title)
