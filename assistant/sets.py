@@ -378,8 +378,10 @@ class ListAnswerer:
                       as_of=first.entities.as_of or first.chunk.as_of, generator="sets")
 
     def counted_items(self, plan, context) -> Answer | None:
-        """'bao nhiêu nguồn thu' that no sentence states: the clauses under the heading that names them, counted
-        ('Điều 17. Nguồn thu của Quỹ' / '1. …' … '6. …'), each listed, the count marked as computed."""
+        """'bao nhiêu nguồn thu', with no kind of unit asked: the clauses under the heading that names them, counted
+        ('Điều 17. Nguồn thu của Quỹ' / '1. …' … '6. …'), each listed, the count marked as computed. It runs
+        before the sentences are read, so a heading that names the counted noun wins over a sentence stating a
+        count elsewhere (a known limit)."""
         query = plan.part.query
         noun = counted_phrase(query.text)
         if noun is None:
