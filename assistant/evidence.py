@@ -261,13 +261,18 @@ def _about_words(title: str) -> set[str]:
     return {t for t in content_syllables(title, "list_soft", "period") if not any(ch.isdigit() for ch in t)}
 
 
-_TRAILING_AUTHORITY = re.compile(r"(?:\s+[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ&-]*)+\s*$")  # '… về dữ liệu THỦ TƯỚNG CHÍNH PHỦ'
+def _without_trailing_capitals(sentence: str) -> str:
+    """'… về dữ liệu THỦ TƯỚNG CHÍNH PHỦ' → '… về dữ liệu' (str.isupper: a regex range À-Ỹ takes lower case too)."""
+    words = sentence.split()
+    while words and words[-1].strip(".,;:").isupper():
+        words.pop()
+    return " ".join(words)
 
 
 def _restates_title(sentence: str, title_key: str) -> bool:
     """The title line, maybe with the authority's line an OCR read ran into it."""
     key = search_key(sentence).strip(" .:;")
-    bare = search_key(_TRAILING_AUTHORITY.sub("", sentence)).strip(" .:;")
+    bare = search_key(_without_trailing_capitals(sentence)).strip(" .:;")
     return bool(key) and (key in title_key or (len(bare.split()) >= 4 and bare in title_key))
 
 

@@ -302,6 +302,16 @@ def counts_the_asked(question: str, sentence: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _document_kinds() -> tuple[str, ...]:
+    return tuple(sorted(document_questions()["kinds"], key=len, reverse=True))
+
+
+def asked_phrase(question: str) -> str | None:
+    """What a count or a 'những … nào' list asks for, as typed ('bao nhiêu nguồn thu của Quỹ', 'những kết luận nào')."""
+    return counted_words(question) or listed_words(question)
+
+
 _ITEM_NUMBER = re.compile(r"\((\d{1,2})\)\s*")  # '(1) Định danh tàu thuyền; (2) …'
 
 
@@ -310,13 +320,12 @@ def enumerated_items(question: str, sentence: str) -> list[str]:
     numbered (1)…(n) after a lead-in that names the counted noun ('… 06 nhiệm vụ, gồm: (1) …; (2) …'), or the
     documents of the counted kind it cites by number ('thay thế Quyết định số 2007/QĐ-UBND …, Quyết định số
     505/QĐ-UBND … và …'). Empty when it enumerates nothing of that."""
-    asked = counted_words(question) or listed_words(question)
+    asked = asked_phrase(question)
     noun = (content_syllables(asked.split()[0], "question") or [None])[0] if asked else None
     if noun is None:
         return []
     counted = search_key(asked)
-    kind = next((k for k in sorted(document_questions()["kinds"], key=len, reverse=True)
-                 if f" {counted} ".startswith(f" {k} ")), None)
+    kind = next((k for k in _document_kinds() if f" {counted} ".startswith(f" {k} ")), None)
     if kind is not None:
         cited = [m.group(0) for m in DOCUMENT_NUMBER.finditer(sentence)
                  if f" {kind} " in f" {' '.join(search_key(sentence[max(0, m.start() - 20):m.start()]).split()[-3:])} "]
