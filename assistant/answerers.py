@@ -87,7 +87,8 @@ class ExtractiveAnswerer:
         if not hits:
             return refusal([])
         return extractive_answer(plan.part.query, hits, context.catalogue.weights, part=plan.part,
-                                 preferred=context.preferred, footnotes_of=context.catalogue.footnotes_of)
+                                 preferred=context.preferred, footnotes_of=context.catalogue.footnotes_of,
+                                 records_of=context.catalogue.records_of)
 
 
 class LlmAnswerer:

@@ -97,6 +97,11 @@ class Catalogue:
             self._by_document = {d: sorted(cs, key=lambda c: c.order) for d, cs in grouped.items()}
         return self._by_document.get(doc_id, [])
 
+    def records_of(self, chunk_id: str) -> list:
+        """The records read from one chunk at ingest."""
+        chunk = self.by_id.get(chunk_id)
+        return list(chunk.records or []) if chunk is not None else []
+
     def footnotes_of(self, chunk_id: str) -> list[Chunk]:
         """The footnote chunks that annotate a sentence of this chunk."""
         if self._notes is None:

@@ -15,6 +15,7 @@ from baocao.assistant.gate import (Verdict, asked_phrase, asks_quantity, counts_
 from baocao.assistant.knowledge import cue_words, pack
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
+from baocao.ingest.entities import EntityList
 from baocao.ingest.text import has_markers, search_key, without_markers
 from baocao.vectorstore.store import SearchHit
 
@@ -168,7 +169,8 @@ def with_its_footnote(answer: Answer, sentence: Sentence, footnotes_of) -> Answe
 
 
 def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights, part=None,
-                      preferred: str | None = None, footnotes_of=lambda chunk_id: []) -> Answer:
+                      preferred: str | None = None, footnotes_of=lambda chunk_id: [],
+                      records_of=lambda chunk_id: []) -> Answer:
     """`part` (a plan part) brings the constraints the evidence must satisfy; without it, no gate. Of the
     sentences that pass it, only those of the `preferred` document (the one the question's other parts cite) are
     kept when it has any."""
@@ -193,10 +195,26 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
     answer = sentence_answer(chosen)
     if query.wants_list:
         answer = with_its_footnote(answer, chosen[0], footnotes_of)
+        answer.items = items_listed_in(chosen[0], records_of(chosen[0].chunk.chunk_id))
     counting = part is not None and asks_quantity(part.text) and not counts_the_asked(part.text, chosen[0].text)
     if part is not None and (counting or (query.wants_list and listed_words(part.text))):
         if counted := enumerated_items(part.text, chosen[0].text):
             what = " ".join((asked_phrase(part.text) or "").split()[:2])
             how = "đếm từ câu trích dưới đây; văn bản không nêu con số" if counting else "liệt kê từ câu trích dưới đây"
             answer.answer = f"Có {len(counted)} {what}: {'; '.join(counted)} ({how}).\n" + answer.answer
+            if query.wants_list:
+                answer.items = counted
     return answer
+
+
+def _words_key(text: str) -> str:
+    return " " + " ".join(re.findall(r"\w+", search_key(text))) + " "
+
+
+def items_listed_in(sentence: Sentence, records) -> list[str]:
+    """The items of the list record (read at ingest) that the answering sentence writes out whole: the
+    structured answer to a list question answered by a sentence ('… Phó Trưởng Ban Chỉ đạo: A, B, C.')."""
+    said = _words_key(sentence.text)
+    whole = [r.items for r in records if isinstance(r, EntityList) and len(r.items) >= 2
+             and all(_words_key(item) in said for item in r.items)]
+    return list(max(whole, key=len)) if whole else []

@@ -194,8 +194,16 @@ def says_not_found(text: str, phrases: Iterable[str] | None = None) -> bool:
 # ---------------------------------------------------------------------------- item sets
 
 
+# 'Công văn số 144/SNV-TCBC', 'Quyết định số 2007/QĐ-UBND ngày 20/9/2023': a document is its number
+_DOCUMENT_REFERENCE = re.compile(r"(?:[^\W\d_]+\s+){0,3}(?:số\s+)?(\d+(?:/\d{4})?[-/][A-ZĐ][\w.]*(?:[-/][\w.]+)*)"
+                                 r"(?:\s+ngày\s+.*)?")
+
+
 def canonical_item(name: str, gazetteer=None) -> str:
-    """The gazetteer's canonical name of a province/agency, else the normalised string (tasks, papers)."""
+    """The gazetteer's canonical name of a province/agency, a cited document's number, else the normalised
+    string (tasks, papers)."""
+    if reference := _DOCUMENT_REFERENCE.fullmatch(normalise_for_match(name)):
+        return reference.group(1)
     if gazetteer is not None:
         canonical = gazetteer.canonical(name)
         if canonical:

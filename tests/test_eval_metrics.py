@@ -321,3 +321,10 @@ def test_each_part_is_answered_or_refused_on_its_own():
     assert [p["correct"] for p in parts] == [True, False] and not is_correct(item, [silent[0]], parts)
     refused = turn("Không tìm thấy.", grounded=False)  # refusing everything loses the answerable part
     assert [p["correct"] for p in score_parts(item, *refused)] == [False, True]
+
+
+def test_a_cited_document_is_matched_by_its_number():
+    scores = metrics.set_scores(["144/SNV-TCBC", "Quyết định số 2007/QĐ-UBND ngày 20/9/2023"],
+                                ["Công văn số 144/SNV-TCBC", "2007/QĐ-UBND", "Công văn số 779/SNV-TCBC"])
+    assert scores.precision == 1.0 and scores.recall == pytest.approx(2 / 3)
+    assert metrics.canonical_item("Hội Người mù") != metrics.canonical_item("Hội Người mù tỉnh Bình Thuận")

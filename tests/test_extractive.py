@@ -167,3 +167,13 @@ def test_the_title_line_with_the_authority_an_ocr_read_ran_into_it_is_no_answer(
     title = search_key("Quyết định Về việc kiện toàn thành viên Ban Chỉ đạo quốc gia về dữ liệu")
     assert _restates_title("Về việc kiện toàn thành viên Ban Chỉ đạo quốc gia về dữ liệu THỦ TƯỚNG CHÍNH PHỦ", title)
     assert not _restates_title("Theo đề nghị của Bộ trưởng Bộ Công an.", title)
+
+
+def test_a_list_answered_by_a_sentence_gives_the_items_read_from_it_at_ingest(tmp_path, embedder):
+    text = ("Hà Nội, ngày 11 tháng 01 năm 2026\n\nCÔNG ĐIỆN\nPhiên họp lần thứ nhất Ban Chỉ đạo quốc gia về dữ liệu\n"
+            "1. Thủ tướng Chính phủ chủ trì phiên họp lần thứ nhất của Ban Chỉ đạo quốc gia về dữ liệu.\n"
+            "2. Cùng dự họp có các Phó Thủ tướng Chính phủ, Phó Trưởng Ban Chỉ đạo: Nguyễn Hòa Bình, Nguyễn Chí Dũng, "
+            "Phạm Thị Thanh Trà.\n3. Phiên họp bắt đầu lúc 14 giờ 00 ngày 12 tháng 01 năm 2026.\n")
+    answer = assistant_over(tmp_path, {"cong-dien.txt": text}, embedder).answer_question(
+        "Những Phó Thủ tướng nào, Phó Trưởng Ban Chỉ đạo, cùng dự họp?")
+    assert answer.items == ["Nguyễn Hòa Bình", "Nguyễn Chí Dũng", "Phạm Thị Thanh Trà"]
