@@ -13,7 +13,7 @@ from baocao.assistant.query import Query
 from baocao.assistant.references import DocumentRef, is_document, referenced_document
 from baocao.ingest.metadata import as_of_dates
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import fold, search_key, split_sentences as text_sentences, stated_dates, strip_diacritics
+from baocao.ingest.text import fold, nfc, search_key, split_sentences as text_sentences, stated_dates, strip_diacritics
 from baocao.vectorstore.store import SearchHit
 
 SYLLABLE = re.compile(r"[^\W_]+(?:[/,.-]\d+)*", re.UNICODE)
@@ -41,10 +41,12 @@ def has_figure(text: str) -> bool:
     return bool(NUMBER.search(_figure_text(text)))
 
 
-def figure_words(text: str) -> list[str]:
-    """The folded words of a sentence with its dates and document numbers blanked out: figures stay words."""
+def figure_words(text: str, keep_case: bool = False) -> list[str]:
+    """The folded words of a sentence with its dates and document numbers blanked out: figures stay words
+    (`keep_case`: as written, 'Lâm Đồng' → 'Lam', 'Dong', where a unit would be 'dong')."""
     text = re.sub(r"\(\d{1,2}\)", " ", _figure_text(text))  # '(1)', '(2)' number the items of a list
-    return re.findall(r"\d+(?:[.,/]\d+)*|\w+|%", search_key(text))
+    key = " ".join(fold(nfc(text)).split()) if keep_case else search_key(text)
+    return re.findall(r"\d+(?:[.,/]\d+)*|\w+|%", key)
 
 
 def figures_in(text: str) -> frozenset[str]:

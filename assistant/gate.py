@@ -148,9 +148,17 @@ def in_period(sentence: str, chunk: Chunk, period: Period) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
+def _body_words() -> str:
+    """The words a body's name opens with ('Bộ', 'Sở', 'Hội', 'Quỹ', 'Trung tâm'…, from the entity kinds' data):
+    'Chủ tịch Hội Khuyến học' names no person."""
+    words = {p.split()[0] for kind, spec in entity_kinds().items() if kind != "member" for p in spec.get("prefixes", [])}
+    return "|".join(sorted(map(re.escape, words | {"Bộ", "Sở", "Ban", "Ủy", "Văn", "Cục", "Vụ"}), key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
 def _person_pattern() -> re.Pattern[str]:
     titles = "|".join(sorted((re.escape(t) for t in cue_words("person_titles")), key=len, reverse=True))
-    name = r"(?!(?:Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b)[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}"  # not a body's name
+    name = rf"(?!(?:{_body_words()})\b)[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){{1,3}}"  # not a body's name
     # 'Bộ trưởng Bộ Nội vụ Phạm Thị Thanh Trà', or 'đồng chí Đỗ Thanh Bình, Bộ trưởng …' (the name first)
     return re.compile(rf"(?:(?:{titles})(?:\s+[\w,]+){{0,8}}?\s+|(?<!\w))(?:(?:ông|bà|đồng chí)\s+)({name})|(?:{titles})(?:\s+[\w,]+){{0,8}}?\s+({name})")
 
@@ -193,7 +201,7 @@ def names_a_person(sentence: str) -> bool:
             continue  # 'À-Ỹ' holds lower-case letters too: 'Để án' is no name; 'Tô Lâm đã' is 'Tô Lâm'
         candidate = " ".join(words[:capitalised])
         is_title = search_key(candidate).startswith(_title_keys())  # 'Trưởng Ban'
-        if not is_title and not g.scan(candidate, require_capital=False) and not re.match(r"(Bộ|Sở|Ban|Ủy|Văn|Cục|Vụ)\b", candidate):
+        if not is_title and not g.scan(candidate, require_capital=False) and not re.match(rf"(?:{_body_words()})\b", candidate):
             return True
     return False
 
@@ -282,22 +290,37 @@ def counts_the_asked(question: str, sentence: str) -> bool:
     noun = counted_noun(question)
     if noun is None:
         return True
-    spellings = set(_unit_spellings(noun, question))
+    units = set(_unit_spellings(noun, question)) - {noun}
     compound = _compound_counted(question)
-    words = figure_words(sentence)
+    cased = figure_words(sentence, keep_case=True)
+    words = [w.lower() for w in cased]
     asked_at = re.search(rf"(?i){_QUANTITY_WORD}(?!\w)", question)
     given = figures_in(question[: asked_at.start()]) if asked_at else frozenset()  # 'trong 09 thành viên có bao nhiêu người …': not 09
+    if _states_the_number_of(" ".join(compound) if compound else noun, sentence):
+        return True
     before, after = COUNTED_NEAR
     for i, word in enumerate(words):
         if any(ch.isdigit() for ch in word) and figures_in(word) - given:
-            if "%" in word and "%" in spellings:
+            if "%" in word and "%" in units:
                 return True
             near = words[max(0, i - before):i] + words[i + 1:i + 1 + after]
             if compound and compound[0] == noun:  # 'bao nhiêu hội viên': 'hội' alone near a figure is not it
                 near = words[max(0, i - before):i] + words[i + 1:i + 1 + max(after, len(compound))]
                 if f" {' '.join(compound)} " in f" {' '.join(near)} ":
                     return True
-            elif spellings & set(near):
+            elif noun in near or units & {w.lower() for w in cased[max(0, i - before):i] + cased[i + 1:i + 1 + after]
+                                          if not w[:1].isupper() or w.isupper()}:
+                return True  # a unit is written as one: the 'Đồng' of 'Lâm Đồng' is no 'đồng'; '65 TTHC' is
+    return False
+
+
+def _states_the_number_of(asked: str, sentence: str) -> bool:
+    """'Tổng số chứng thư chữ ký số đã cấp đạt 22.390.613': 'số <the counted noun>' and, later in the same
+    clause, a figure — however long the noun phrase between them."""
+    for clause in re.split(r"[,;]|\.(?!\d)", nfc(sentence).lower()):
+        for opened in re.finditer(r"(?<!\w)số(?:\s+lượng)?\s+", clause):  # 'số', never the 'sở' of 'trụ sở'
+            rest = clause[opened.end():]
+            if re.match(rf"{re.escape(asked)}(?!\w)", search_key(rest)) and has_figure(rest):
                 return True
     return False
 
@@ -339,7 +362,8 @@ def enumerated_items(question: str, sentence: str) -> list[str]:
     return [sentence[m.end():end].strip(" ;,.") for m, end in zip(markers, ends)]
 
 
-_NUMBER_OF = re.compile(r"(?i)^\s*(?:tổng\s+)?số(?:\s+lượng)?\s+(.+?)\s+(?:là|đạt|hiện nay|hiện|mới nhất|có)?\s*"
+# 'Số X là bao nhiêu?', also after a clause ('Khi sáp nhập …, thì tổng số tiền của quỹ là bao nhiêu?')
+_NUMBER_OF = re.compile(r"(?i)(?:^|[,;]|(?<!\w)thì)\s*(?:tổng\s+)?số(?:\s+lượng)?\s+(.+?)\s+(?:là|đạt|hiện nay|hiện|mới nhất|có)?\s*"
                         rf"{_QUANTITY_WORD}\s*[?.!]*\s*$")
 
 
@@ -360,7 +384,7 @@ def counted_words(question: str) -> str | None:
     rest = " ".join(re.sub(r"[?.!,;:()]", " ", match.group(1)).split()) if match else ""
     if rest:
         return rest
-    opening = _NUMBER_OF.match(question)
+    opening = _NUMBER_OF.search(question)
     return " ".join(re.sub(r"[,;:()]", " ", opening.group(1)).split()) if opening else None
 
 
@@ -384,15 +408,18 @@ def _compound_counted(question: str) -> list[str] | None:
 
 
 def _counts_in_words(sentence: str, question: str) -> bool:
-    """'Không có', 'chưa có' answer a count too (none): said of nothing else ('Số hội giải thể: Không có.') or of
-    what is counted, ending there ('chưa có hội viên nào'); 'chưa có tỉnh nào cho phép …' does not count members,
-    nor does 'không có hội viên bao phủ ở …' count them."""
+    """'Không có', 'chưa có' answer a count too (none): said of what is counted, ending the sentence ('Số hội giải
+    thể: Không có.') or right before it ('chưa có hội viên nào'); 'chưa có tỉnh nào cho phép …' does not count
+    members, nor does 'không có hội viên bao phủ ở …' count them, nor 'Số hội thành lập mới: Không có' members."""
     noun = counted_noun(question)
     compound = _compound_counted(question)
     asked = " ".join(compound) if compound else noun
     for found in re.finditer(r"(?i)\b(?:không|chưa)\s+có\b", sentence):
         rest = search_key(sentence[found.end():])
-        if not re.search(r"\w", rest) or asked is None or re.match(rf"{re.escape(asked)}(?: nao(?!\w)|(?!\w)(?! \w))", rest):
+        if asked is None or re.match(rf"{re.escape(asked)}(?: nao(?!\w)|(?!\w)(?! \w))", rest):
+            return True
+        subject = " ".join(re.findall(r"\w+", search_key(sentence[:found.start()])))
+        if not re.search(r"\w", rest) and f" {asked} " in f" {subject} ":
             return True
     return False
 
