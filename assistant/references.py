@@ -28,8 +28,15 @@ def document_questions() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _reference_pattern() -> re.Pattern[str]:
-    # 'Công văn 8977', 'Công văn 8977/BNV-TCPCP', 'Nghị định 126/2024/NĐ-CP'; not 'Quyết định 12/3'
-    return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(document_questions()['kinds'])})\s+(?:so\s+)?(?P<number>\d{{1,6}})(?!\d)(?!/(?![^\W\d_]|\d{{4}}/))")
+    # 'Công văn 8977', 'Công văn 8977/BNV-TCPCP', 'Nghị định 126/2024/NĐ-CP', 'QĐ 779'; not 'Quyết định 12/3'
+    names = list(document_questions()["kinds"]) + list(_kind_of_abbreviation())
+    return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(names)})\s+(?:so\s+)?(?P<number>\d{{1,6}})(?!\d)(?!/(?![^\W\d_]|\d{{4}}/))")
+
+
+@functools.lru_cache(maxsize=1)
+def _kind_of_abbreviation() -> dict[str, str]:
+    """'qd' → 'quyet dinh', 'ttr' → 'to trinh': how officials write a kind before its number ('QĐ 779')."""
+    return {search_key(a): kind for kind, abbreviations in document_questions()["kinds"].items() for a in abbreviations}
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,7 +72,8 @@ def referenced_document(folded: str) -> DocumentRef | None:
     match = _reference_pattern().search(folded)
     if match is None:
         return None
-    return DocumentRef(" ".join(match["kind"].split()), match["number"].lstrip("0") or "0", match.span())
+    kind = " ".join(match["kind"].split())
+    return DocumentRef(_kind_of_abbreviation().get(kind, kind), match["number"].lstrip("0") or "0", match.span())
 
 
 def is_document(chunk: Chunk, ref: DocumentRef) -> bool:

@@ -239,6 +239,7 @@ def test_the_gate_reads_what_the_evidence_answers(question, sentence, reason, fa
     ("Ai ký Công văn 8977/BNV-TCPCP của Bộ Nội vụ?", "8977"),  # the number with its symbol
     ("Nghị định 126/2024/NĐ-CP quy định gì về hội?", "126"),
     ("Quyết định 12/3 quy định gì?", None),  # a date-like pair names no document
+    ("QĐ 779 công nhận Điều lệ Quỹ Khuyến học do ai ký?", "779"),  # the kind as officials abbreviate it
 ])
 def test_a_document_is_named_by_its_number_with_or_without_its_symbol(question, number):
     from baocao.assistant.references import referenced_document
@@ -246,6 +247,7 @@ def test_a_document_is_named_by_its_number_with_or_without_its_symbol(question, 
 
     found = referenced_document(search_key(question))
     assert (found.number if found else None) == number
+    assert found is None or found.kind in ("cong van", "nghi dinh", "quyet dinh")
 
 
 @pytest.mark.parametrize(("sentence", "fails"), [
