@@ -10,8 +10,8 @@ from baocao.assistant.compose import CitationList, disagreement_answer, refusal,
 from baocao.assistant.evidence import (DATE_TERM, Sentence, TermWeights, content_syllables, figures_in, has_figure,
                                        names_a_place, score_sentences, states_a_duration, states_a_time,
                                        syllables)
-from baocao.assistant.gate import (Verdict, asked_phrase, asks_quantity, counts_the_asked, enumerated_items, failures,
-                                   instead_phrase, listed_words)
+from baocao.assistant.gate import (Verdict, asked_phrase, asks_quantity, counted_classifier, counts_the_asked,
+                                   enumerated_items, failures, instead_phrase, listed_words)
 from baocao.assistant.knowledge import cue_words, pack
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
@@ -199,7 +199,8 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
     counting = part is not None and asks_quantity(part.text) and not counts_the_asked(part.text, chosen[0].text)
     if part is not None and (counting or (query.wants_list and listed_words(part.text))):
         if counted := enumerated_items(part.text, chosen[0].text):
-            what = " ".join((asked_phrase(part.text) or "").split()[:2])
+            what = " ".join(([counted_classifier(part.text)] if counted_classifier(part.text) else [])
+                            + (asked_phrase(part.text) or "").split()[:2])
             how = "đếm từ câu trích dưới đây; văn bản không nêu con số" if counting else "liệt kê từ câu trích dưới đây"
             answer.answer = f"Có {len(counted)} {what}: {'; '.join(counted)} ({how}).\n" + answer.answer
             if query.wants_list:

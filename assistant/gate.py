@@ -355,7 +355,7 @@ def enumerated_items(question: str, sentence: str) -> list[str]:
         return list(dict.fromkeys(cited)) if len(set(cited)) >= 2 else []
     markers = list(_ITEM_NUMBER.finditer(sentence))
     if len(markers) < 2 or [int(m.group(1)) for m in markers] != list(range(1, len(markers) + 1)):
-        return []
+        return _kinds_named(counted, sentence) if counted_classifier(question) else []
     if noun not in search_key(sentence[: markers[0].start()]).split():
         return []
     ends = [m.start() for m in markers[1:]] + [len(sentence)]
@@ -363,6 +363,18 @@ def enumerated_items(question: str, sentence: str) -> list[str]:
 
 
 # 'Số X là bao nhiêu?', also after a clause ('Khi sáp nhập …, thì tổng số tiền của quỹ là bao nhiêu?')
+def _kinds_named(counted: str, sentence: str) -> list[str]:
+    """'Hội viên của Hiệp hội gồm hội viên chính thức, hội viên danh dự và hội viên liên kết': after 'gồm', items
+    that each repeat the counted noun are its kinds."""
+    opened = re.search(r"(?<!\w)(?:bao gồm|gồm có|gồm)\s+", sentence)
+    if opened is None:
+        return []
+    items = [i.strip(" .;") for i in re.split(r",\s*|\s+và\s+", re.split(r"[.;:]", sentence[opened.end():])[0])]
+    if len(items) < 2 or not all(search_key(i).startswith(f"{counted} ") for i in items):
+        return []
+    return items
+
+
 _NUMBER_OF = re.compile(r"(?i)(?:^|[,;]|(?<!\w)thì)\s*(?:tổng\s+)?số(?:\s+lượng)?\s+(.+?)\s+(?:là|đạt|hiện nay|hiện|mới nhất|có)?\s*"
                         rf"{_QUANTITY_WORD}\s*[?.!]*\s*$")
 
@@ -376,6 +388,20 @@ def listed_words(question: str) -> str | None:
     return match.group(1) if match else None
 
 
+def counted_classifier(question: str) -> str | None:
+    """'mấy loại hội viên' → 'loại': the question counts kinds of a thing, not the things."""
+    match = re.search(rf"{_QUANTITY_WORD}\s+(.+)", nfc(question), re.IGNORECASE)
+    opener = cue("classifiers", search_key(match.group(1))) if match else None
+    return match.group(1)[: opener.end()] if opener is not None and opener.start() == 0 else None
+
+
+def _without_classifier(counted: str) -> str:
+    """'loại hội viên' → 'hội viên': what is counted, its kinds each named once in the evidence."""
+    opener = cue("classifiers", search_key(counted))
+    rest = counted[opener.end():].strip() if opener is not None and opener.start() == 0 else ""
+    return rest if rest else counted
+
+
 def counted_words(question: str) -> str | None:
     """What follows 'bao nhiêu'/'mấy', as typed, without punctuation: the phrase a count counts; for a question
     that ends with it, what 'Số …' opens with ('Số doanh nghiệp công nghệ số mới nhất là bao nhiêu?')."""
@@ -383,7 +409,7 @@ def counted_words(question: str) -> str | None:
     match = re.search(rf"{_QUANTITY_WORD}\s+([^(?]*)", question, re.IGNORECASE)  # '(báo cáo 7 tháng)' says where
     rest = " ".join(re.sub(r"[?.!,;:()]", " ", match.group(1)).split()) if match else ""
     if rest:
-        return rest
+        return _without_classifier(rest)
     opening = _NUMBER_OF.search(question)
     return " ".join(re.sub(r"[,;:()]", " ", opening.group(1)).split()) if opening else None
 

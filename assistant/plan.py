@@ -143,7 +143,15 @@ def _shared_subject(first: str, later: str) -> str:
     Ban Kiểm tra bao nhiêu người' → 'Hội X dự kiến'. The later part's own words before its question word
     ('Ban Kiểm tra') stand in for as many words of the first part before its question word."""
     first_head, later_head = _head(first), _head(later)
+    opener = cue("predicate_openers", search_key(later))
+    if opener is not None and opener.start() == 0:
+        # '… có mấy loại hội viên, gồm những loại nào?': the later part says more of what the first asks
+        asked = _ASKED_AFTER_QUANTITY.search(search_key(first))
+        return " ".join(first_head + (first[asked.start(1):].split() if asked else []))
     return " ".join(first_head[: max(len(first_head) - len(later_head), 0)])
+
+
+_ASKED_AFTER_QUANTITY = re.compile(r"(?<!\w)(?:bao nhieu|may)\s+(\w.*)$")
 
 
 SHORT_PART = 6  # words: a later part this short has no subject of its own (a longer one keeps the first's constraints)

@@ -311,3 +311,22 @@ def test_a_list_of_another_date_does_not_answer_a_question_about_a_date(tmp_path
     assistant = assistant_over(tmp_path, reports, embedder)
     answer = assistant.answer_question("Tính đến ngày 26/11/2024, bao nhiêu hội cấp tỉnh của Cà Mau đã tổ chức đại hội?")
     assert "02 hội" in answer.answer and "có 3 hội" not in answer.answer
+
+
+@pytest.mark.parametrize(("question", "items"), [
+    ("Hiệp hội có mấy loại hội viên?", ["hội viên chính thức", "hội viên danh dự", "hội viên liên kết"]),
+    ("Hiệp hội có bao nhiêu hội viên?", []),  # members, not kinds of members: the sentence counts none
+])
+def test_kinds_are_counted_where_each_item_repeats_the_counted_noun(question, items):
+    from baocao.assistant.gate import enumerated_items
+
+    sentence = "1. Hội viên của Hiệp hội gồm hội viên chính thức, hội viên danh dự và hội viên liên kết"
+    assert enumerated_items(question, sentence) == items
+
+
+def test_a_later_part_that_says_more_of_the_first_inherits_what_it_asks():
+    from baocao.assistant.plan import split_parts
+
+    parts = split_parts("Hiệp hội Thanh long có mấy loại hội viên, gồm những loại nào?")
+    assert len(parts) == 2 and "hội viên gồm những loại nào" in parts[1]
+    assert split_parts("Quỹ có bao nhiêu thành viên và do ai làm Chủ tịch?")[1] == "Quỹ do ai làm Chủ tịch?"
