@@ -19,6 +19,7 @@ from baocao.assistant.compose import CitationList, as_of_phrase, source_phrase, 
 from baocao.ingest.entities import EntityList, complement, universe_for
 from baocao.assistant.evidence import TermWeights, content_syllables, syllables
 from baocao.assistant.gate import counted_kind, counted_words, in_period
+from baocao.assistant.knowledge import cue_words
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
@@ -166,8 +167,16 @@ def counted_phrase(question: str) -> str | None:
     return " ".join(words)
 
 
+_HEADING_NUMBER = re.compile(r"(?i)^\s*(?:(?:điều|chương|mục|phần|dieu|chuong|muc|phan)\s+[\dIVXLC]+[.:]?|[\dIVX]+(?:\.\d+)*[.)]|[a-zđ]\))\s*")
+
+
 def names_the_items(noun: str, heading: str) -> bool:
-    return f" {search_key(noun)} " in f" {search_key(heading)} "
+    """The heading is the name of what its clauses are: it opens with the counted noun ('Điều 17. Nguồn thu của
+    Quỹ'). 'Điều 17. Chủ tịch, Phó Chủ tịch Hiệp hội' names offices, not its clauses; nor is a title a clause."""
+    if any(search_key(title).startswith(search_key(noun)) for title in cue_words("person_titles")):
+        return False
+    words = " ".join(re.findall(r"\w+", search_key(_HEADING_NUMBER.sub("", heading))))
+    return f"{words} ".startswith(f"{search_key(noun)} ")
 
 
 def negated(predicate: str) -> str:

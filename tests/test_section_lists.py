@@ -79,3 +79,15 @@ def test_one_provinces_associations_not_in_the_others_list_match_by_name_without
 def test_a_yes_no_question_about_such_associations_is_not_answered_with_their_list(societies):
     answer = societies.answer_question("Sở Nội vụ có đề xuất hợp nhất các hội do Đảng, Nhà nước giao nhiệm vụ không?")
     assert answer.generator != "sets"
+
+
+@pytest.mark.parametrize(("noun", "heading", "names"), [
+    ("nguồn thu", "Điều 17. Nguồn thu của Quỹ", True),
+    ("nhiệm vụ", "Nhiệm vụ, quyền hạn", True),
+    ("Phó Chủ", "Điều 17. Chủ tịch, Phó Chủ tịch Hiệp hội", False),  # offices the clauses are about, not the clauses
+    ("quyền", "Điều 9. Nghĩa vụ và quyền của hội viên", False),  # named, but not what the heading is
+])
+def test_a_heading_names_its_clauses_when_it_opens_with_the_counted_noun(noun, heading, names):
+    from baocao.assistant.sets import names_the_items
+
+    assert names_the_items(noun, heading) is names
