@@ -271,6 +271,13 @@ def _without_trailing_capitals(sentence: str) -> str:
     return " ".join(words)
 
 
+def is_report_formula(sentence: str) -> bool:
+    """'UBND tỉnh Lâm Đồng kính báo cáo Bộ Nội vụ về tình hình … năm 2025./.', '… báo cáo như sau:': the sentence
+    that opens or closes a report by saying one is made."""
+    ends = sentence.rstrip().endswith(("./.", ":", "/."))
+    return ends and re.search(rf"(?i)(?<!\w)(?:{literal_alternation(cue_words('report_formulas'))})(?!\w)", nfc(sentence)) is not None
+
+
 def _restates_title(sentence: str, title_key: str) -> bool:
     """The title line, maybe with the authority's line an OCR read ran into it."""
     key = search_key(sentence).strip(" .:;")
@@ -309,8 +316,8 @@ def score_sentences(query: Query, hits: list[SearchHit], weights: TermWeights,
         before: set[str] = set()
         lead_in: set[str] = set()
         for text in split_sentences(hit.chunk):
-            if _restates_title(text, title_key):
-                continue  # the title line says what the document is about, never what it says
+            if _restates_title(text, title_key) or is_report_formula(text):
+                continue  # the title line and the reporting formula say what the document is about, never what it says
             own = syllables(text)
             own += [part for t in own if FRACTION.fullmatch(t) for part in t.split("/")]  # '04/11' says '04 trong số 11'
             if sum(1 for t in own if t.isalpha()) < MIN_OWN_WORDS:

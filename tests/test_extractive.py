@@ -177,3 +177,15 @@ def test_a_list_answered_by_a_sentence_gives_the_items_read_from_it_at_ingest(tm
     answer = assistant_over(tmp_path, {"cong-dien.txt": text}, embedder).answer_question(
         "Những Phó Thủ tướng nào, Phó Trưởng Ban Chỉ đạo, cùng dự họp?")
     assert answer.items == ["Nguyễn Hòa Bình", "Nguyễn Chí Dũng", "Phạm Thị Thanh Trà"]
+
+
+@pytest.mark.parametrize(("sentence", "formula"), [
+    ("UBND tỉnh Lâm Đồng kính báo cáo Bộ Nội vụ về tình hình tổ chức, hoạt động và quản lý hội năm 2025./.", True),
+    ("Sở Nội vụ báo cáo kết quả thực hiện năm 2025 như sau:", True),
+    ("Kính đề nghị Bộ Nội vụ xem xét, sớm trình Chính phủ sửa đổi Nghị định số 126/2024/NĐ-CP.", False),
+    ("Sở đã kính báo cáo UBND tỉnh kết quả thẩm định hồ sơ của 12 hội.", False),  # says what was reported
+])
+def test_the_sentence_that_only_says_a_report_is_made_is_never_an_answer(sentence, formula):
+    from baocao.assistant.evidence import is_report_formula
+
+    assert is_report_formula(sentence) is formula
