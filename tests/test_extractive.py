@@ -181,7 +181,7 @@ def test_a_list_answered_by_a_sentence_gives_the_items_read_from_it_at_ingest(tm
 
 @pytest.mark.parametrize(("sentence", "formula"), [
     ("UBND tỉnh Lâm Đồng kính báo cáo Bộ Nội vụ về tình hình tổ chức, hoạt động và quản lý hội năm 2025./.", True),
-    ("Sở Nội vụ báo cáo kết quả thực hiện năm 2025 như sau:", True),
+    ("Sở Nội vụ xin báo cáo kết quả thực hiện năm 2025 như sau:", True),
     ("Kính đề nghị Bộ Nội vụ xem xét, sớm trình Chính phủ sửa đổi Nghị định số 126/2024/NĐ-CP.", False),
     ("Sở đã kính báo cáo UBND tỉnh kết quả thẩm định hồ sơ của 12 hội.", False),  # says what was reported
 ])
