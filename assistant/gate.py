@@ -13,7 +13,7 @@ from baocao.assistant.evidence import (content_syllables, figure_words, figures_
                                        names_a_place, states_a_time)
 from baocao.assistant.knowledge import cue, cue_words, literal_alternation, pack, phrase_alternation
 from baocao.assistant.guard import DOCUMENT_NUMBER  # '17/2025/CV-HHĐG&MT', '8977/BNV-TCPCP', '08-ĐA/TU'
-from baocao.assistant.plan import EntityRef, Part
+from baocao.assistant.plan import EntityRef, Part, named_unit_pattern
 from baocao.assistant.references import could_be_kind, described_kind, document_questions, referenced_document
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.generic_lists import kind_of_noun, kinds as entity_kinds
@@ -72,21 +72,6 @@ def _in_an_enumeration(sentence: str, entity: EntityRef) -> bool:
     return any(len(run) >= GROUP_SIZE and any(m.entity.name == entity.name for m in run) for run in runs)
 
 
-# Kinds whose units the gazetteer knows, or that are not organisations, are not read as proper names here.
-NOT_NAMED_UNITS = {"law", "member", "task"}
-
-
-@functools.lru_cache(maxsize=1)
-def _named_unit_pattern() -> re.Pattern[str]:
-    prefixes = [fold(p) for kind, spec in entity_kinds().items() if kind not in NOT_NAMED_UNITS and not spec.get("gazetteer")
-                for p in spec.get("prefixes", [])]
-    ends = literal_alternation(cue_words("name_boundaries"))
-    # "Hoi Chu thap do tinh …" (folded, case kept): the prefix, a capitalised word and the name's next word, if
-    # it is no boundary ("Chu thap"): what follows may be the question's own words ("Quỹ Khuyến học đề ngày nào")
-    # the prefix is part of the name: 'Hội Khuyến học' is not 'Quỹ Khuyến học'
-    return re.compile(rf"(?<!\w)(?P<prefix>{literal_alternation(prefixes)})\s+(?P<name>[A-Z][a-z]\w*(?:\s+(?!(?:{ends})(?!\w))[a-z]\w*)?)")
-
-
 def named_units(question: str) -> list[str]:
     """The words that name the units a question asks about by their proper name, as 'prefix | name': "hoi |
     chu thap" of "Hội Chữ thập đỏ tỉnh Lâm Đồng", "quy | khuyen hoc" of "Quỹ Khuyến học". The gazetteer's kinds
@@ -102,7 +87,7 @@ def typed_units(question: str) -> list[str]:
 def _unit_names(question: str) -> dict[str, str]:
     text = nfc(question)
     out: dict[str, str] = {}
-    for m in _named_unit_pattern().finditer(fold(text)):  # folding keeps the length: spans hold in `text`
+    for m in named_unit_pattern().finditer(fold(text)):  # folding keeps the length: spans hold in `text`
         out.setdefault(f"{search_key(m['prefix'])} | {search_key(m['name'])}", text[m.start():m.end()])
     return out
 

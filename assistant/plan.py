@@ -8,15 +8,16 @@ Every answerer reads a plan of one part (`Plan.part`); the service answers each 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from baocao.assistant.knowledge import cue
+from baocao.assistant.knowledge import cue, cue_words, literal_alternation
 from baocao.assistant.query import Query, understand
 from baocao.ingest.gazetteer import Gazetteer
-from baocao.ingest.generic_lists import kind_of_noun
-from baocao.ingest.text import Period, Polarity, asks_for_rest, has_diacritics, parse_period, polarity_of, search_key, yes_no_tail
+from baocao.ingest.generic_lists import kind_of_noun, kinds as entity_kinds
+from baocao.ingest.text import Period, Polarity, asks_for_rest, fold, has_diacritics, nfc, parse_period, polarity_of, search_key, yes_no_tail
 
 Ask = Literal["figure", "list", "count", "set_op", "task", "change", "series", "latest", "yes_no", "person",
               "explanation", "fact"]
@@ -129,6 +130,44 @@ def distribute(question: str) -> list[str]:
     before, after = question[:each.start()], question[run[-1].end:]
     return [" ".join(f"{before}{' '.join(kind_word) if not search_key(n).startswith(search_key(' '.join(kind_word))) else ''} {n}{after}".split())
             for n in names]
+
+
+# Kinds whose units the gazetteer knows, or that are not organisations, are not read as proper names here.
+NOT_NAMED_UNITS = {"law", "member", "task"}
+
+
+@functools.lru_cache(maxsize=1)
+def named_unit_pattern() -> re.Pattern[str]:
+    prefixes = [fold(p) for kind, spec in entity_kinds().items() if kind not in NOT_NAMED_UNITS and not spec.get("gazetteer")
+                for p in spec.get("prefixes", [])]
+    ends = literal_alternation(cue_words("name_boundaries"))
+    # "Hoi Chu thap do tinh …" (folded, case kept): the prefix, a capitalised word and the name's next word, if
+    # it is no boundary ("Chu thap"): what follows may be the question's own words ("Quỹ Khuyến học đề ngày nào")
+    # the prefix is part of the name: 'Hội Khuyến học' is not 'Quỹ Khuyến học'
+    return re.compile(rf"(?<!\w)(?P<prefix>{literal_alternation(prefixes)})\s+(?P<name>[A-Z][a-z]\w*(?:\s+(?!(?:{ends})(?!\w))[a-z]\w*)?)")
+
+
+_UNIT_JOIN = re.compile(r"^(?P<tail>(?:\s+[a-zà-ỹđ]\w*){0,2}(?:\s*\([^()]{1,40}\))?)\s*(?:,|và|cùng)\s+$")  # 'đỏ (TTr 487) và '
+_ASIDE_AFTER = re.compile(r"\s*\([^()]{1,40}\)")
+
+
+def distribute_named(question: str) -> list[str]:
+    """'Dự thảo điều lệ Quỹ Chữ thập đỏ (TTr 487) và Quỹ Khuyến học (TTr 599) làm theo mẫu số mấy?' → one
+    question per named unit of one kind, each answered (or refused) on its own line: the gate wants every
+    unit a part names in its evidence, and a sentence seldom names both."""
+    text = nfc(" ".join(question.split()))
+    found = list(named_unit_pattern().finditer(fold(text)))
+    if len(found) != 2 or search_key(found[0]["prefix"]) != search_key(found[1]["prefix"]):
+        return [question]
+    first, second = found
+    joined = _UNIT_JOIN.match(text[first.end():second.start()])
+    aside = _ASIDE_AFTER.match(text, second.end())
+    end = aside.end() if aside else second.end()
+    if joined is None or not _QUESTION_WORD.search(search_key(text[end:])):
+        return [question]
+    before, after = text[:first.start()], text[end:]
+    one = text[first.start():first.end()] + joined["tail"]
+    return [f"{before}{one}{after}", f"{before}{text[second.start():end]}{after}"]
 
 
 def _head(part: str) -> list[str]:
@@ -262,7 +301,7 @@ def make_plan(question: str, default_year: int | None = None) -> Plan:
     Every part is answered on its own (a part the reports do not answer is said to be missing while the
     others are answered); parts answered by one sentence are merged into one line by `merge_parts`."""
     parts = [make_part(p, default_year) for whole in distribute(question) for side in compared_sides(whole)
-             for p in split_parts(side)]
+             for unit in distribute_named(side) for p in split_parts(unit)]
     return Plan(question, share_constraints(parts))
 
 

@@ -132,3 +132,18 @@ def test_a_when_question_is_a_tasks_deadline_only_beside_a_task_word(question, p
     from baocao.assistant.plan import split_parts
 
     assert len(split_parts(question)) == parts
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("Dự thảo điều lệ Quỹ Chữ thập đỏ (TTr 487) và Quỹ Khuyến học (TTr 599) làm theo mẫu số mấy?",
+     ["Dự thảo điều lệ Quỹ Chữ thập đỏ (TTr 487) làm theo mẫu số mấy?",
+      "Dự thảo điều lệ Quỹ Khuyến học (TTr 599) làm theo mẫu số mấy?"]),
+    ("Hội Người mù và Hội Làm vườn có bao nhiêu hội viên?",
+     ["Hội Người mù có bao nhiêu hội viên?", "Hội Làm vườn có bao nhiêu hội viên?"]),
+    # two units of a province each: one joint predicate, kept whole
+    ("Quỹ Khuyến học tỉnh Đắk Nông và Quỹ Khuyến học tỉnh Bình Thuận hợp nhất thành quỹ nào?", None),
+])
+def test_a_question_about_two_named_units_is_asked_of_each(question, parts):
+    from baocao.assistant.plan import distribute_named
+
+    assert distribute_named(question) == (parts or [question])
