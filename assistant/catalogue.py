@@ -111,6 +111,12 @@ class Catalogue:
                     self._notes.setdefault(chunk.annotates, []).append(chunk)
         return self._notes.get(chunk_id, [])
 
+    def has_issuer(self, words: set[str]) -> bool:
+        """Some document's issuer holds all these folded words ('so noi vu', 'van phong chinh phu')."""
+        if self._by_document is None:
+            self.chunks_of("")
+        return any(words <= set(search_key(chunks[0].issuer or "").split()) for chunks in self._by_document.values() if chunks)
+
     def documents_titled(self, words: set[str], share: float = 0.8) -> list[str]:
         """Documents whose title holds at least `share` of these folded words (a body, a topic)."""
         if not words:

@@ -13,13 +13,15 @@ import re
 from baocao.assistant.compose import CitationList
 from baocao.assistant.models import Answer
 from baocao.assistant.knowledge import phrase_alternation
-from baocao.assistant.references import (DocumentRef, described_kind, document_questions, is_document, opening_kind,
-                                         referenced_document)
+from baocao.assistant.references import (DocumentRef, described_kind, document_questions, is_document, kind_spellings,
+                                         mentioned_kind, opening_kind, referenced_document)
 from baocao.ingest.models import Chunk
+from baocao.ingest.structure import document_format
 from baocao.ingest.text import search_key, vn_date
 
 MAX_UNEXPLAINED_WORDS = 2  # words of a question about a document's field that its metadata does not hold (dev: rd239)
-FIELD_LABELS = {"date": "ký ngày", "signer": "do", "issuer": "do", "number": "có số"}
+PREAMBLE_FIELDS = ("basis", "proposer")  # answered by every preamble line that opens with the field's words
+MAX_PREAMBLE_LINES = 12
 
 
 def asked_field(folded: str) -> tuple[str, tuple[int, int]] | None:
@@ -124,6 +126,8 @@ class DocumentAnswerer:
             first = chunks[0]
             if not _only_identity_left(folded, [ref.span, field[1]], first, field[0]):
                 continue
+            if field[0] in PREAMBLE_FIELDS:
+                return _preamble_answer(chunks, field[0], folded[field[1][0]:], self.name)
             stated = _stating_line(chunks, field[0], first)
             if stated is None:
                 continue
@@ -150,6 +154,8 @@ class DocumentAnswerer:
         chunks = _document_described(described, kind, catalogue)
         if chunks is None:
             return None
+        if field[0] in PREAMBLE_FIELDS:
+            return _preamble_answer(chunks, field[0], folded[start:], self.name)
         first = chunks[0]
         blank = (field[0] == "number" and not re.match(r"\s*\d", first.number or "")) or (
             field[0] == "date" and len((first.report_date or "").split("-")) < 3)
@@ -167,16 +173,62 @@ class DocumentAnswerer:
         return Answer(answer=text, citations=cites.citations, grounded=False, generator=self.name)
 
 
+def _preamble_answer(chunks: list[Chunk], field: str, asked_after: str, generator: str) -> Answer | None:
+    """'QĐ … được ban hành căn cứ những văn bản nào?' / '… theo đề nghị của ai?': every line of the document's
+    preamble (its first run of 'Căn cứ …;', 'Theo đề nghị …' lines) that opens with the field's words, each cited;
+    'căn cứ nghị định nào' keeps the lines that cite a decree, when there are any."""
+    openers = document_questions()["preamble"][field]
+    opening = re.compile(rf"(?i)^\s*[-+•]?\s*(?:{'|'.join(map(re.escape, openers))})(?!\w)")
+    preamble = re.compile(rf"(?i)^\s*[-+•]?\s*(?:{'|'.join(map(re.escape, document_format()['preamble_openers']))})(?!\w)")
+    found: list[tuple[Chunk, str]] = []
+    started = ended = False
+    for chunk in chunks:
+        for line in chunk.text.splitlines():
+            if not line.strip() or line.strip() in chunk.section:
+                continue
+            if preamble.match(line):
+                started = True
+                if opening.match(line) and line.strip() not in (f[1] for f in found):
+                    found.append((chunk, line.strip()))
+            elif started:
+                ended = True  # the preamble is the run of 'Căn cứ …; Theo đề nghị …' lines: the body follows
+                break
+        if ended:
+            break
+    kind = mentioned_kind(asked_after)
+    if kind is not None:
+        named = [f for f in found if re.search(rf"(?<!\w){re.escape(kind)}(?!\w)", search_key(f[1]))]
+        found = named or found
+    if not found:
+        return None
+    first = chunks[0]
+    numbered = re.match(r"\s*\d", first.number or "")
+    name = f"{first.doc_kind or ''} số {first.number} ({first.title})".strip() if numbered else first.title
+    cites = CitationList()
+    lines = [f"- {line.rstrip(';,.')} [{cites.cite(chunk, line)}]" for chunk, line in found[:MAX_PREAMBLE_LINES]]
+    what = "căn cứ" if field == "basis" else "theo"
+    head = f"{name} ban hành {what}:"
+    return Answer(answer="\n".join([head, *lines]), citations=cites.citations, grounded=True,
+                  items=[line.rstrip(";,.") for _, line in found[:MAX_PREAMBLE_LINES]],
+                  as_of=first.report_date, generator=generator)
+
+
+
 def _document_described(folded: str, kind: str | None, catalogue) -> list[Chunk] | None:
     """The one indexed document of the kind the description opens with whose title holds every content word
     of the description; None when none or several fit."""
     if kind is None:
         return None
-    start = re.match(rf"\s*{re.escape(kind)}", folded).end()
+    opened = re.match(rf"\s*(?:{'|'.join(map(re.escape, kind_spellings(kind)))})(?!\w)", folded)
+    if opened is None:
+        return None
+    start = opened.end()
     filler = {w for phrase in document_questions()["filler"] for w in search_key(phrase).split()}
     described = folded[start:]
     # 'Tờ trình của Sở Nội vụ về …': who issued it is the issuer's, not the title's
     issuer = re.match(r"\s*cua\s+(.+?)(?=\s+ve\s|$)", described) or re.search(r"\s+cua\s+(\w+(?:\s+\w+){1,8}?)\s*[?.]*\s*$", described)
+    if issuer and not catalogue.has_issuer(set(issuer[1].split())):
+        issuer = None  # 'của phụ nữ tỉnh …' is the title's, no issuer's
     if issuer:
         described = described[:issuer.start()] + described[issuer.end():]
     words = {w for w in re.findall(r"\w+", described) if w not in filler}

@@ -197,7 +197,13 @@ SHORT_PART = 6  # words: a later part this short has no subject of its own (a lo
 
 
 def _with_subject(part: str, subject: str) -> str:
-    return f"{subject} {part}" if subject and len(part.split()) <= SHORT_PART else part
+    """A later part that asks a document's field from its first word ('căn cứ QĐ nào của Thủ tướng', 'do ai
+    ký') asks it of the document the first part names, however long it is."""
+    from baocao.assistant.documents import asked_field
+
+    field = asked_field(search_key(part))
+    short = len(part.split()) <= SHORT_PART or (field is not None and field[1][0] == 0)
+    return f"{subject} {part}" if subject and short else part
 
 
 def asked_kind(part_text: str) -> str | None:

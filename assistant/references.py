@@ -41,7 +41,8 @@ def _kind_of_abbreviation() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _kind_pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(document_questions()['kinds'])})(?!\w)")
+    names = list(document_questions()["kinds"]) + list(_kind_of_abbreviation())
+    return re.compile(rf"(?<!\w)(?P<kind>{phrase_alternation(names)})(?!\w)")
 
 
 def described_kind(folded: str) -> str | None:
@@ -58,7 +59,24 @@ def described_kind(folded: str) -> str | None:
 def opening_kind(folded: str) -> str | None:
     """The kind of document a text opens with ('bao cao chuyen doi so …' → 'bao cao')."""
     found = _kind_pattern().match(folded.strip())
-    return " ".join(found["kind"].split()) if found else None
+    if found is None:
+        return None
+    kind = " ".join(found["kind"].split())
+    return _kind_of_abbreviation().get(kind, kind)
+
+
+def mentioned_kind(folded: str) -> str | None:
+    """The first kind of document a text names anywhere ('… căn cứ qd nào của thủ tướng' → 'quyet dinh')."""
+    found = _kind_pattern().search(folded)
+    if found is None:
+        return None
+    kind = " ".join(found["kind"].split())
+    return _kind_of_abbreviation().get(kind, kind)
+
+
+def kind_spellings(kind: str) -> list[str]:
+    """How a question may write a kind: 'quyet dinh', 'qd'."""
+    return [kind] + [search_key(a) for a in document_questions()["kinds"].get(kind, [])]
 
 
 def could_be_kind(sentence: str, chunk: Chunk, kind: str) -> bool:

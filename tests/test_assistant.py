@@ -505,3 +505,22 @@ def test_a_documents_signer_is_answered_from_its_closing_block(submission, quest
     answer = submission.answer_question(question)
     assert answer.generator == "documents" and "do Nguyễn Đức Vũ ký" in answer.answer
     assert answer.citations[0].quote == "Nguyễn Đức Vũ"
+
+
+def test_a_decisions_basis_and_proposer_are_its_preamble_lines(tmp_path, embedder):
+    from conftest import assistant_over
+
+    decision = ("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH\nSố: 88/QĐ-UBND\n\nQUYẾT ĐỊNH\nVề việc thành lập Ban Vì sự tiến bộ của phụ nữ "
+                "tỉnh Hòa Bình\n\nCHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH\n\n"
+                "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;\n"
+                "Căn cứ Quyết định số 1855/QĐ-TTg ngày 11 tháng 11 năm 2009 của Thủ tướng Chính phủ;\n"
+                "Theo đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 303/TTr-SNV ngày 16 tháng 9 năm 2025.\n\n"
+                "QUYẾT ĐỊNH:\n\nĐiều 1. Thành lập Ban Vì sự tiến bộ của phụ nữ tỉnh Hòa Bình.\n"
+                "Căn cứ tình hình thực tế, Trưởng ban phân công nhiệm vụ cho các thành viên.\n")
+    office = assistant_over(tmp_path, {"qd-88.txt": decision}, embedder)
+    basis = office.answer_question("QĐ 88 được ban hành căn cứ những văn bản nào?")
+    assert basis.generator == "documents" and len(basis.items) == 2 and "1855/QĐ-TTg" in basis.answer
+    assert "tình hình thực tế" not in basis.answer  # the body's 'Căn cứ' after 'QUYẾT ĐỊNH:' is no basis
+    both = office.answer_question("QĐ thành lập Ban Vì sự tiến bộ của phụ nữ tỉnh Hòa Bình ban hành theo tờ trình nào, "
+                                  "căn cứ QĐ nào của Thủ tướng?")
+    assert "303/TTr-SNV" in both.answer and "1855/QĐ-TTg" in both.answer and "Luật Tổ chức" not in both.answer
