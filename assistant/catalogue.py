@@ -8,6 +8,7 @@ read once here (and `baocao reindex` stores them).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -125,7 +126,7 @@ class Catalogue:
             self.chunks_of("")
         out = []
         for doc_id, chunks in self._by_document.items():
-            title = set(search_key(chunks[0].title).split()) if chunks else set()
+            title = set(re.findall(r"\w+", search_key(chunks[0].title))) if chunks else set()  # 'liệu.' is 'liệu'
             if len(words & title) >= share * len(words):
                 out.append(doc_id)
         return out

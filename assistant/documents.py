@@ -22,6 +22,8 @@ from baocao.ingest.text import search_key, vn_date
 MAX_UNEXPLAINED_WORDS = 2  # words of a question about a document's field that its metadata does not hold (dev: rd239)
 PREAMBLE_FIELDS = ("basis", "proposer")  # answered by every preamble line that opens with the field's words
 MAX_PREAMBLE_LINES = 12
+LONG_DESCRIPTION = 6  # content words: a description this long may hold one word its document's title lacks (dev: rd290)
+MAX_DESCRIBED = 3  # documents one description may fit, each answered on its own line
 
 
 def asked_field(folded: str) -> tuple[str, tuple[int, int]] | None:
@@ -141,6 +143,9 @@ class DocumentAnswerer:
                       generator=self.name)
 
 
+    def several(self, documents: list[list[Chunk]], field: str) -> Answer | None:
+        return _several_answer(documents, field, self.name)
+
     def described(self, folded: str, field: tuple[str, tuple[int, int]], catalogue) -> Answer | None:
         """'Quyết định thành lập Ban Chỉ đạo về dữ liệu tỉnh Lâm Đồng mang số bao nhiêu?': the one document of that
         kind whose title holds the description; a draft whose number or day is left blank says so, cited to the
@@ -151,9 +156,12 @@ class DocumentAnswerer:
             described, kind = folded[end:].strip(), opening_kind(folded[end:])
         else:
             described, kind = folded[:start], described_kind(folded)
-        chunks = _document_described(described, kind, catalogue)
-        if chunks is None:
+        documents = _documents_described(described, kind, catalogue)
+        if not documents or len(documents) > MAX_DESCRIBED:
             return None
+        if len(documents) > 1:
+            return self.several(documents, field[0])
+        chunks = documents[0]
         if field[0] in PREAMBLE_FIELDS:
             return _preamble_answer(chunks, field[0], folded[start:], self.name)
         first = chunks[0]
@@ -171,6 +179,23 @@ class DocumentAnswerer:
         text = (f"Không tìm thấy {what} của {first.doc_kind} này: {first.title} để trống {what} "
                 f"trên văn bản: «{stated[1]}» [{marker}].")
         return Answer(answer=text, citations=cites.citations, grounded=False, generator=self.name)
+
+
+def _several_answer(documents: list[list[Chunk]], field: str, generator: str) -> Answer | None:
+    """A description that fits several documents ('công điện mời dự Phiên họp lần thứ nhất' — CĐ 58 and CĐ 63
+    that replaced it): the field of each, on its own line."""
+    if field in PREAMBLE_FIELDS:
+        return None
+    cites = CitationList()
+    lines, dates = [], []
+    for chunks in documents:
+        stated = _stating_line(chunks, field, chunks[0])
+        if stated is None:
+            return None
+        lines.append(f"- {_statement(chunks[0], field, stated[1])} [{cites.cite(stated[0], stated[1])}].")
+        dates.append(chunks[0].report_date or "")
+    text = f"Có {len(lines)} văn bản khớp mô tả:\n" + "\n".join(lines)
+    return Answer(answer=text, citations=cites.citations, grounded=True, as_of=max(dates) or None, generator=generator)
 
 
 def _preamble_answer(chunks: list[Chunk], field: str, asked_after: str, generator: str) -> Answer | None:
@@ -214,30 +239,37 @@ def _preamble_answer(chunks: list[Chunk], field: str, asked_after: str, generato
 
 
 
-def _document_described(folded: str, kind: str | None, catalogue) -> list[Chunk] | None:
-    """The one indexed document of the kind the description opens with whose title holds every content word
-    of the description; None when none or several fit."""
+def _documents_described(folded: str, kind: str | None, catalogue) -> list[list[Chunk]]:
+    """The indexed documents of the kind the description opens with whose title holds its content words (one
+    may be missing from a long description: 'công điện … mời dự Phiên họp …'), by the issuer it names if any."""
     if kind is None:
-        return None
+        return []
     opened = re.match(rf"\s*(?:{'|'.join(map(re.escape, kind_spellings(kind)))})(?!\w)", folded)
     if opened is None:
-        return None
-    start = opened.end()
+        return []
     filler = {w for phrase in document_questions()["filler"] for w in search_key(phrase).split()}
-    described = folded[start:]
-    # 'Tờ trình của Sở Nội vụ về …': who issued it is the issuer's, not the title's
-    issuer = re.match(r"\s*cua\s+(.+?)(?=\s+ve\s|$)", described) or re.search(r"\s+cua\s+(\w+(?:\s+\w+){1,8}?)\s*[?.]*\s*$", described)
-    if issuer and not catalogue.has_issuer(set(issuer[1].split())):
-        issuer = None  # 'của phụ nữ tỉnh …' is the title's, no issuer's
-    if issuer:
-        described = described[:issuer.start()] + described[issuer.end():]
+    described, issuer = _without_issuer(folded[opened.end():], catalogue)
     words = {w for w in re.findall(r"\w+", described) if w not in filler}
     if len(words) < 2:
-        return None
-    fits = [d for d in catalogue.documents_titled(words, share=1.0)
+        return []
+    unexplained = 1 if len(words) >= LONG_DESCRIPTION else 0
+    fits = [d for d in catalogue.documents_titled(words, share=(len(words) - unexplained) / len(words))
             if search_key(catalogue.chunks_of(d)[0].doc_kind or "") == kind
-            and (issuer is None or set(issuer[1].split()) <= set(search_key(catalogue.chunks_of(d)[0].issuer or "").split()))]
-    return catalogue.chunks_of(fits[0]) if len(fits) == 1 else None
+            and (not issuer or issuer <= set(search_key(catalogue.chunks_of(d)[0].issuer or "").split()))]
+    missing = {d: len(words - set(re.findall(r"\w+", search_key(catalogue.chunks_of(d)[0].title)))) for d in fits}
+    return [catalogue.chunks_of(d) for d in fits if missing[d] == min(missing.values())]  # the closest titles
+
+
+def _without_issuer(described: str, catalogue) -> tuple[str, set[str]]:
+    """'… của Văn phòng Chính phủ mời dự …': the words after 'của' that some document's issuer holds (the
+    longest such run) name who issued it, not what its title says."""
+    for found in re.finditer(r"(?<!\w)cua\s+", described):
+        words = described[found.end():].split()
+        for n in range(min(len(words), 10), 1, -1):
+            if catalogue.has_issuer(set(words[:n])):
+                end = found.end() + len(" ".join(words[:n]))
+                return described[:found.start()] + described[end:], set(words[:n])
+    return described, set()
 
 
 def _blank_line(chunks: list[Chunk], field: str) -> tuple[Chunk, str] | None:

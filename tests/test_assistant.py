@@ -524,3 +524,18 @@ def test_a_decisions_basis_and_proposer_are_its_preamble_lines(tmp_path, embedde
     both = office.answer_question("QĐ thành lập Ban Vì sự tiến bộ của phụ nữ tỉnh Hòa Bình ban hành theo tờ trình nào, "
                                   "căn cứ QĐ nào của Thủ tướng?")
     assert "303/TTr-SNV" in both.answer and "1855/QĐ-TTg" in both.answer and "Luật Tổ chức" not in both.answer
+
+
+def test_a_description_that_fits_two_documents_answers_for_each(tmp_path, embedder):
+    from conftest import assistant_over
+
+    def notice(number: int, day: int) -> str:
+        return (f"VĂN PHÒNG CHÍNH PHỦ\nSố: {number}/CĐ-VPCP\nHà Nội, ngày {day} tháng 01 năm 2026\n\nCÔNG ĐIỆN\n"
+                "Phiên họp lần thứ nhất Ban Chỉ đạo quốc gia về dữ liệu.\n\nVăn phòng Chính phủ trân trọng kính mời "
+                "Đồng chí dự Phiên họp lần thứ nhất Ban Chỉ đạo quốc gia về dữ liệu.\n\nKT. BỘ TRƯỞNG, CHỦ NHIỆM\n"
+                "PHÓ CHỦ NHIỆM\n\nPhạm Mạnh Cường\n")
+    office = assistant_over(tmp_path, {"cd-58.txt": notice(58, 10), "cd-63.txt": notice(63, 11)}, embedder)
+    answer = office.answer_question("Ai ký công điện của Văn phòng Chính phủ mời dự Phiên họp lần thứ nhất Ban Chỉ đạo "
+                                    "quốc gia về dữ liệu?")
+    assert answer.generator == "documents" and answer.answer.startswith("Có 2 văn bản")
+    assert "58/CĐ-VPCP" in answer.answer and "63/CĐ-VPCP" in answer.answer and "Phạm Mạnh Cường" in answer.answer
