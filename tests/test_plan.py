@@ -147,3 +147,8 @@ def test_a_question_about_two_named_units_is_asked_of_each(question, parts):
     from baocao.assistant.plan import distribute_named
 
     assert distribute_named(question) == (parts or [question])
+
+
+@pytest.mark.parametrize("question", ["Tổ thư ký giúp việc Ban gồm những ai?", "nhung nguoi nao duoc moi du hop"])
+def test_who_in_the_plural_asks_for_people(question):
+    assert make_plan(question).parts[0].ask == "person"
