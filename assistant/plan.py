@@ -212,8 +212,12 @@ def asked_kind(part_text: str) -> str | None:
     text = " ".join(part_text.split())
     folded = search_key(text)
     spans = [(m.span(1), "end") for m in _SUBJECT_BEFORE_NAO.finditer(folded)]
-    spans += [(m.span(1), "start") for m in _SUBJECT_AFTER_QUANTIFIER.finditer(folded)]
+    quantified = [(m.span(1), "start", m.group(0).startswith("cac ")) for m in _SUBJECT_AFTER_QUANTIFIER.finditer(folded)]
+    spans += [(span, anchor) for span, anchor, described in quantified if not described]
     spans.sort(key=lambda span: span[0][0])  # 'Những hội do Đảng, Nhà nước giao nhiệm vụ nào': 'hội', not 'nhiệm vụ'
+    # 'các' describes as often as it asks ('… về hợp nhất các hội …, điều nào …'): its noun only when no 'nào' asks
+    if not _SUBJECT_BEFORE_NAO.search(folded):
+        spans += [(span, anchor) for span, anchor, described in quantified if described]
     for (start, end), anchor in spans:
         subject = text[start:end]
         if not has_diacritics(text):

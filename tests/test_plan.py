@@ -152,3 +152,14 @@ def test_a_question_about_two_named_units_is_asked_of_each(question, parts):
 @pytest.mark.parametrize("question", ["Tổ thư ký giúp việc Ban gồm những ai?", "nhung nguoi nao duoc moi du hop"])
 def test_who_in_the_plural_asks_for_people(question):
     assert make_plan(question).parts[0].ask == "person"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Tờ trình về hợp nhất các hội do Đảng giao nhiệm vụ viện dẫn khoản, điều nào của Nghị định 126?", None),  # 'các' describes
+    ("Các hội bị giải thể gồm những gì?", "association"),  # no 'nào': 'các' names what is listed
+    ("Những hội do Đảng, Nhà nước giao nhiệm vụ nào được hợp nhất?", "association"),
+])
+def test_the_asked_kind_is_what_nao_asks_of(question, kind):
+    from baocao.assistant.plan import asked_kind
+
+    assert asked_kind(question) == kind
