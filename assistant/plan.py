@@ -320,6 +320,8 @@ _COMPARED = [
     re.compile(r"^(?P<what>.+?)\s+cua\s+(?P<a>.+?)\s+khac\s+(?:gi|nhau\s+the\s+nao|nhau\s+ra\s+sao)\s+(?:so\s+)?voi\s+(?P<b>.+?)$"),
     # 'A và B khác nhau thế nào về cơ cấu?'
     re.compile(r"^(?P<a>.+?)\s+va\s+(?P<b>.+?)\s+khac\s+nhau\s+(?:the\s+nao|ra\s+sao|o\s+diem\s+nao)\s+ve\s+(?P<what>.+?)$"),
+    # 'Kinh phí hoạt động của A và của B (được bảo đảm) khác nhau thế nào?'
+    re.compile(r"^(?P<what>.+?)\s+cua\s+(?P<a>.+?)\s+va\s+cua\s+(?P<b>.+?)\s+khac\s+nhau\s+(?:nhu\s+)?(?:the\s+nao|ra\s+sao|o\s+diem\s+nao)$"),
 ]
 
 

@@ -68,6 +68,8 @@ def test_an_aside_at_the_end_goes_with_every_part():
      ["Cơ quan thường trực của Ban Chỉ đạo tỉnh Cà Mau?", "Cơ quan thường trực của Ban Chỉ đạo quốc gia?"]),
     ("Quỹ Bảo trợ trẻ em và Quỹ Khuyến học khác nhau thế nào về cơ cấu?",
      ["cơ cấu của Quỹ Bảo trợ trẻ em?", "cơ cấu của Quỹ Khuyến học?"]),
+    ("Kinh phí hoạt động của Hội đồng ATVSLĐ và của Ban Vì sự tiến bộ được bảo đảm khác nhau thế nào?",
+     ["Kinh phí hoạt động của Hội đồng ATVSLĐ?", "Kinh phí hoạt động của Ban Vì sự tiến bộ được bảo đảm?"]),
 ])
 def test_a_comparison_of_two_things_asks_each_side_on_its_own(question, parts):
     assert [p.text for p in make_plan(question).parts] == parts
