@@ -254,8 +254,10 @@ def states_a_duration(text: str) -> bool:
 
 
 def states_a_time(text: str) -> bool:
-    """A date ('ngày 12/01/2026', 'tháng 3/2025') or a clock time ('14 giờ 30')."""
-    return bool(stated_dates(text) or _CLOCK.search(text))
+    """A date ('ngày 12/01/2026', 'tháng 3/2025'), a clock time ('14 giờ 30') or a time told by an event
+    ('có hiệu lực kể từ ngày ký', `relative_times`)."""
+    relative = re.search(rf"(?i)(?<!\w)(?:{literal_alternation(cue_words('relative_times'))})(?!\w)", nfc(text))
+    return bool(stated_dates(text) or _CLOCK.search(text) or relative)
 
 
 def _about_words(title: str) -> set[str]:

@@ -189,3 +189,12 @@ def test_the_sentence_that_only_says_a_report_is_made_is_never_an_answer(sentenc
     from baocao.assistant.evidence import is_report_formula
 
     assert is_report_formula(sentence) is formula
+
+
+def test_an_effective_date_told_by_the_signing_answers_from_when(tmp_path, embedder):
+    text = ("Cà Mau, ngày 05 tháng 3 năm 2024\n\nQUYẾT ĐỊNH\nVề việc thành lập Hội đồng thi đua tỉnh Cà Mau\n"
+            "Điều 1. Thành lập Hội đồng thi đua tỉnh Cà Mau gồm 15 thành viên.\n"
+            "Điều 2. Quyết định này có hiệu lực kể từ ngày ký ban hành.\n")
+    answer = assistant_over(tmp_path, {"qd.txt": text}, embedder).answer_question(
+        "Quyết định thành lập Hội đồng thi đua tỉnh Cà Mau có hiệu lực từ khi nào?")
+    assert answer.grounded and "kể từ ngày ký ban hành" in answer.answer
