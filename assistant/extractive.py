@@ -140,6 +140,14 @@ def _left_to_the_gate(query: Query, part) -> tuple[frozenset[str], frozenset[str
     return units, frozenset(words | dates)
 
 
+def states_the_count(part, hits: list[SearchHit], weights: TermWeights) -> bool:
+    """A retrieved sentence about the question passes the gate and states the count asked ('… đã tiếp nhận 112
+    đề xuất'): what a sentence says comes before a count computed from a document's headings."""
+    sentences = score_sentences(part.query, hits, weights, *_left_to_the_gate(part.query, part))
+    return any(counts_the_asked(part.text, s.text) and has_figure(s.text) and not any(failures(part, s.text, s.chunk))
+               for s in sentences[:20] if s.coverage >= MIN_COVERAGE)
+
+
 def _not_found(hits: list[SearchHit], part) -> Answer:
     answer = refusal(hits)
     if part is not None and part.constraints.period is not None:

@@ -18,6 +18,7 @@ from baocao.assistant.catalogue import list_claim
 from baocao.assistant.compose import CitationList, as_of_phrase, source_phrase, vn_date
 from baocao.ingest.entities import EntityList, complement, universe_for
 from baocao.assistant.evidence import TermWeights, content_syllables, syllables
+from baocao.assistant.extractive import states_the_count
 from baocao.assistant.gate import counted_kind, counted_words, in_period
 from baocao.assistant.knowledge import cue_words
 from baocao.assistant.models import Answer
@@ -388,9 +389,8 @@ class ListAnswerer:
 
     def counted_items(self, plan, context) -> Answer | None:
         """'bao nhiêu nguồn thu', with no kind of unit asked: the clauses under the heading that names them, counted
-        ('Điều 17. Nguồn thu của Quỹ' / '1. …' … '6. …'), each listed, the count marked as computed. It runs
-        before the sentences are read, so a heading that names the counted noun wins over a sentence stating a
-        count elsewhere (a known limit)."""
+        ('Điều 17. Nguồn thu của Quỹ' / '1. …' … '6. …'), each listed, the count marked as computed — unless a
+        retrieved sentence that passes the gate states the count itself."""
         query = plan.part.query
         noun = counted_phrase(query.text)
         if noun is None:
@@ -404,6 +404,8 @@ class ListAnswerer:
         scored = [(r, f) for r, f in scored if r >= MIN_MATCH]
         if not scored:
             return None
+        if states_the_count(plan.part, context.hits(plan), catalogue.weights):
+            return None  # a sentence states it: the extractive answerer quotes it
         best = max(scored, key=lambda rf: rf[0])[1]
         cites = CitationList()
         items = best.entities.items

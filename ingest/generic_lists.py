@@ -258,6 +258,25 @@ def _inline_lists(text: str, as_of, context, g) -> list[EntityList]:
     return out
 
 
+_COUNTED_PARENTHESIS = re.compile(r"(?<![\d/.,])(?P<n>\d{1,3})\s+[^\W\d_]+(?:\s+[^\W\d_]+){0,3}?\s*\((?P<body>[^()]{5,600})\)")
+
+
+def _counted_in_parentheses(text: str, as_of, context, g) -> list[EntityList]:
+    """'… sửa đổi, bổ sung 04 Luật (Luật Chuyển đổi số, Luật Sở hữu trí tuệ sửa đổi, … và Luật Chuyển giao công
+    nghệ sửa đổi)': a count, then in parentheses exactly that many names, each opening with its kind's prefix."""
+    out = []
+    for m in _COUNTED_PARENTHESIS.finditer(text):
+        body = m["body"]
+        between = r"\s*;\s*(?:và\s+)?" if ";" in body else r"\s*,\s*(?:và\s+)?|\s+và\s+(?=[A-ZĐ])"
+        parts = [_clean_item(p) for p in re.split(between, body)]
+        if int(m["n"]) < 2 or len(parts) != int(m["n"]) or not all(_looks_like_item(p) and kind_of_item(p) for p in parts):
+            continue  # each a name of a known kind ('Luật …', 'Sở …'): '02 doanh nghiệp (Viettel, VNPT)' is an aside
+        start = _header_start(text, m.start())
+        if lst := _make(text, start, m.end(), text[start:m.start("body") - 1], parts, as_of=as_of, context=context, g=g):
+            out.append(lst)
+    return out
+
+
 def _tail_after(raw: str, item: str) -> str:
     """The words the last item was cut from: what the sentence says of the list ('… để thảo luận …')."""
     at = raw.find(item)
@@ -342,7 +361,8 @@ def extract_named_lists(text: str, *, as_of: str | None = None, context: str | N
                         gazetteer: Gazetteer | None = None) -> list[EntityList]:
     """Lists of named items of any kind in a chunk's text, by layout."""
     g = gazetteer or Gazetteer.load()
-    found = _bullet_lists(text, as_of, context, g) + _inline_lists(text, as_of, context, g) + _table_lists(text, as_of, context, g)
+    found = (_bullet_lists(text, as_of, context, g) + _inline_lists(text, as_of, context, g)
+             + _counted_in_parentheses(text, as_of, context, g) + _table_lists(text, as_of, context, g))
     found.sort(key=lambda lst: lst.source_span)
     kept: list[EntityList] = []
     for lst in found:  # overlapping readings of one list: the first (bullets, then inline) wins

@@ -198,3 +198,12 @@ def test_an_effective_date_told_by_the_signing_answers_from_when(tmp_path, embed
     answer = assistant_over(tmp_path, {"qd.txt": text}, embedder).answer_question(
         "Quyết định thành lập Hội đồng thi đua tỉnh Cà Mau có hiệu lực từ khi nào?")
     assert answer.grounded and "kể từ ngày ký ban hành" in answer.answer
+
+
+def test_a_sentence_that_states_the_count_comes_before_counting_a_headings_clauses(tmp_path, embedder):
+    report = ("Cà Mau, ngày 05 tháng 3 năm 2025\n\nBÁO CÁO\nKết quả vận hành Cổng sáng kiến tỉnh Cà Mau\n"
+              "I. KẾT QUẢ\nTính đến nay, Cổng sáng kiến tỉnh Cà Mau đã tiếp nhận 112 đề xuất của người dân.\n"
+              "II. ĐỀ XUẤT, KIẾN NGHỊ\n1. Các sở bố trí kinh phí vận hành Cổng.\n2. Các huyện tuyên truyền về Cổng.\n")
+    answer = assistant_over(tmp_path, {"bao-cao.txt": report}, embedder).answer_question(
+        "Cổng sáng kiến tỉnh Cà Mau đã tiếp nhận bao nhiêu đề xuất?")
+    assert "112 đề xuất" in answer.answer and "đếm từ các mục" not in answer.answer

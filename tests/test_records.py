@@ -61,3 +61,17 @@ def test_records_round_trip_as_json_and_through_the_index(tmp_settings, embedder
 ])
 def test_a_header_ending_with_a_kinds_prefix_names_every_item_with_it(text, items):
     assert [lst.items for lst in extract_named_lists(text)] == [items]
+
+
+@pytest.mark.parametrize(("text", "items"), [
+    ("Bộ xây dựng, sửa đổi 04 Luật (Luật Chuyển đổi số, Luật Sở hữu trí tuệ sửa đổi, Luật công nghệ cao sửa đổi và "
+     "Luật Chuyển giao công nghệ sửa đổi); Bộ Nội vụ (cơ chế thu hút nhân tài).",
+     ["Luật Chuyển đổi số", "Luật Sở hữu trí tuệ sửa đổi", "Luật công nghệ cao sửa đổi", "Luật Chuyển giao công nghệ sửa đổi"]),
+    ("Đoàn đã kiểm tra 3 đơn vị (Sở Y tế, Sở Tài chính).", None),  # two names for three: no list
+    ("Đã có 02 doanh nghiệp (Viettel, VNPT) dự kiến triển khai 20.000 trạm 5G.", None),  # names of no known kind
+])
+def test_a_count_then_that_many_names_in_parentheses_is_a_list(text, items):
+    from baocao.ingest.generic_lists import extract_named_lists
+
+    found = [lst.items for lst in extract_named_lists(text)]
+    assert (found[0] if found else None) == items
