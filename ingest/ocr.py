@@ -16,7 +16,9 @@ letters read out of order restored (`ingest.ocr_correct`; `BAOCAO_OCR_CORRECT=0`
 
 Settings: `BAOCAO_OCR=0` turns OCR off; `BAOCAO_OCR_LANGUAGES`, `BAOCAO_OCR_DPI`,
 `BAOCAO_OCR_TIMEOUT_S` (per page), `BAOCAO_OCR_MAX_PAGES` (per document), `BAOCAO_OCR_WORKERS`,
-`BAOCAO_OCR_RECHECK_LAYER_ABOVE`, `BAOCAO_OCR_BINARIZE` (Otsu threshold before the read), `BAOCAO_OCR_CORRECT`.
+`BAOCAO_OCR_RECHECK_LAYER_ABOVE`, `BAOCAO_OCR_BINARIZE` (Otsu threshold before the read), `BAOCAO_OCR_CORRECT`;
+opt-in page preparation: `BAOCAO_OCR_LINE_HEIGHT` (scale down to a text-line height), `BAOCAO_OCR_THRESHOLD`
+(Tesseract's binarization, `sauvola` for phone photos), `BAOCAO_OCR_REMOVE_RULES` (a table page's borders removed).
 """
 
 from __future__ import annotations
