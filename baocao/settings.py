@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     ocr_timeout_s: float = Field(180.0, description="Longest OCR of one page before it is given up.")
     ocr_max_pages: int = Field(300, description="Pages of one document read by OCR at most.")
     ocr_workers: int = Field(2, description="Tesseract processes at once (one per core is fastest).")
+    ocr_line_height: int = Field(0, description="Pages whose text lines are taller than this (pixels) are scaled down "
+                                 "to it before OCR (Tesseract reads tone marks better at ~22 px); 0 keeps the render's size.")
+    ocr_threshold: str = Field("otsu", description="Tesseract's binarization: `sauvola` (local level: phone photos "
+                               "with shadows), `otsu` (one level a page, Tesseract's default), `adaptive` (Leptonica's tiled Otsu).")
+    ocr_remove_rules: bool = Field(False, description="Paint table borders and other long straight lines white before "
+                                   "OCR (Tesseract reads nothing of a bordered table's cells otherwise).")
     ocr_binarize: bool = Field(False, description="Threshold page images (Otsu) before OCR: better on some scans, "
                                "worse on others (bench/realdocs.py), so off.")
     ocr_correct: bool = Field(True, description="Re-mark words of an OCR read whose diacritics the syllable model "

@@ -1087,3 +1087,5 @@ def test_a_page_read_once_is_read_from_the_cache_the_next_time_and_never_under_o
     assert ocr_image(image, OcrOptions(cache_dir=None)).text == "đọc lại" and reads  # no cache: read afresh
     other = OcrOptions(cache_dir=str(tmp_path / "ocr-cache"), languages="vie+eng")
     assert ocr_image(image, other).text == "đọc lại"  # other languages: another key
+    for changed in (dict(threshold="sauvola"), dict(line_height=22), dict(remove_rules=True)):  # what Tesseract is given
+        assert ocr_image(image, OcrOptions(cache_dir=str(tmp_path / "ocr-cache"), **changed)).text == "đọc lại"
