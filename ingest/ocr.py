@@ -335,7 +335,10 @@ def _cached_read(image, options: OcrOptions) -> Path | None:
     if not options.cache_dir:
         return None
     digest = hashlib.sha256()
-    digest.update(f"{image.mode}|{image.size}|{options.languages}|{_config(options)}|{options.line_height}|{options.remove_rules}|{_engine_version()}".encode())
+    # with the default preparation the key is the one reads were kept under before these options existed
+    prepared = (options.threshold, options.line_height, options.remove_rules) != ("otsu", 0, False)
+    extra = f"|{_config(options)}|{options.line_height}|{options.remove_rules}" if prepared else ""
+    digest.update(f"{image.mode}|{image.size}|{options.languages}|{_PSM}{extra}|{_engine_version()}".encode())
     digest.update(image.tobytes())
     key = digest.hexdigest()
     return Path(options.cache_dir) / key[:2] / f"{key}.txt"
