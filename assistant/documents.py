@@ -142,10 +142,6 @@ class DocumentAnswerer:
         return Answer(answer=text, citations=cites.citations, grounded=True, as_of=max(dates) or None,
                       generator=self.name)
 
-
-    def several(self, documents: list[list[Chunk]], field: str) -> Answer | None:
-        return _several_answer(documents, field, self.name)
-
     def described(self, folded: str, field: tuple[str, tuple[int, int]], catalogue) -> Answer | None:
         """'Quyết định thành lập Ban Chỉ đạo về dữ liệu tỉnh Lâm Đồng mang số bao nhiêu?': the one document of that
         kind whose title holds the description; a draft whose number or day is left blank says so, cited to the
@@ -160,7 +156,7 @@ class DocumentAnswerer:
         if not documents or len(documents) > MAX_DESCRIBED:
             return None
         if len(documents) > 1:
-            return self.several(documents, field[0])
+            return _several_answer(documents, field[0], self.name)
         chunks = documents[0]
         if field[0] in PREAMBLE_FIELDS:
             return _preamble_answer(chunks, field[0], folded[start:], self.name)
@@ -236,7 +232,6 @@ def _preamble_answer(chunks: list[Chunk], field: str, asked_after: str, generato
     return Answer(answer="\n".join([head, *lines]), citations=cites.citations, grounded=True,
                   items=[line.rstrip(";,.") for _, line in found[:MAX_PREAMBLE_LINES]],
                   as_of=first.report_date, generator=generator)
-
 
 
 def _documents_described(folded: str, kind: str | None, catalogue) -> list[list[Chunk]]:
