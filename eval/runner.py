@@ -501,22 +501,37 @@ def corpora_to_run(opts: Options, say: Callable[[str], None] = print) -> list[Co
 
 
 def ensure_index(settings, corpus: Path, say: Callable[[str], None], index=None):
-    """The configured index; filled with the sample corpus first when it holds no document."""
+    """The configured index; filled with the sample corpus first when it holds no document, and the corpus's
+    documents ingested again when they were made by other ingest code or settings (their fingerprint): an
+    evaluation of the code at hand never reads chunks an older ingest made."""
+    from baocao.ingest.loaders import iter_input_files
+    from baocao.vectorstore.fingerprint import ingest_fingerprint
     from baocao.vectorstore.store import open_index
 
     index = index or open_index(settings)
-    if not index.list_documents():
-        from baocao.ingest.loaders import iter_input_files
-        from baocao.progress import reporting_to_stderr
-        from baocao.vectorstore.ingest_files import ingest_paths
-
+    documents = index.list_documents()
+    files = iter_input_files([corpus])
+    if not documents:
         say(f"The index in {settings.home} has no documents: ingesting {corpus} into it first (once).")
-        files = iter_input_files([corpus])
-        with reporting_to_stderr(len(files)):
-            report = ingest_paths(index, files, settings)
-        if report.failed:
-            raise RuntimeError("could not ingest the sample corpus: " + "; ".join(o.message for o in report.failed))
+    else:
+        current, names = ingest_fingerprint(settings), {p.name for p in files}
+        stale = [d for d in documents if set(d.names) & names and d.ingest != current]
+        if not stale:
+            return index
+        say(f"{len(stale)} documents of {corpus} in {settings.home} were made by other ingest code or settings: "
+            "ingesting them again.")
+    _ingest_corpus(index, files, settings)
     return index
+
+
+def _ingest_corpus(index, files: list[Path], settings) -> None:
+    from baocao.progress import reporting_to_stderr
+    from baocao.vectorstore.ingest_files import ingest_paths
+
+    with reporting_to_stderr(len(files)):
+        report = ingest_paths(index, files, settings)
+    if report.failed:
+        raise RuntimeError("could not ingest the sample corpus: " + "; ".join(o.message for o in report.failed))
 
 
 def missing_documents(index, items: Iterable[EvalItem]) -> list[str]:
