@@ -8,7 +8,6 @@ read once here (and `baocao reindex` stores them).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from baocao.assistant.evidence import TermWeights, content_syllables
 from baocao.ingest.entities import EntityList
 from baocao.ingest.models import Chunk, TaskRecord
-from baocao.ingest.text import search_key
+from baocao.ingest.text import search_words
 from baocao.ingest.records import FigureRecord, extract_records
 
 log = logging.getLogger(__name__)
@@ -116,7 +115,7 @@ class Catalogue:
         """Some document's issuer holds all these folded words ('so noi vu', 'van phong chinh phu')."""
         if self._by_document is None:
             self.chunks_of("")
-        return any(words <= set(search_key(chunks[0].issuer or "").split()) for chunks in self._by_document.values() if chunks)
+        return any(words <= set(search_words(chunks[0].issuer or "")) for chunks in self._by_document.values() if chunks)
 
     def documents_titled(self, words: set[str], share: float = 0.8) -> list[str]:
         """Documents whose title holds at least `share` of these folded words (a body, a topic)."""
@@ -126,7 +125,7 @@ class Catalogue:
             self.chunks_of("")
         out = []
         for doc_id, chunks in self._by_document.items():
-            title = set(re.findall(r"\w+", search_key(chunks[0].title))) if chunks else set()  # 'liệu.' is 'liệu'
+            title = set(search_words(chunks[0].title)) if chunks else set()  # 'liệu.' is 'liệu'
             if len(words & title) >= share * len(words):
                 out.append(doc_id)
         return out

@@ -17,7 +17,7 @@ from baocao.assistant.references import (DocumentRef, described_kind, document_q
                                          mentioned_kind, opening_kind, referenced_document)
 from baocao.ingest.models import Chunk
 from baocao.ingest.structure import document_format
-from baocao.ingest.text import search_key, vn_date
+from baocao.ingest.text import search_key, search_words, vn_date
 
 MAX_UNEXPLAINED_WORDS = 2  # words of a question about a document's field that its metadata does not hold (dev: rd239)
 PREAMBLE_FIELDS = ("basis", "proposer")  # answered by every preamble line that opens with the field's words
@@ -251,7 +251,7 @@ def _documents_described(folded: str, kind: str | None, catalogue) -> list[list[
     fits = [d for d in catalogue.documents_titled(words, share=(len(words) - unexplained) / len(words))
             if search_key(catalogue.chunks_of(d)[0].doc_kind or "") == kind
             and (not issuer or issuer <= set(search_key(catalogue.chunks_of(d)[0].issuer or "").split()))]
-    missing = {d: len(words - set(re.findall(r"\w+", search_key(catalogue.chunks_of(d)[0].title)))) for d in fits}
+    missing = {d: len(words - set(search_words(catalogue.chunks_of(d)[0].title))) for d in fits}
     return [catalogue.chunks_of(d) for d in fits if missing[d] == min(missing.values())]  # the closest titles
 
 

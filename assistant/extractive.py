@@ -16,7 +16,7 @@ from baocao.assistant.knowledge import cue_words, pack
 from baocao.assistant.models import Answer
 from baocao.assistant.query import Query
 from baocao.ingest.entities import EntityList
-from baocao.ingest.text import has_markers, search_key, without_markers
+from baocao.ingest.text import has_markers, search_key, search_words, without_markers
 from baocao.vectorstore.store import SearchHit
 
 LABEL = re.compile(r"^\s*(?:[-+•]\s*|\d{1,2}[.)]\s*|[a-zđ]\)\s*)?([^\W\d][\w ]{1,30}?)\s*:")  # 'Thời gian:', '2. Hình thức:'
@@ -217,7 +217,7 @@ def extractive_answer(query: Query, hits: list[SearchHit], weights: TermWeights,
 
 
 def _words_key(text: str) -> str:
-    return " " + " ".join(re.findall(r"\w+", search_key(text))) + " "
+    return " " + " ".join(search_words(text)) + " "
 
 
 def items_listed_in(sentence: Sentence, records) -> list[str]:

@@ -18,7 +18,7 @@ from baocao.assistant.references import could_be_kind, described_kind, document_
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.generic_lists import kind_of_noun, kinds as entity_kinds
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import Period, fold, nfc, search_key, stated_dates, vn_date
+from baocao.ingest.text import Period, fold, nfc, search_key, search_words, stated_dates, vn_date
 
 GROUP_SIZE = 3  # a sentence naming this many units of a kind speaks of a group, not of one of them
 
@@ -260,7 +260,7 @@ def _unit_spellings(noun: str, question: str) -> list[str]:
     """The counted noun, the units it may be written in, and the abbreviation of the phrase it opens
     ('bao nhiêu thủ tục hành chính' → '65 TTHC')."""
     units = {search_key(k): v for k, v in pack("question_cues").get("counted_units", {}).items()}
-    counted = re.findall(r"\w+", search_key(counted_words(question) or ""))
+    counted = search_words(counted_words(question) or "")
     spellings = [noun] + [search_key(u) for phrase, us in units.items() if " ".join(counted).startswith(phrase) for u in us]
     spellings += [abbreviation for abbreviation, expansions in folded_abbreviations().items()
                   if any(list(e) == counted[:len(e)] for e in expansions)]
@@ -429,7 +429,7 @@ def _counts_in_words(sentence: str, question: str) -> bool:
         rest = search_key(sentence[found.end():])
         if asked is None or re.match(rf"{re.escape(asked)}(?: nao(?!\w)|(?!\w)(?! \w))", rest):
             return True
-        subject = " ".join(re.findall(r"\w+", search_key(sentence[:found.start()])))
+        subject = " ".join(search_words(sentence[:found.start()]))
         if not re.search(r"\w", rest) and f" {asked} " in f" {subject} ":
             return True
     return False

@@ -24,7 +24,7 @@ from baocao.assistant.knowledge import literal_alternation, pack, phrase_alterna
 from baocao.assistant.models import Answer
 from baocao.assistant.references import referenced_document
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import fold, search_key
+from baocao.ingest.text import fold, search_key, search_words
 
 MARKER = re.compile(r"^\s*(?:(?P<number>\d{1,2}[.)]|[a-zđ]\))|(?P<bullet>[-+•–]))\s*")
 ARTICLE = re.compile(r"^\s*(?:Điều|Chương|Mục|Phần)\s+\w+", re.I)
@@ -170,7 +170,7 @@ def _suffix_role(text: str, chunk: Chunk) -> tuple[str | None, bool]:
     if role is None:
         return None, False
     after = set(re.findall(r"\w+", tail_text[len(role):])) - {"thuong", "truc"}
-    own = set(re.findall(r"\w+", search_key(" ".join((chunk.title, chunk.section)))))
+    own = set(search_words(" ".join((chunk.title, chunk.section))))
     return (role, bool(after)) if after <= own else (None, False)
 
 
@@ -197,7 +197,7 @@ def _body_words(folded: str, span: tuple[int, int]) -> set[str]:
 def _names_the_body(chunk: Chunk, words: set[str]) -> bool:
     if not words:
         return True
-    held = set(re.findall(r"\w+", search_key(" ".join((chunk.title, chunk.section, chunk.context or "")))))
+    held = set(search_words(" ".join((chunk.title, chunk.section, chunk.context or ""))))
     return len(words & held) >= BODY_MATCH * len(words)
 
 

@@ -26,7 +26,7 @@ from baocao.assistant.query import Query
 from baocao.ingest.gazetteer import Gazetteer
 from baocao.ingest.generic_lists import ITEM_KIND, kind_of_noun, kinds as entity_kinds
 from baocao.ingest.models import Chunk
-from baocao.ingest.text import last_marker_number, search_key, sentence_at as sentence_with, without_excluded
+from baocao.ingest.text import last_marker_number, search_key, search_words, sentence_at as sentence_with, without_excluded
 
 PROVINCE_WORDS = re.compile(r"\b(tỉnh|địa phương|thành phố|tinh|dia phuong|thanh pho)\b")
 AGENCY_WORDS = re.compile(r"\b(bộ|ngành|bo|nganh)\b")
@@ -176,7 +176,7 @@ def names_the_items(noun: str, heading: str) -> bool:
     Quỹ'). 'Điều 17. Chủ tịch, Phó Chủ tịch Hiệp hội' names offices, not its clauses; nor is a title a clause."""
     if any(search_key(title).startswith(search_key(noun)) for title in cue_words("person_titles")):
         return False
-    words = " ".join(re.findall(r"\w+", search_key(_HEADING_NUMBER.sub("", heading))))
+    words = " ".join(search_words(_HEADING_NUMBER.sub("", heading)))
     return f"{words} ".startswith(f"{search_key(noun)} ")
 
 

@@ -47,6 +47,11 @@ def search_key(text: str) -> str:
     return " ".join(fold(nfc(text)).lower().split())
 
 
+def search_words(text: str) -> list[str]:
+    """The words of `search_key(text)` without punctuation: 'Dữ liệu.' → ['du', 'lieu']."""
+    return re.findall(r"\w+", search_key(text))
+
+
 @functools.lru_cache(maxsize=65536)
 def strip_diacritics(s: str) -> str:
     """'Điện Biên' -> 'Dien Bien', keeping the length of NFC text (offsets stay valid); '�' stays."""
